@@ -1,0 +1,180 @@
+//===- MultiLinearOpInterface.cpp - Multi-linear operators ----------------===//
+
+#include "PET/Dialect/PET/MultiLinearOpInterface.h"
+
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::pet;
+
+#include "PET/Dialect/PET/PETInterfaces.cpp.inc"
+
+static int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
+
+/// Interval evaluation of `expr` with dimension d ranging over
+/// [0, bounds[d]).
+static IndexRange getExprRange(AffineExpr expr, ArrayRef<int64_t> bounds) {
+  constexpr IndexRange unbounded = {std::numeric_limits<int64_t>::min(),
+                                    std::numeric_limits<int64_t>::max()};
+  if (auto cst = dyn_cast<AffineConstantExpr>(expr))
+    return {cst.getValue(), cst.getValue()};
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return {0, std::max<int64_t>(bounds[dim.getPosition()] - 1, 0)};
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return unbounded; // symbols do not occur in descriptions
+  IndexRange lhs = getExprRange(binary.getLHS(), bounds);
+  IndexRange rhs = getExprRange(binary.getRHS(), bounds);
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return {lhs.first + rhs.first, lhs.second + rhs.second};
+  case AffineExprKind::Mul: {
+    int64_t products[] = {lhs.first * rhs.first, lhs.first * rhs.second,
+                          lhs.second * rhs.first, lhs.second * rhs.second};
+    return {*llvm::min_element(products), *llvm::max_element(products)};
+  }
+  case AffineExprKind::FloorDiv:
+  case AffineExprKind::CeilDiv: {
+    // The divisor of an affine floordiv/ceildiv is a positive constant.
+    int64_t divisor = rhs.first;
+    if (divisor <= 0 || rhs.first != rhs.second)
+      return unbounded;
+    auto div = expr.getKind() == AffineExprKind::FloorDiv ? floorDiv : ceilDiv;
+    return {div(lhs.first, divisor), div(lhs.second, divisor)};
+  }
+  case AffineExprKind::Mod: {
+    int64_t modulus = rhs.first;
+    if (modulus <= 0 || rhs.first != rhs.second)
+      return unbounded;
+    // Exact when the range stays within one period, else every residue.
+    if (floorDiv(lhs.first, modulus) == floorDiv(lhs.second, modulus))
+      return {lhs.first - floorDiv(lhs.first, modulus) * modulus,
+              lhs.second - floorDiv(lhs.second, modulus) * modulus};
+    return {0, modulus - 1};
+  }
+  default:
+    return unbounded;
+  }
+}
+
+SmallVector<IndexRange> mlir::pet::getAccessRanges(AffineMap map,
+                                                   ArrayRef<int64_t> bounds) {
+  return llvm::map_to_vector(map.getResults(), [&](AffineExpr expr) {
+    return getExprRange(expr, bounds);
+  });
+}
+
+SmallVector<std::pair<int64_t, int64_t>>
+mlir::pet::getZeroPadding(const MultiLinearTerm &term,
+                          const OperandAccess &access,
+                          ArrayRef<int64_t> shape) {
+  SmallVector<std::pair<int64_t, int64_t>> padding;
+  for (auto [range, size] :
+       llvm::zip_equal(getAccessRanges(access.map, term.loopBounds), shape))
+    padding.push_back({std::max<int64_t>(0, -range.first),
+                       std::max<int64_t>(0, range.second - (size - 1))});
+  return padding;
+}
+
+/// If `expr` is `d_i` or `d_i + c`, returns i.
+static std::optional<unsigned> getShiftedDim(AffineExpr expr) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return dim.getPosition();
+  if (expr.getKind() != AffineExprKind::Add)
+    return std::nullopt;
+  auto add = cast<AffineBinaryOpExpr>(expr);
+  if (!isa<AffineConstantExpr>(add.getRHS()))
+    return std::nullopt;
+  if (auto dim = dyn_cast<AffineDimExpr>(add.getLHS()))
+    return dim.getPosition();
+  return std::nullopt;
+}
+
+LogicalResult
+mlir::pet::verifyMultiLinearDescription(Operation *op, unsigned resultIndex,
+                                        const MultiLinearDescription &desc) {
+  if (resultIndex >= op->getNumResults())
+    return op->emitOpError("has no result #") << resultIndex;
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(resultIndex).getType());
+  if (!resultType)
+    return op->emitOpError("multi-linear result is not a ranked tensor");
+  if (desc.terms.empty())
+    return op->emitOpError("multi-linear description has no term");
+
+  for (auto [t, term] : llvm::enumerate(desc.terms)) {
+    auto fail = [&, t = t]() {
+      return op->emitOpError("multi-linear description term #") << t << ": ";
+    };
+    unsigned numLoops = term.getNumLoops();
+    if (term.iteratorTypes.size() != numLoops)
+      return fail() << "has " << numLoops << " loop bounds but "
+                    << term.iteratorTypes.size() << " iterator types";
+    for (int64_t bound : term.loopBounds)
+      if (bound < 1)
+        return fail() << "has an empty loop of bound " << bound;
+    if (!term.resultMap || term.resultMap.getNumDims() != numLoops ||
+        term.resultMap.getNumSymbols() != 0 ||
+        term.resultMap.getNumResults() != resultType.getRank())
+      return fail() << "result map does not map the " << numLoops
+                    << " loops to the " << resultType.getRank()
+                    << " result dimensions";
+    if (term.factors.empty())
+      return fail() << "has no factor";
+    if (term.divisor < 1)
+      return fail() << "has a divisor of " << term.divisor;
+
+    // Result expressions: one loop plus a constant each, covering exactly
+    // the parallel loops.
+    llvm::SmallBitVector written(numLoops);
+    for (AffineExpr expr : term.resultMap.getResults()) {
+      std::optional<unsigned> dim = getShiftedDim(expr);
+      if (!dim) {
+        std::string text;
+        llvm::raw_string_ostream(text) << expr;
+        return fail() << "result expression " << text
+                      << " is not a loop plus a constant";
+      }
+      if (term.isReduction(*dim) || written.test(*dim))
+        return fail() << "loop d" << *dim
+                      << " is a reduction or indexes the result twice";
+      written.set(*dim);
+    }
+    for (unsigned loop = 0; loop < numLoops; ++loop)
+      if (!term.isReduction(loop) && !written.test(loop))
+        return fail() << "parallel loop d" << loop
+                      << " does not index the result";
+    for (auto [d, range] :
+         llvm::enumerate(getAccessRanges(term.resultMap, term.loopBounds)))
+      if (range.first < 0 || range.second >= resultType.getDimSize(d))
+        return fail() << "writes indices [" << range.first << ", "
+                      << range.second << "] of result dimension " << d
+                      << " of size " << resultType.getDimSize(d);
+
+    for (const OperandAccess &access : term.factors) {
+      if (access.operandIndex >= op->getNumOperands())
+        return fail() << "reads operand #" << access.operandIndex
+                      << " which does not exist";
+      auto operandType = dyn_cast<RankedTensorType>(
+          op->getOperand(access.operandIndex).getType());
+      if (!operandType || !access.map ||
+          access.map.getNumDims() != numLoops ||
+          access.map.getNumSymbols() != 0 ||
+          access.map.getNumResults() != operandType.getRank())
+        return fail() << "map of operand #" << access.operandIndex
+                      << " does not map the " << numLoops
+                      << " loops to its dimensions";
+    }
+  }
+  return success();
+}
