@@ -131,9 +131,8 @@ bool Box::operator<(const Box &other) const {
 
 void Box::print(llvm::raw_ostream &os) const {
   os << '[';
-  llvm::interleaveComma(llvm::seq<unsigned>(0, getRank()), os, [&](unsigned d) {
-    os << lower[d] << ':' << upper[d];
-  });
+  llvm::interleaveComma(llvm::seq<unsigned>(0, getRank()), os,
+                        [&](unsigned d) { os << lower[d] << ':' << upper[d]; });
   os << ']';
 }
 

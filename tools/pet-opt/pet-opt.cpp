@@ -34,6 +34,6 @@ int main(int argc, char **argv) {
                   mlir::tensor::TensorDialect>();
   // Upstream generic passes: canonicalize, cse, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "PET-MLIR optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "PET-MLIR optimizer driver\n", registry));
 }

@@ -81,10 +81,9 @@ MultiLinearDescription Conv2DOp::getMultiLinearDescription(unsigned) {
                           dilations = getDilationValues();
   int64_t groups = getGroupCount();
   // Loops: n, f, oh, ow | c, kh, kw (c within the filter's group).
-  TermBuilder b(getContext(),
-                {out[0], out[1], out[2], out[3], filter[1], filter[2],
-                 filter[3]},
-                4);
+  TermBuilder b(
+      getContext(),
+      {out[0], out[1], out[2], out[3], filter[1], filter[2], filter[3]}, 4);
   AffineExpr n = b.dim(0), f = b.dim(1), oh = b.dim(2), ow = b.dim(3),
              c = b.dim(4), kh = b.dim(5), kw = b.dim(6);
   AffineExpr channel = c;
@@ -99,11 +98,9 @@ MultiLinearDescription Conv2DOp::getMultiLinearDescription(unsigned) {
 }
 
 /// `batch... x M x N += lhs' * rhs'` with loops (batch..., m, n, k).
-static MultiLinearDescription describeMatmul(MLIRContext *context,
-                                             ArrayRef<int64_t> out,
-                                             int64_t contracted,
-                                             bool transposeLhs,
-                                             bool transposeRhs) {
+static MultiLinearDescription
+describeMatmul(MLIRContext *context, ArrayRef<int64_t> out, int64_t contracted,
+               bool transposeLhs, bool transposeRhs) {
   unsigned rank = out.size();
   SmallVector<int64_t> bounds(out);
   bounds.push_back(contracted);

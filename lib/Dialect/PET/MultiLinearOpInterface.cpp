@@ -106,7 +106,8 @@ mlir::pet::verifyMultiLinearDescription(Operation *op, unsigned resultIndex,
                                         const MultiLinearDescription &desc) {
   if (resultIndex >= op->getNumResults())
     return op->emitOpError("has no result #") << resultIndex;
-  auto resultType = dyn_cast<RankedTensorType>(op->getResult(resultIndex).getType());
+  auto resultType =
+      dyn_cast<RankedTensorType>(op->getResult(resultIndex).getType());
   if (!resultType)
     return op->emitOpError("multi-linear result is not a ranked tensor");
   if (desc.terms.empty())
@@ -167,8 +168,7 @@ mlir::pet::verifyMultiLinearDescription(Operation *op, unsigned resultIndex,
                       << " which does not exist";
       auto operandType = dyn_cast<RankedTensorType>(
           op->getOperand(access.operandIndex).getType());
-      if (!operandType || !access.map ||
-          access.map.getNumDims() != numLoops ||
+      if (!operandType || !access.map || access.map.getNumDims() != numLoops ||
           access.map.getNumSymbols() != 0 ||
           access.map.getNumResults() != operandType.getRank())
         return fail() << "map of operand #" << access.operandIndex

@@ -98,9 +98,8 @@ Attribute PartitionAttr::parse(AsmParser &parser, Type) {
     SmallVector<int64_t> lower, upper;
     if (parseBoxBody(parser, lower, upper))
       return failure();
-    BoxAttr box = BoxAttr::getChecked(
-        [&] { return parser.emitError(boxLoc); }, parser.getContext(), lower,
-        upper);
+    BoxAttr box = BoxAttr::getChecked([&] { return parser.emitError(boxLoc); },
+                                      parser.getContext(), lower, upper);
     if (!box)
       return failure();
     boxes.push_back(box);

@@ -34,8 +34,8 @@ private:
 };
 } // namespace
 
-static SmallVector<int64_t, 2>
-valuesOr(std::optional<ArrayRef<int64_t>> attr, ArrayRef<int64_t> defaults) {
+static SmallVector<int64_t, 2> valuesOr(std::optional<ArrayRef<int64_t>> attr,
+                                        ArrayRef<int64_t> defaults) {
   return SmallVector<int64_t, 2>(attr ? *attr : defaults);
 }
 
@@ -50,9 +50,8 @@ static LogicalResult getSpatialValues(std::optional<ArrayRef<int64_t>> attr,
   values.assign(attr ? attr->begin() : defaults.begin(),
                 attr ? attr->end() : defaults.end());
   if (values.size() != defaults.size())
-    return emitError() << "expects `" << name << "` to have "
-                       << defaults.size() << " values (height, width), got "
-                       << values.size();
+    return emitError() << "expects `" << name << "` to have " << defaults.size()
+                       << " values (height, width), got " << values.size();
   for (int64_t v : values)
     if (v < minValue)
       return emitError() << "expects `" << name << "` values of at least "
@@ -62,10 +61,9 @@ static LogicalResult getSpatialValues(std::optional<ArrayRef<int64_t>> attr,
 
 /// Checks that `type` is a ranked tensor of rank `rank`; `what` names it in
 /// messages ("input", "lhs", ...) and `layout` describes its dimensions.
-static FailureOr<RankedTensorType> getTensorOfRank(Type type, int64_t rank,
-                                                   StringRef what,
-                                                   StringRef layout,
-                                                   const InferErrorEmitter &emitError) {
+static FailureOr<RankedTensorType>
+getTensorOfRank(Type type, int64_t rank, StringRef what, StringRef layout,
+                const InferErrorEmitter &emitError) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return emitError() << "expects a ranked " << what << " tensor, got "
@@ -80,7 +78,8 @@ static LogicalResult checkSameElementType(RankedTensorType a,
                                           RankedTensorType b, StringRef what,
                                           const InferErrorEmitter &emitError) {
   if (a.getElementType() != b.getElementType())
-    return emitError() << "expects " << what << " of the same element type, got "
+    return emitError() << "expects " << what
+                       << " of the same element type, got "
                        << a.getElementType() << " and " << b.getElementType();
   return success();
 }
@@ -88,11 +87,10 @@ static LogicalResult checkSameElementType(RankedTensorType a,
 /// Output extent of a sliding window: input `size` padded by `low` and
 /// `high`, a kernel of `kernel` taps spaced `dilation` apart, moved by
 /// `stride`. Fails if the dilated kernel does not fit in the padded input.
-static FailureOr<int64_t> getWindowOutputSize(int64_t size, int64_t low,
-                                              int64_t high, int64_t kernel,
-                                              int64_t stride, int64_t dilation,
-                                              StringRef dimName,
-                                              const InferErrorEmitter &emitError) {
+static FailureOr<int64_t>
+getWindowOutputSize(int64_t size, int64_t low, int64_t high, int64_t kernel,
+                    int64_t stride, int64_t dilation, StringRef dimName,
+                    const InferErrorEmitter &emitError) {
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t padded = size + low + high;
   if (padded < span)
@@ -159,16 +157,15 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *context,
   FailureOr<RankedTensorType> filter =
       getTensorOfRank(adaptor.getFilter().getType(), 4, "filter",
                       "F x C/groups x KH x KW", emitError);
-  if (failed(filter) ||
-      failed(checkSameElementType(*input, *filter, "input and filter",
-                                  emitError)))
+  if (failed(filter) || failed(checkSameElementType(
+                            *input, *filter, "input and filter", emitError)))
     return failure();
 
   SmallVector<int64_t, 2> strides, padLow, padHigh, dilations;
   if (failed(getSpatialValues(adaptor.getStrides(), "strides", {1, 1}, 1,
                               strides, emitError)) ||
-      failed(getSpatialValues(adaptor.getPadLow(), "pad_low", {0, 0}, 0,
-                              padLow, emitError)) ||
+      failed(getSpatialValues(adaptor.getPadLow(), "pad_low", {0, 0}, 0, padLow,
+                              emitError)) ||
       failed(getSpatialValues(adaptor.getPadHigh(), "pad_high", {0, 0}, 0,
                               padHigh, emitError)) ||
       failed(getSpatialValues(adaptor.getDilations(), "dilations", {1, 1}, 1,
@@ -250,20 +247,19 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *context,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
-  return inferMatmulType(adaptor.getLhs().getType(),
-                         adaptor.getRhs().getType(), adaptor.getTransposeLhs(),
-                         adaptor.getTransposeRhs(), 2, "M x K, K x N",
-                         InferErrorEmitter(location, getOperationName()),
-                         inferred);
+  return inferMatmulType(
+      adaptor.getLhs().getType(), adaptor.getRhs().getType(),
+      adaptor.getTransposeLhs(), adaptor.getTransposeRhs(), 2, "M x K, K x N",
+      InferErrorEmitter(location, getOperationName()), inferred);
 }
 
 LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *context,
                                               std::optional<Location> location,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &inferred) {
-  return inferMatmulType(adaptor.getLhs().getType(),
-                         adaptor.getRhs().getType(), adaptor.getTransposeLhs(),
-                         adaptor.getTransposeRhs(), 3, "B x M x K, B x K x N",
+  return inferMatmulType(adaptor.getLhs().getType(), adaptor.getRhs().getType(),
+                         adaptor.getTransposeLhs(), adaptor.getTransposeRhs(),
+                         3, "B x M x K, B x K x N",
                          InferErrorEmitter(location, getOperationName()),
                          inferred);
 }
@@ -284,8 +280,12 @@ static LogicalResult inferBroadcastType(Type lhsType, Type rhsType,
   int64_t rank = std::max(lhs.getRank(), rhs.getRank());
   SmallVector<int64_t, 4> shape(rank);
   for (int64_t d = 0; d < rank; ++d) {
-    int64_t a = d < rank - lhs.getRank() ? 1 : lhs.getDimSize(d - (rank - lhs.getRank()));
-    int64_t b = d < rank - rhs.getRank() ? 1 : rhs.getDimSize(d - (rank - rhs.getRank()));
+    int64_t a = d < rank - lhs.getRank()
+                    ? 1
+                    : lhs.getDimSize(d - (rank - lhs.getRank()));
+    int64_t b = d < rank - rhs.getRank()
+                    ? 1
+                    : rhs.getDimSize(d - (rank - rhs.getRank()));
     if (a != b && a != 1 && b != 1)
       return emitError() << "operands " << lhs << " and " << rhs
                          << " are not broadcast-compatible: sizes " << a
@@ -297,14 +297,12 @@ static LogicalResult inferBroadcastType(Type lhsType, Type rhsType,
 }
 
 #define PET_BROADCAST_INFER(OP)                                                \
-  LogicalResult OP::inferReturnTypes(MLIRContext *context,                     \
-                                     std::optional<Location> location,         \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
-    return inferBroadcastType(adaptor.getLhs().getType(),                      \
-                              adaptor.getRhs().getType(),                      \
-                              InferErrorEmitter(location, getOperationName()), \
-                              inferred);                                       \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location> location, Adaptor adaptor, \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferBroadcastType(                                                 \
+        adaptor.getLhs().getType(), adaptor.getRhs().getType(),                \
+        InferErrorEmitter(location, getOperationName()), inferred);            \
   }
 PET_BROADCAST_INFER(AddOp)
 PET_BROADCAST_INFER(SubOp)
@@ -328,13 +326,14 @@ OpFoldResult ScaleOp::fold(FoldAdaptor) {
 /// Infers the result of a 2-D pooling window over an NCHW input and checks
 /// that no window lies entirely in the padding (PyTorch's rule: padding at
 /// most half the dilated kernel).
-static LogicalResult inferPoolType(Type inputType, ArrayRef<int64_t> kernel,
-                                   std::optional<ArrayRef<int64_t>> stridesAttr,
-                                   std::optional<ArrayRef<int64_t>> padLowAttr,
-                                   std::optional<ArrayRef<int64_t>> padHighAttr,
-                                   std::optional<ArrayRef<int64_t>> dilationsAttr,
-                                   const InferErrorEmitter &emitError,
-                                   SmallVectorImpl<Type> &inferred) {
+static LogicalResult
+inferPoolType(Type inputType, ArrayRef<int64_t> kernel,
+              std::optional<ArrayRef<int64_t>> stridesAttr,
+              std::optional<ArrayRef<int64_t>> padLowAttr,
+              std::optional<ArrayRef<int64_t>> padHighAttr,
+              std::optional<ArrayRef<int64_t>> dilationsAttr,
+              const InferErrorEmitter &emitError,
+              SmallVectorImpl<Type> &inferred) {
   FailureOr<RankedTensorType> input =
       getTensorOfRank(inputType, 4, "input", "N x C x H x W", emitError);
   if (failed(input))
@@ -360,9 +359,9 @@ static LogicalResult inferPoolType(Type inputType, ArrayRef<int64_t> kernel,
       return emitError() << "padding of the " << dimNames[d] << " ("
                          << padLow[d] << ", " << padHigh[d]
                          << ") exceeds half the window of " << span;
-    FailureOr<int64_t> size = getWindowOutputSize(
-        in[2 + d], padLow[d], padHigh[d], kernelValues[d], strides[d],
-        dilations[d], dimNames[d], emitError);
+    FailureOr<int64_t> size =
+        getWindowOutputSize(in[2 + d], padLow[d], padHigh[d], kernelValues[d],
+                            strides[d], dilations[d], dimNames[d], emitError);
     if (failed(size))
       return failure();
     shape.push_back(*size);
@@ -385,11 +384,10 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *context,
                                             std::optional<Location> location,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
-  return inferPoolType(adaptor.getInput().getType(), adaptor.getKernel(),
-                       adaptor.getStrides(), adaptor.getPadLow(),
-                       adaptor.getPadHigh(), std::nullopt,
-                       InferErrorEmitter(location, getOperationName()),
-                       inferred);
+  return inferPoolType(
+      adaptor.getInput().getType(), adaptor.getKernel(), adaptor.getStrides(),
+      adaptor.getPadLow(), adaptor.getPadHigh(), std::nullopt,
+      InferErrorEmitter(location, getOperationName()), inferred);
 }
 
 SmallVector<int64_t, 2> MaxPool2DOp::getStrideValues() {
@@ -409,11 +407,10 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *context,
                                             std::optional<Location> location,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
-  return inferPoolType(adaptor.getInput().getType(), adaptor.getKernel(),
-                       adaptor.getStrides(), adaptor.getPadLow(),
-                       adaptor.getPadHigh(), adaptor.getDilations(),
-                       InferErrorEmitter(location, getOperationName()),
-                       inferred);
+  return inferPoolType(
+      adaptor.getInput().getType(), adaptor.getKernel(), adaptor.getStrides(),
+      adaptor.getPadLow(), adaptor.getPadHigh(), adaptor.getDilations(),
+      InferErrorEmitter(location, getOperationName()), inferred);
 }
 
 //===----------------------------------------------------------------------===//
@@ -431,8 +428,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context,
   ArrayRef<int64_t> perm = adaptor.getPermutation();
   if (failed(checkPermutation(perm, input.getRank(), emitError)))
     return failure();
-  SmallVector<int64_t, 4> shape = llvm::map_to_vector(
-      perm, [&](int64_t p) { return input.getDimSize(p); });
+  SmallVector<int64_t, 4> shape =
+      llvm::map_to_vector(perm, [&](int64_t p) { return input.getDimSize(p); });
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
@@ -463,7 +460,8 @@ LogicalResult ReshapeOp::verify() {
   auto input = getInput().getType();
   auto result = getResult().getType();
   if (input.getElementType() != result.getElementType())
-    return emitOpError("expects input and result of the same element type, got ")
+    return emitOpError(
+               "expects input and result of the same element type, got ")
            << input.getElementType() << " and " << result.getElementType();
   if (input.getNumElements() != result.getNumElements())
     return emitOpError("cannot reshape ")
@@ -558,9 +556,8 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *context,
     total += size;
   }
   if (total != input.getDimSize(axis))
-    return emitError() << "pieces add up to " << total
-                       << " but dimension " << axis << " has size "
-                       << input.getDimSize(axis);
+    return emitError() << "pieces add up to " << total << " but dimension "
+                       << axis << " has size " << input.getDimSize(axis);
   for (int64_t size : sizes) {
     SmallVector<int64_t, 4> shape(input.getShape());
     shape[axis] = size;
@@ -569,7 +566,8 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
-LogicalResult SplitOp::fold(FoldAdaptor, SmallVectorImpl<OpFoldResult> &results) {
+LogicalResult SplitOp::fold(FoldAdaptor,
+                            SmallVectorImpl<OpFoldResult> &results) {
   if (getNumResults() != 1)
     return failure();
   results.push_back(getInput());
@@ -603,9 +601,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *context,
       static_cast<int64_t>(sizes.size()) != rank ||
       static_cast<int64_t>(strides.size()) != rank)
     return emitError() << "expects " << rank
-                       << " offsets, sizes and strides, got "
-                       << offsets.size() << ", " << sizes.size() << " and "
-                       << strides.size();
+                       << " offsets, sizes and strides, got " << offsets.size()
+                       << ", " << sizes.size() << " and " << strides.size();
   for (int64_t d = 0; d < rank; ++d) {
     if (offsets[d] < 0 || sizes[d] < 1 || strides[d] < 1)
       return emitError() << "expects offsets >= 0, sizes >= 1 and strides >= 1"

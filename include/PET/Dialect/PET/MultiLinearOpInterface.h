@@ -10,8 +10,7 @@ namespace mlir::pet {
 namespace OpTrait {
 /// Marks an operator that is not multi-linear in its operands.
 template <typename ConcreteType>
-class NonLinear : public ::mlir::OpTrait::TraitBase<ConcreteType, NonLinear> {
-};
+class NonLinear : public ::mlir::OpTrait::TraitBase<ConcreteType, NonLinear> {};
 } // namespace OpTrait
 } // namespace mlir::pet
 

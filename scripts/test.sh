@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: installs what is missing, builds,
+# runs lit (FileCheck tests + GoogleTest unit tests) and the Python tests.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+# Debian's Python, whose pytest setup.sh installs (python3-pytest).
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+bash "$root/scripts/setup.sh" || exit 1
+bash "$root/scripts/build.sh" pet-opt PETUnitTests || exit 1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== lit: FileCheck and unit tests"
+/usr/lib/llvm-22/bin/lit -sv "$build/test" "$build/test/Unit" | tee -a "$log"
+lit_status=${PIPESTATUS[0]}
+
+echo "== pytest: python/tests"
+PET_OPT="$build/bin/pet-opt" "$PYTHON" -m pytest -q "$root/python/tests" | tee -a "$log"
+py_status=${PIPESTATUS[0]}
+
+# One closing line over both runners: lit's "Passed: N" / "Failed: N"
+# summary lines and pytest's "N passed, M failed in ...".
+read -r passed failed < <(awk '
+  $1 == "Passed:" { p += $2 }
+  $1 == "Failed:" || $1 == "Unresolved:" { f += $2 }
+  / in [0-9.]+s/ {
+    if (match($0, /[0-9]+ passed/)) p += substr($0, RSTART, RLENGTH) + 0
+    if (match($0, /[0-9]+ failed/)) f += substr($0, RSTART, RLENGTH) + 0
+    if (match($0, /[0-9]+ error/)) f += substr($0, RSTART, RLENGTH) + 0
+  }
+  END { print p + 0, f + 0 }' "$log")
+if (( lit_status != 0 || py_status != 0 )) && (( failed == 0 )); then
+  failed=1
+fi
+echo "tests: $passed passed, $failed failed"
+(( lit_status == 0 && py_status == 0 ))
