@@ -4,12 +4,26 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Sequence.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 using namespace mlir::pet;
+
+static constexpr int64_t kSaturated = std::numeric_limits<int64_t>::max();
+
+/// Products and sums of non-negative counts, saturating at INT64_MAX.
+static int64_t saturatingMultiply(int64_t a, int64_t b) {
+  int64_t result;
+  return llvm::MulOverflow(a, b, result) ? kSaturated : result;
+}
+static int64_t saturatingAdd(int64_t a, int64_t b) {
+  int64_t result;
+  return llvm::AddOverflow(a, b, result) ? kSaturated : result;
+}
 
 Box::Box(llvm::ArrayRef<int64_t> lower, llvm::ArrayRef<int64_t> upper)
     : lower(lower), upper(upper) {
@@ -42,7 +56,7 @@ bool Box::isEmpty() const {
 int64_t Box::getVolume() const {
   int64_t volume = 1;
   for (unsigned d = 0, e = getRank(); d < e; ++d)
-    volume *= getExtent(d);
+    volume = saturatingMultiply(volume, getExtent(d));
   return volume;
 }
 
@@ -171,6 +185,10 @@ mlir::pet::checkPartition(llvm::ArrayRef<int64_t> shape,
       }
     }
   }
+  if (whole.getVolume() == kSaturated) {
+    os << "the tensor has too many positions (2^63 or more) to partition";
+    return message;
+  }
   // Disjoint boxes inside the tensor cover it iff their volumes add up.
   int64_t covered = getTotalVolume(boxes);
   if (covered != whole.getVolume()) {
@@ -197,6 +215,6 @@ llvm::SmallVector<Box> mlir::pet::refinePartitions(llvm::ArrayRef<Box> a,
 int64_t mlir::pet::getTotalVolume(llvm::ArrayRef<Box> boxes) {
   int64_t total = 0;
   for (const Box &box : boxes)
-    total += box.getVolume();
+    total = saturatingAdd(total, box.getVolume());
   return total;
 }

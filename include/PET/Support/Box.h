@@ -46,7 +46,7 @@ public:
   llvm::SmallVector<int64_t> getExtents() const;
 
   bool isEmpty() const;
-  /// Number of positions in the box.
+  /// Number of positions in the box (saturating at INT64_MAX).
   int64_t getVolume() const;
 
   bool contains(llvm::ArrayRef<int64_t> point) const;
@@ -98,7 +98,7 @@ std::optional<std::string> checkPartition(llvm::ArrayRef<int64_t> shape,
 llvm::SmallVector<Box> refinePartitions(llvm::ArrayRef<Box> a,
                                         llvm::ArrayRef<Box> b);
 
-/// Sum of the volumes of `boxes`.
+/// Sum of the volumes of `boxes` (saturating at INT64_MAX).
 int64_t getTotalVolume(llvm::ArrayRef<Box> boxes);
 
 } // namespace mlir::pet

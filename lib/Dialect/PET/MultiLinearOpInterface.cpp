@@ -68,6 +68,45 @@ static IndexRange getExprRange(AffineExpr expr, ArrayRef<int64_t> bounds) {
   }
 }
 
+AffineExpr mlir::pet::simplifyWithLoopBounds(AffineExpr expr,
+                                              ArrayRef<int64_t> bounds) {
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return expr;
+  AffineExpr lhs = simplifyWithLoopBounds(binary.getLHS(), bounds);
+  AffineExpr rhs = simplifyWithLoopBounds(binary.getRHS(), bounds);
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return lhs + rhs;
+  case AffineExprKind::Mul:
+    return lhs * rhs;
+  case AffineExprKind::CeilDiv:
+    return lhs.ceilDiv(rhs);
+  default:
+    break;
+  }
+  // floordiv and mod by a positive constant: the uniqued operators already
+  // pull out terms whose coefficients are multiples of the divisor; what is
+  // left divides to a constant when its range stays within one period.
+  auto divisor = dyn_cast<AffineConstantExpr>(rhs);
+  AffineExpr rebuilt = expr.getKind() == AffineExprKind::FloorDiv
+                           ? lhs.floorDiv(rhs)
+                           : lhs % rhs;
+  if (!divisor || divisor.getValue() <= 0)
+    return rebuilt;
+  if (auto sum = dyn_cast<AffineBinaryOpExpr>(rebuilt);
+      sum && sum.getKind() == AffineExprKind::Add)
+    return simplifyWithLoopBounds(sum, bounds); // e.g. d0 + d1 floordiv 64
+  int64_t d = divisor.getValue();
+  IndexRange range = getExprRange(lhs, bounds);
+  int64_t low = floorDiv(range.first, d), high = floorDiv(range.second, d);
+  if (low != high)
+    return rebuilt;
+  if (expr.getKind() == AffineExprKind::FloorDiv)
+    return getAffineConstantExpr(low, expr.getContext());
+  return lhs - low * d;
+}
+
 SmallVector<IndexRange> mlir::pet::getAccessRanges(AffineMap map,
                                                    ArrayRef<int64_t> bounds) {
   return llvm::map_to_vector(map.getResults(), [&](AffineExpr expr) {

@@ -7,6 +7,7 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::pet;
@@ -33,6 +34,14 @@ private:
   StringRef opName;
 };
 } // namespace
+
+/// a * b + c, or nothing if it overflows int64_t.
+static std::optional<int64_t> mulAdd(int64_t a, int64_t b, int64_t c) {
+  int64_t product, sum;
+  if (llvm::MulOverflow(a, b, product) || llvm::AddOverflow(product, c, sum))
+    return std::nullopt;
+  return sum;
+}
 
 static SmallVector<int64_t, 2> valuesOr(std::optional<ArrayRef<int64_t>> attr,
                                         ArrayRef<int64_t> defaults) {
@@ -91,14 +100,19 @@ static FailureOr<int64_t>
 getWindowOutputSize(int64_t size, int64_t low, int64_t high, int64_t kernel,
                     int64_t stride, int64_t dilation, StringRef dimName,
                     const InferErrorEmitter &emitError) {
-  int64_t span = dilation * (kernel - 1) + 1;
-  int64_t padded = size + low + high;
-  if (padded < span)
-    return emitError() << "window of " << span << " positions (kernel "
+  std::optional<int64_t> span = mulAdd(dilation, kernel - 1, 1);
+  std::optional<int64_t> padded = mulAdd(size, 1, low);
+  if (padded)
+    padded = mulAdd(*padded, 1, high);
+  if (!span || !padded)
+    return emitError() << "window or padding of the " << dimName
+                       << " overflows 64-bit sizes";
+  if (*padded < *span)
+    return emitError() << "window of " << *span << " positions (kernel "
                        << kernel << ", dilation " << dilation
                        << ") does not fit the padded " << dimName << " of "
-                       << padded;
-  return (padded - span) / stride + 1;
+                       << *padded;
+  return (*padded - *span) / stride + 1;
 }
 
 /// Checks the permutation attribute of a transpose of a rank-`rank` tensor.
@@ -182,6 +196,9 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *context,
   if (f[0] % groups != 0)
     return emitError() << "filters (" << f[0]
                        << ") are not divisible by groups (" << groups << ")";
+  if (f[2] < 1 || f[3] < 1)
+    return emitError() << "expects a filter of at least 1x1 taps, got "
+                       << f[2] << "x" << f[3];
   if (f[1] != in[1] / groups)
     return emitError() << "filter has " << f[1]
                        << " input channels per group, but the input has "
@@ -354,16 +371,17 @@ inferPoolType(Type inputType, ArrayRef<int64_t> kernel,
   SmallVector<int64_t, 4> shape = {in[0], in[1]};
   StringRef dimNames[] = {"height", "width"};
   for (unsigned d = 0; d < 2; ++d) {
-    int64_t span = dilations[d] * (kernelValues[d] - 1) + 1;
-    if (2 * std::max(padLow[d], padHigh[d]) > span)
-      return emitError() << "padding of the " << dimNames[d] << " ("
-                         << padLow[d] << ", " << padHigh[d]
-                         << ") exceeds half the window of " << span;
     FailureOr<int64_t> size =
         getWindowOutputSize(in[2 + d], padLow[d], padHigh[d], kernelValues[d],
                             strides[d], dilations[d], dimNames[d], emitError);
     if (failed(size))
       return failure();
+    // The window fits in the padded input, so its span does not overflow.
+    int64_t span = dilations[d] * (kernelValues[d] - 1) + 1;
+    if (std::max(padLow[d], padHigh[d]) > span / 2)
+      return emitError() << "padding of the " << dimNames[d] << " ("
+                         << padLow[d] << ", " << padHigh[d]
+                         << ") exceeds half the window of " << span;
     shape.push_back(*size);
   }
   inferred.push_back(RankedTensorType::get(shape, input->getElementType()));
@@ -518,7 +536,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
                            << type.getDimSize(d) << " in dimension " << d
                            << ", input #0 has " << first.getDimSize(d);
     }
-    shape[axis] += type.getDimSize(axis);
+    std::optional<int64_t> total = mulAdd(shape[axis], 1, type.getDimSize(axis));
+    if (!total)
+      return emitError() << "concatenated size overflows 64 bits";
+    shape[axis] = *total;
   }
   inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();
@@ -553,7 +574,10 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *context,
     if (size < 1)
       return emitError() << "expects pieces of at least one slice, got "
                          << size;
-    total += size;
+    std::optional<int64_t> sum = mulAdd(total, 1, size);
+    if (!sum)
+      return emitError() << "piece sizes overflow 64 bits";
+    total = *sum;
   }
   if (total != input.getDimSize(axis))
     return emitError() << "pieces add up to " << total << " but dimension "
@@ -608,10 +632,16 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *context,
       return emitError() << "expects offsets >= 0, sizes >= 1 and strides >= 1"
                          << ", got " << offsets[d] << ", " << sizes[d]
                          << " and " << strides[d] << " in dimension " << d;
-    int64_t last = offsets[d] + (sizes[d] - 1) * strides[d];
-    if (last >= input.getDimSize(d))
-      return emitError() << "slice reads index " << last << " of dimension "
-                         << d << ", which has size " << input.getDimSize(d);
+    std::optional<int64_t> last = mulAdd(sizes[d] - 1, strides[d], offsets[d]);
+    if (!last || *last >= input.getDimSize(d)) {
+      InFlightDiagnostic diag = emitError() << "slice reads index ";
+      if (last)
+        diag << *last;
+      else
+        diag << "beyond 2^63";
+      return diag << " of dimension " << d << ", which has size "
+                  << input.getDimSize(d);
+    }
   }
   inferred.push_back(RankedTensorType::get(sizes, input.getElementType()));
   return success();
@@ -647,7 +677,13 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *context,
     if (low[d] < 0 || high[d] < 0)
       return emitError() << "expects non-negative padding, got " << low[d]
                          << " and " << high[d] << " in dimension " << d;
-    shape.push_back(input.getDimSize(d) + low[d] + high[d]);
+    std::optional<int64_t> size = mulAdd(input.getDimSize(d), 1, low[d]);
+    if (size)
+      size = mulAdd(*size, 1, high[d]);
+    if (!size)
+      return emitError() << "padded size of dimension " << d
+                         << " overflows 64 bits";
+    shape.push_back(*size);
   }
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();

@@ -77,6 +77,13 @@ using IndexRange = std::pair<int64_t, int64_t>;
 SmallVector<IndexRange> getAccessRanges(AffineMap map,
                                         ArrayRef<int64_t> loopBounds);
 
+/// `expr` simplified with the knowledge that dimension d ranges over
+/// [0, loopBounds[d]): a floordiv or mod whose dividend stays within one
+/// multiple of the divisor becomes affine (so the access maps of aligned
+/// reshapes become linear).
+AffineExpr simplifyWithLoopBounds(AffineExpr expr,
+                                  ArrayRef<int64_t> loopBounds);
+
 /// How far the reads of `access` reach outside an operand of `shape`, per
 /// dimension: {low, high} counts of zero positions read before index 0 and
 /// after index shape-1 (both 0 when every read is in bounds).
