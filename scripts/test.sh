@@ -16,6 +16,10 @@ trap 'rm -f "$log"' EXIT
 echo "== lit: FileCheck and unit tests"
 /usr/lib/llvm-22/bin/lit -sv "$build/test" "$build/test/Unit" | tee -a "$log"
 lit_status=${PIPESTATUS[0]}
+if grep -q "contained no tests" "$log"; then
+  echo "error: a lit suite discovered no tests" >&2
+  lit_status=1
+fi
 
 echo "== pytest: python/tests"
 PET_OPT="$build/bin/pet-opt" "$PYTHON" -m pytest -q "$root/python/tests" | tee -a "$log"
@@ -24,8 +28,8 @@ py_status=${PIPESTATUS[0]}
 # One closing line over both runners: lit's "Passed: N" / "Failed: N"
 # summary lines and pytest's "N passed, M failed in ...".
 read -r passed failed < <(awk '
-  $1 == "Passed:" { p += $2 }
-  $1 == "Failed:" || $1 == "Unresolved:" { f += $2 }
+  /^ *Passed *:/ { sub(/^[^:]*: */, ""); p += $1 }
+  /^ *(Failed|Unresolved|Timed Out) *:/ { sub(/^[^:]*: */, ""); f += $1 }
   / in [0-9.]+s/ {
     if (match($0, /[0-9]+ passed/)) p += substr($0, RSTART, RLENGTH) + 0
     if (match($0, /[0-9]+ failed/)) f += substr($0, RSTART, RLENGTH) + 0

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PET/Dialect/PET/PETDialect.h"
+#include "PET/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -34,6 +35,7 @@ int main(int argc, char **argv) {
                   mlir::tensor::TensorDialect>();
   // Upstream generic passes: canonicalize, cse, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
+  mlir::pet::registerPETPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "PET-MLIR optimizer driver\n", registry));
 }

@@ -69,7 +69,7 @@ static IndexRange getExprRange(AffineExpr expr, ArrayRef<int64_t> bounds) {
 }
 
 AffineExpr mlir::pet::simplifyWithLoopBounds(AffineExpr expr,
-                                              ArrayRef<int64_t> bounds) {
+                                             ArrayRef<int64_t> bounds) {
   auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
   if (!binary)
     return expr;

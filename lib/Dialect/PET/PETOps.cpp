@@ -197,8 +197,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *context,
     return emitError() << "filters (" << f[0]
                        << ") are not divisible by groups (" << groups << ")";
   if (f[2] < 1 || f[3] < 1)
-    return emitError() << "expects a filter of at least 1x1 taps, got "
-                       << f[2] << "x" << f[3];
+    return emitError() << "expects a filter of at least 1x1 taps, got " << f[2]
+                       << "x" << f[3];
   if (f[1] != in[1] / groups)
     return emitError() << "filter has " << f[1]
                        << " input channels per group, but the input has "
@@ -536,7 +536,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
                            << type.getDimSize(d) << " in dimension " << d
                            << ", input #0 has " << first.getDimSize(d);
     }
-    std::optional<int64_t> total = mulAdd(shape[axis], 1, type.getDimSize(axis));
+    std::optional<int64_t> total =
+        mulAdd(shape[axis], 1, type.getDimSize(axis));
     if (!total)
       return emitError() << "concatenated size overflows 64 bits";
     shape[axis] = *total;

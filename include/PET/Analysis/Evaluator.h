@@ -1,0 +1,127 @@
+//===- Evaluator.h - Running PET programs on concrete values ----*- C++ -*-===//
+//
+// Evaluates functions of PET operators in floating point (float, double) or
+// exactly in Z_q (ModQ), either on whole tensors or one position at a time
+// from its receptive field only. Multi-linear operators are interpreted
+// through their MultiLinearDescription; non-linear operators are defined in
+// floating point only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PET_ANALYSIS_EVALUATOR_H
+#define PET_ANALYSIS_EVALUATOR_H
+
+#include "PET/Analysis/CompiledDescription.h"
+#include "PET/Analysis/ModularArithmetic.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <functional>
+#include <vector>
+
+namespace mlir::pet {
+
+/// A dense row-major tensor of scalars.
+template <typename T> class Tensor {
+public:
+  Tensor() = default;
+  explicit Tensor(ArrayRef<int64_t> shape, T fill = T());
+
+  ArrayRef<int64_t> getShape() const { return shape; }
+  int64_t getNumElements() const { return data.size(); }
+  T &at(ArrayRef<int64_t> index) { return data[linearizeIndex(index, shape)]; }
+  const T &at(ArrayRef<int64_t> index) const {
+    return data[linearizeIndex(index, shape)];
+  }
+  T &operator[](int64_t linear) { return data[linear]; }
+  const T &operator[](int64_t linear) const { return data[linear]; }
+  std::vector<T> &getData() { return data; }
+  const std::vector<T> &getData() const { return data; }
+
+private:
+  SmallVector<int64_t, 4> shape;
+  std::vector<T> data;
+};
+
+/// What the evaluators need of a scalar domain.
+template <typename T> struct ScalarTraits;
+
+template <> struct ScalarTraits<ModQ> {
+  static constexpr bool isExact = true;
+  static ModQ zero() { return ModQ(); }
+  /// scale / divisor; scale is a finite double (exactly a dyadic rational).
+  static ModQ coefficient(double scale, int64_t divisor) {
+    ModQ value;
+    (void)ModQ::fromDouble(scale, value);
+    return value * ModQ::fromInt(divisor).inverse();
+  }
+};
+
+template <typename F> struct FloatScalarTraits {
+  static constexpr bool isExact = false;
+  static F zero() { return F(0); }
+  static F coefficient(double scale, int64_t divisor) {
+    return static_cast<F>(scale / static_cast<double>(divisor));
+  }
+};
+template <> struct ScalarTraits<float> : FloatScalarTraits<float> {};
+template <> struct ScalarTraits<double> : FloatScalarTraits<double> {};
+
+/// Checks that every operation of `func` can be evaluated in a domain that
+/// is `exact` (Z_q: multi-linear operators only) or not (also the
+/// non-linear ones), and that all values are statically shaped tensors.
+/// Emits an error naming the first operation that cannot, and fails.
+LogicalResult checkEvaluable(func::FuncOp func, bool exact,
+                             bool pointwise = false);
+
+/// Evaluates `func` on whole tensors, one per argument. Fails (with a
+/// diagnostic) if `checkEvaluable` does.
+template <typename T>
+FailureOr<SmallVector<Tensor<T>>>
+evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments);
+
+/// Evaluates single positions of the values of a function, reading argument
+/// elements from a callback and computing only what the position depends on.
+/// Results are cached until `reset`. The function must pass
+/// `checkEvaluable(func, exact, /*pointwise=*/true)`: multi-linear operators
+/// and, in floating point, element-wise non-linear ones.
+template <typename T> class PointEvaluator {
+public:
+  /// Element `linearIndex` (row-major) of argument `argNumber`.
+  using InputFn = std::function<T(unsigned argNumber, int64_t linearIndex)>;
+
+  PointEvaluator(func::FuncOp func, InputFn inputs);
+
+  /// The value of `value` (an argument or a result of an operation of the
+  /// function) at `position`.
+  T evaluate(Value value, ArrayRef<int64_t> position);
+  /// Returned value `resultIndex` of the function at `position`.
+  T evaluateResult(unsigned resultIndex, ArrayRef<int64_t> position);
+
+  /// Forgets cached values and reads arguments from `inputs` from now on.
+  void reset(InputFn inputs);
+  /// Positions of operation results computed since the last reset.
+  size_t getNumComputed() const { return cache.size(); }
+
+private:
+  T compute(Value value, ArrayRef<int64_t> position);
+  const SmallVector<CompiledTerm, 1> &getTerms(OpResult result);
+
+  func::FuncOp func;
+  InputFn inputs;
+  llvm::DenseMap<std::pair<Value, int64_t>, T> cache;
+  llvm::DenseMap<Value, SmallVector<CompiledTerm, 1>> terms;
+};
+
+/// Random argument elements in Z_q, a pure function of (seed, argument,
+/// index): inputs of any size without materializing them.
+ModQ randomModQ(uint64_t seed, unsigned argNumber, int64_t linearIndex);
+
+extern template class PointEvaluator<float>;
+extern template class PointEvaluator<double>;
+extern template class PointEvaluator<ModQ>;
+
+} // namespace mlir::pet
+
+#endif // PET_ANALYSIS_EVALUATOR_H

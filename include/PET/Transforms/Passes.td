@@ -1,0 +1,44 @@
+//===- Passes.td - PET passes ------------------------------*- tablegen -*-===//
+
+#ifndef PET_TRANSFORMS_PASSES_TD
+#define PET_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PETPropagateBoxes : Pass<"pet-propagate-boxes", "func::FuncOp"> {
+  let summary = "Attach the box partition of every value computed by a PET operator";
+  let description = [{
+    Runs box propagation (PET's Theorem 1 regions) over each function and
+    records, on every PET operator, the partition of each of its results in
+    a `pet.boxes` attribute (an array with one `#pet.partition` per
+    result). Results of non-linear operators are a single box: they start a
+    new multi-linear subprogram. For inspection and tests; nothing else
+    changes.
+  }];
+}
+
+def PETVerify : Pass<"pet-verify", "ModuleOp"> {
+  let summary = "Verify candidate functions against their originals, box by box";
+  let description = [{
+    For every function carrying `pet.candidate_of = @original`, decides on
+    which boxes of each result the candidate computes the same values as the
+    original, for all inputs: both output partitions are refined into one and
+    each box is tested at Theorem 1's m+1 positions on random inputs in Z_q
+    (q = 2^61 - 1), exactly, `trials` times. The verdicts are recorded on the
+    candidate's results as `pet.equivalent` and `pet.nonequivalent` arrays
+    of `#pet.box`, and summarized in a remark with the error bound: a box
+    that is not equivalent is reported equivalent with probability at most
+    (d/q)^trials, d being the programs' polynomial degree.
+
+    Both functions must be multi-linear (an operator without an exact
+    semantics is reported by name) and have the same signature.
+  }];
+  let options = [
+    Option<"trials", "trials", "unsigned", /*default=*/"2",
+           "Independent random trials per tested position">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0x5e7c0de",
+           "Seed of the random inputs">,
+  ];
+}
+
+#endif // PET_TRANSFORMS_PASSES_TD

@@ -1,0 +1,150 @@
+//===- CompiledDescription.cpp - Descriptions ready to evaluate -----------===//
+
+#include "PET/Analysis/CompiledDescription.h"
+
+using namespace mlir;
+using namespace mlir::pet;
+
+std::optional<LinearForm> mlir::pet::getLinearForm(AffineExpr expr,
+                                                   unsigned numDims) {
+  LinearForm form;
+  form.coefficients.assign(numDims, 0);
+  if (auto cst = dyn_cast<AffineConstantExpr>(expr)) {
+    form.constant = cst.getValue();
+    return form;
+  }
+  if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+    form.coefficients[dim.getPosition()] = 1;
+    return form;
+  }
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return std::nullopt;
+  std::optional<LinearForm> lhs = getLinearForm(binary.getLHS(), numDims);
+  std::optional<LinearForm> rhs = getLinearForm(binary.getRHS(), numDims);
+  if (!lhs || !rhs)
+    return std::nullopt;
+  auto isConstant = [](const LinearForm &f) {
+    return llvm::all_of(f.coefficients, [](int64_t c) { return c == 0; });
+  };
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    for (unsigned d = 0; d < numDims; ++d)
+      form.coefficients[d] = lhs->coefficients[d] + rhs->coefficients[d];
+    form.constant = lhs->constant + rhs->constant;
+    return form;
+  case AffineExprKind::Mul: {
+    if (!isConstant(*lhs) && !isConstant(*rhs))
+      return std::nullopt;
+    const LinearForm &variable = isConstant(*rhs) ? *lhs : *rhs;
+    int64_t factor = isConstant(*rhs) ? rhs->constant : lhs->constant;
+    for (unsigned d = 0; d < numDims; ++d)
+      form.coefficients[d] = variable.coefficients[d] * factor;
+    form.constant = variable.constant * factor;
+    return form;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+static int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static int64_t evaluateTree(AffineExpr expr, ArrayRef<int64_t> loops) {
+  if (auto cst = dyn_cast<AffineConstantExpr>(expr))
+    return cst.getValue();
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return loops[dim.getPosition()];
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  int64_t lhs = evaluateTree(binary.getLHS(), loops);
+  int64_t rhs = evaluateTree(binary.getRHS(), loops);
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return lhs + rhs;
+  case AffineExprKind::Mul:
+    return lhs * rhs;
+  case AffineExprKind::FloorDiv:
+    return floorDiv(lhs, rhs);
+  case AffineExprKind::CeilDiv:
+    return -floorDiv(-lhs, rhs);
+  case AffineExprKind::Mod:
+    return lhs - floorDiv(lhs, rhs) * rhs;
+  default:
+    llvm_unreachable("symbols do not occur in multi-linear descriptions");
+  }
+}
+
+CompiledExpr::CompiledExpr(AffineExpr expr, unsigned numDims)
+    : expr(expr), linear(pet::getLinearForm(expr, numDims)) {}
+
+int64_t CompiledExpr::operator()(ArrayRef<int64_t> loops) const {
+  if (!linear)
+    return evaluateTree(expr, loops);
+  int64_t value = linear->constant;
+  for (size_t d = 0, e = loops.size(); d < e; ++d)
+    value += linear->coefficients[d] * loops[d];
+  return value;
+}
+
+CompiledMap::CompiledMap(AffineMap map) {
+  for (AffineExpr expr : map.getResults())
+    exprs.emplace_back(expr, map.getNumDims());
+}
+
+void CompiledMap::apply(ArrayRef<int64_t> loops,
+                        SmallVectorImpl<int64_t> &out) const {
+  out.resize(exprs.size());
+  for (size_t i = 0, e = exprs.size(); i < e; ++i)
+    out[i] = exprs[i](loops);
+}
+
+CompiledTerm::CompiledTerm(const MultiLinearTerm &term)
+    : loopBounds(term.loopBounds), scale(term.scale), divisor(term.divisor),
+      divideByInBoundsCount(term.divideByInBoundsCount) {
+  unsigned numLoops = term.getNumLoops();
+  for (AffineExpr expr : term.resultMap.getResults()) {
+    // The description contract: `d_i` or `d_i + c`.
+    std::optional<LinearForm> form = pet::getLinearForm(expr, numLoops);
+    unsigned loop = 0;
+    while (loop < numLoops && form->coefficients[loop] == 0)
+      ++loop;
+    resultLoops.push_back(loop);
+    resultOffsets.push_back(form->constant);
+  }
+  for (unsigned loop = 0; loop < numLoops; ++loop)
+    if (term.isReduction(loop))
+      reductionLoops.push_back(loop);
+  for (const OperandAccess &access : term.factors)
+    factors.push_back({access.operandIndex, CompiledMap(access.map)});
+}
+
+bool CompiledTerm::bindResultPosition(ArrayRef<int64_t> position,
+                                      SmallVectorImpl<int64_t> &loops) const {
+  loops.assign(loopBounds.size(), 0);
+  for (size_t r = 0, e = position.size(); r < e; ++r) {
+    int64_t value = position[r] - resultOffsets[r];
+    unsigned loop = resultLoops[r];
+    if (value < 0 || value >= loopBounds[loop])
+      return false;
+    loops[loop] = value;
+  }
+  return true;
+}
+
+void CompiledTerm::getResultPosition(ArrayRef<int64_t> loops,
+                                     SmallVectorImpl<int64_t> &position) const {
+  position.resize(resultLoops.size());
+  for (size_t r = 0, e = resultLoops.size(); r < e; ++r)
+    position[r] = loops[resultLoops[r]] + resultOffsets[r];
+}
+
+SmallVector<CompiledTerm, 1>
+mlir::pet::compileDescription(const MultiLinearDescription &desc) {
+  SmallVector<CompiledTerm, 1> terms;
+  for (const MultiLinearTerm &term : desc.terms)
+    terms.emplace_back(term);
+  return terms;
+}

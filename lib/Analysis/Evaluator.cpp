@@ -1,0 +1,450 @@
+//===- Evaluator.cpp - Running PET programs on concrete values ------------===//
+
+#include "PET/Analysis/Evaluator.h"
+
+#include "PET/Dialect/PET/PETOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::pet;
+
+//===----------------------------------------------------------------------===//
+// Tensor
+//===----------------------------------------------------------------------===//
+
+template <typename T>
+Tensor<T>::Tensor(ArrayRef<int64_t> shape, T fill) : shape(shape) {
+  int64_t size = 1;
+  for (int64_t s : shape)
+    size *= s;
+  data.assign(size, fill);
+}
+
+namespace mlir::pet {
+template class Tensor<float>;
+template class Tensor<double>;
+template class Tensor<ModQ>;
+} // namespace mlir::pet
+
+//===----------------------------------------------------------------------===//
+// What can be evaluated
+//===----------------------------------------------------------------------===//
+
+static bool isElementwiseNonLinear(Operation *op) {
+  return isa<ReluOp, GeluOp, SigmoidOp, TanhOp>(op);
+}
+
+static bool isStaticTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape();
+}
+
+LogicalResult mlir::pet::checkEvaluable(func::FuncOp func, bool exact,
+                                        bool pointwise) {
+  if (func.isExternal())
+    return func.emitError("cannot evaluate a function without a body");
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("cannot evaluate a function of several blocks");
+  for (BlockArgument arg : func.getArguments())
+    if (!isStaticTensor(arg.getType()))
+      return func.emitError("cannot evaluate: argument #")
+             << arg.getArgNumber() << " has type " << arg.getType()
+             << ", not a statically shaped tensor";
+  for (Operation &op : func.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    for (Type type : op.getResultTypes())
+      if (!isStaticTensor(type))
+        return op.emitError("cannot evaluate: result of type ")
+               << type << " is not a statically shaped tensor";
+    if (isa<MultiLinearOpInterface>(op))
+      continue;
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      if (isa<DenseFPElementsAttr>(constant.getValue()))
+        continue;
+      return op.emitError("cannot evaluate a constant that is not a dense "
+                          "floating-point tensor");
+    }
+    if (isNonLinear(&op)) {
+      if (exact)
+        return op.emitError("'")
+               << op.getName() << "' is not multi-linear: it has no exact "
+               << "evaluation in Z_q";
+      if (pointwise && !isElementwiseNonLinear(&op))
+        return op.emitError("'")
+               << op.getName()
+               << "' cannot be evaluated one position at a time";
+      continue;
+    }
+    return op.emitError("cannot evaluate operation '")
+           << op.getName() << "': it is not a PET operator";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+template <typename T> static T fromDouble(double value) {
+  if constexpr (std::is_same_v<T, ModQ>) {
+    ModQ result;
+    (void)ModQ::fromDouble(value, result);
+    return result;
+  } else {
+    return static_cast<T>(value);
+  }
+}
+
+template <typename T> static T applyElementwise(Operation *op, T x) {
+  if constexpr (std::is_same_v<T, ModQ>) {
+    llvm_unreachable("non-linear operators have no Z_q semantics");
+  } else {
+    if (isa<ReluOp>(op))
+      return x > T(0) ? x : T(0);
+    if (isa<SigmoidOp>(op))
+      return T(1) / (T(1) + std::exp(-x));
+    if (isa<TanhOp>(op))
+      return std::tanh(x);
+    auto gelu = cast<GeluOp>(op);
+    if (gelu.getApproximate()) {
+      const T k = std::sqrt(T(2) / T(M_PI));
+      return T(0.5) * x * (T(1) + std::tanh(k * (x + T(0.044715) * x * x * x)));
+    }
+    return T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2))));
+  }
+}
+
+template <typename T> static Tensor<T> constantTensor(arith::ConstantOp op) {
+  auto attr = cast<DenseFPElementsAttr>(op.getValue());
+  Tensor<T> tensor(cast<RankedTensorType>(op.getType()).getShape());
+  int64_t i = 0;
+  for (APFloat value : attr.getValues<APFloat>())
+    tensor[i++] = fromDouble<T>(value.convertToDouble());
+  return tensor;
+}
+
+//===----------------------------------------------------------------------===//
+// Whole-tensor evaluation
+//===----------------------------------------------------------------------===//
+
+/// Adds the contribution of `term` to `out`.
+template <typename T>
+static void accumulateTerm(const CompiledTerm &term,
+                           ArrayRef<const Tensor<T> *> operands,
+                           Tensor<T> &out) {
+  for (int64_t bound : term.loopBounds)
+    if (bound <= 0)
+      return;
+  SmallVector<unsigned> parallel(term.resultLoops);
+  llvm::sort(parallel);
+  SmallVector<int64_t> loops(term.loopBounds.size(), 0), position, index;
+  T coefficient = ScalarTraits<T>::coefficient(term.scale, term.divisor);
+  do {
+    for (unsigned r : term.reductionLoops)
+      loops[r] = 0;
+    T sum = ScalarTraits<T>::zero();
+    int64_t count = 0;
+    do {
+      T product = ScalarTraits<T>::zero();
+      bool inBounds = true;
+      for (auto [i, factor] : llvm::enumerate(term.factors)) {
+        const Tensor<T> &operand = *operands[factor.operandIndex];
+        factor.map.apply(loops, index);
+        if (!isInBounds(index, operand.getShape())) {
+          inBounds = false;
+          break;
+        }
+        T value = operand.at(index);
+        product = i == 0 ? value : product * value;
+      }
+      if (inBounds) {
+        sum += product;
+        ++count;
+      }
+    } while (nextPoint(loops, term.loopBounds, term.reductionLoops));
+    term.getResultPosition(loops, position);
+    T c = coefficient;
+    if (term.divideByInBoundsCount)
+      c = count ? ScalarTraits<T>::coefficient(term.scale, count)
+                : ScalarTraits<T>::zero();
+    T &slot = out.at(position);
+    slot = slot + c * sum;
+  } while (nextPoint(loops, term.loopBounds, parallel));
+}
+
+template <typename T>
+static Tensor<T> evaluateMultiLinear(MultiLinearOpInterface op,
+                                     unsigned resultIndex,
+                                     ArrayRef<const Tensor<T> *> operands) {
+  auto type = cast<RankedTensorType>(op->getResult(resultIndex).getType());
+  Tensor<T> out(type.getShape(), ScalarTraits<T>::zero());
+  for (const CompiledTerm &term :
+       compileDescription(op.getMultiLinearDescription(resultIndex)))
+    accumulateTerm(term, operands, out);
+  return out;
+}
+
+/// Calls `fn(outer, inner)` for each 1-D lane along `axis`, where element k
+/// of the lane is at linear index outer * extent * inner + k * inner + inner'.
+template <typename Fn>
+static void forEachLane(ArrayRef<int64_t> shape, int64_t axis, Fn fn) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    inner *= shape[d];
+  int64_t extent = shape[axis];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i)
+      fn(o * extent * inner + i, inner, extent);
+}
+
+template <typename F>
+static Tensor<F> evaluateNonLinear(Operation *op, const Tensor<F> &input) {
+  Tensor<F> out = input;
+  if (isElementwiseNonLinear(op)) {
+    for (F &v : out.getData())
+      v = applyElementwise<F>(op, v);
+    return out;
+  }
+  if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
+    forEachLane(input.getShape(), softmax.getAxis(),
+                [&](int64_t base, int64_t step, int64_t extent) {
+                  F maximum = -std::numeric_limits<F>::infinity();
+                  for (int64_t k = 0; k < extent; ++k)
+                    maximum = std::max(maximum, input[base + k * step]);
+                  F sum = 0;
+                  for (int64_t k = 0; k < extent; ++k)
+                    sum += out[base + k * step] =
+                        std::exp(input[base + k * step] - maximum);
+                  for (int64_t k = 0; k < extent; ++k)
+                    out[base + k * step] /= sum;
+                });
+    return out;
+  }
+  if (auto norm = dyn_cast<LayerNormOp>(op)) {
+    // Normalize over dimensions [axis, rank): contiguous groups.
+    int64_t group = 1;
+    ArrayRef<int64_t> shape = input.getShape();
+    for (int64_t d = norm.getAxis(); d < static_cast<int64_t>(shape.size());
+         ++d)
+      group *= shape[d];
+    F epsilon = static_cast<F>(norm.getEpsilon().convertToDouble());
+    for (int64_t base = 0; base < input.getNumElements(); base += group) {
+      F mean = 0, var = 0;
+      for (int64_t k = 0; k < group; ++k)
+        mean += input[base + k];
+      mean /= group;
+      for (int64_t k = 0; k < group; ++k)
+        var += (input[base + k] - mean) * (input[base + k] - mean);
+      var /= group;
+      F scale = F(1) / std::sqrt(var + epsilon);
+      for (int64_t k = 0; k < group; ++k)
+        out[base + k] = (input[base + k] - mean) * scale;
+    }
+    return out;
+  }
+  auto pool = cast<MaxPool2DOp>(op);
+  ArrayRef<int64_t> in = input.getShape(), kernel = pool.getKernel();
+  auto shape = cast<RankedTensorType>(pool.getType()).getShape();
+  SmallVector<int64_t, 2> strides = pool.getStrideValues(),
+                          padLow = pool.getPadLowValues(),
+                          dilations = pool.getDilationValues();
+  Tensor<F> result(shape);
+  for (int64_t n = 0; n < shape[0]; ++n)
+    for (int64_t c = 0; c < shape[1]; ++c)
+      for (int64_t oh = 0; oh < shape[2]; ++oh)
+        for (int64_t ow = 0; ow < shape[3]; ++ow) {
+          F best = -std::numeric_limits<F>::infinity();
+          for (int64_t kh = 0; kh < kernel[0]; ++kh)
+            for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+              int64_t h = oh * strides[0] + kh * dilations[0] - padLow[0];
+              int64_t w = ow * strides[1] + kw * dilations[1] - padLow[1];
+              if (h >= 0 && h < in[2] && w >= 0 && w < in[3])
+                best = std::max(best, input.at({n, c, h, w}));
+            }
+          result.at({n, c, oh, ow}) = best;
+        }
+  return result;
+}
+
+template <typename T>
+FailureOr<SmallVector<Tensor<T>>>
+mlir::pet::evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments) {
+  if (failed(checkEvaluable(func, ScalarTraits<T>::isExact)))
+    return failure();
+  if (arguments.size() != func.getNumArguments())
+    return func.emitError("evaluation needs ")
+           << func.getNumArguments() << " arguments, got " << arguments.size();
+  llvm::DenseMap<Value, Tensor<T>> values;
+  for (auto [arg, tensor] : llvm::zip_equal(func.getArguments(), arguments)) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    if (type.getShape() != tensor.getShape())
+      return func.emitError("argument #")
+             << arg.getArgNumber() << " has the wrong shape for " << type;
+    values[arg] = tensor;
+  }
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      SmallVector<Tensor<T>> results;
+      for (Value v : ret.getOperands())
+        results.push_back(values.lookup(v));
+      return results;
+    }
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      values[constant.getResult()] = constantTensor<T>(constant);
+      continue;
+    }
+    SmallVector<const Tensor<T> *> operands;
+    for (Value v : op.getOperands())
+      operands.push_back(&values[v]);
+    if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
+      SmallVector<Tensor<T>> results;
+      for (unsigned i = 0; i < op.getNumResults(); ++i)
+        results.push_back(evaluateMultiLinear<T>(linear, i, operands));
+      for (unsigned i = 0; i < op.getNumResults(); ++i)
+        values[op.getResult(i)] = std::move(results[i]);
+      continue;
+    }
+    if constexpr (!ScalarTraits<T>::isExact)
+      values[op.getResult(0)] = evaluateNonLinear<T>(&op, *operands.front());
+  }
+  return func.emitError("function has no return");
+}
+
+namespace mlir::pet {
+template FailureOr<SmallVector<Tensor<float>>>
+    evaluateFunction<float>(func::FuncOp, ArrayRef<Tensor<float>>);
+template FailureOr<SmallVector<Tensor<double>>>
+    evaluateFunction<double>(func::FuncOp, ArrayRef<Tensor<double>>);
+template FailureOr<SmallVector<Tensor<ModQ>>>
+    evaluateFunction<ModQ>(func::FuncOp, ArrayRef<Tensor<ModQ>>);
+} // namespace mlir::pet
+
+//===----------------------------------------------------------------------===//
+// Point evaluation
+//===----------------------------------------------------------------------===//
+
+template <typename T>
+PointEvaluator<T>::PointEvaluator(func::FuncOp func, InputFn inputs)
+    : func(func), inputs(std::move(inputs)) {}
+
+template <typename T> void PointEvaluator<T>::reset(InputFn newInputs) {
+  inputs = std::move(newInputs);
+  cache.clear();
+}
+
+template <typename T>
+const SmallVector<CompiledTerm, 1> &
+PointEvaluator<T>::getTerms(OpResult result) {
+  auto it = terms.find(result);
+  if (it != terms.end())
+    return it->second;
+  auto linear = cast<MultiLinearOpInterface>(result.getOwner());
+  return terms[result] = compileDescription(
+             linear.getMultiLinearDescription(result.getResultNumber()));
+}
+
+template <typename T>
+T PointEvaluator<T>::evaluateResult(unsigned resultIndex,
+                                    ArrayRef<int64_t> position) {
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  return evaluate(ret.getOperand(resultIndex), position);
+}
+
+template <typename T>
+T PointEvaluator<T>::evaluate(Value value, ArrayRef<int64_t> position) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
+  int64_t linear = linearizeIndex(position, shape);
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return inputs(arg.getArgNumber(), linear);
+  auto key = std::make_pair(value, linear);
+  auto it = cache.find(key);
+  if (it != cache.end())
+    return it->second;
+  T result = compute(value, position);
+  cache[key] = result;
+  return result;
+}
+
+template <typename T>
+T PointEvaluator<T>::compute(Value value, ArrayRef<int64_t> position) {
+  auto result = cast<OpResult>(value);
+  Operation *op = result.getOwner();
+  if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+    auto attr = cast<DenseFPElementsAttr>(constant.getValue());
+    int64_t linear = linearizeIndex(
+        position, cast<RankedTensorType>(value.getType()).getShape());
+    return fromDouble<T>(attr.getValues<APFloat>()[attr.isSplat() ? 0 : linear]
+                             .convertToDouble());
+  }
+  if (!isa<MultiLinearOpInterface>(op))
+    return applyElementwise<T>(op, evaluate(op->getOperand(0), position));
+
+  T total = ScalarTraits<T>::zero();
+  SmallVector<int64_t> loops, index;
+  for (const CompiledTerm &term : getTerms(result)) {
+    if (!term.bindResultPosition(position, loops))
+      continue;
+    bool empty = llvm::any_of(term.reductionLoops, [&](unsigned r) {
+      return term.loopBounds[r] <= 0;
+    });
+    if (empty)
+      continue;
+    T sum = ScalarTraits<T>::zero();
+    int64_t count = 0;
+    do {
+      T product = ScalarTraits<T>::zero();
+      bool inBounds = true;
+      for (auto [i, factor] : llvm::enumerate(term.factors)) {
+        Value operand = op->getOperand(factor.operandIndex);
+        factor.map.apply(loops, index);
+        if (!isInBounds(index,
+                        cast<RankedTensorType>(operand.getType()).getShape())) {
+          inBounds = false;
+          break;
+        }
+        SmallVector<int64_t> operandIndex(index);
+        T v = evaluate(operand, operandIndex);
+        product = i == 0 ? v : product * v;
+      }
+      if (inBounds) {
+        sum += product;
+        ++count;
+      }
+    } while (nextPoint(loops, term.loopBounds, term.reductionLoops));
+    T c = term.divideByInBoundsCount
+              ? (count ? ScalarTraits<T>::coefficient(term.scale, count)
+                       : ScalarTraits<T>::zero())
+              : ScalarTraits<T>::coefficient(term.scale, term.divisor);
+    total = total + c * sum;
+  }
+  return total;
+}
+
+namespace mlir::pet {
+template class PointEvaluator<float>;
+template class PointEvaluator<double>;
+template class PointEvaluator<ModQ>;
+} // namespace mlir::pet
+
+static uint64_t splitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+ModQ mlir::pet::randomModQ(uint64_t seed, unsigned argNumber,
+                           int64_t linearIndex) {
+  uint64_t bits = splitMix64(splitMix64(seed ^ (uint64_t(argNumber) << 40)) ^
+                             static_cast<uint64_t>(linearIndex));
+  uint64_t value = bits & ModQ::kModulus;
+  return ModQ::fromReduced(value == ModQ::kModulus ? 0 : value);
+}
