@@ -1,0 +1,222 @@
+//===- EvaluatorTest.cpp - Floating-point and exact evaluation ------------===//
+
+#include "../Dialect/ReferenceEvaluator.h"
+#include "RandomPrograms.h"
+
+#include "PET/Analysis/Evaluator.h"
+#include "PET/Dialect/PET/PETOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "gtest/gtest.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::pet;
+using namespace pet_test;
+
+namespace {
+
+class EvaluatorTest : public ::testing::Test {
+protected:
+  EvaluatorTest() {
+    context.loadDialect<PETDialect, func::FuncDialect, arith::ArithDialect>();
+  }
+
+  func::FuncOp parse(StringRef text) {
+    module = parseSourceString<ModuleOp>(text, &context);
+    return module ? cast<func::FuncOp>(module->getBody()->front())
+                  : func::FuncOp();
+  }
+
+  /// Runs `func` in double on one tensor given by its values.
+  Tensor<double> run1(func::FuncOp func, ArrayRef<int64_t> shape,
+                      ArrayRef<double> values) {
+    Tensor<double> input(shape);
+    input.getData().assign(values.begin(), values.end());
+    auto out = evaluateFunction<double>(func, {input});
+    EXPECT_TRUE(succeeded(out));
+    return succeeded(out) ? (*out)[0] : Tensor<double>();
+  }
+
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module;
+};
+
+/// The production evaluator against the naive test oracle, in double, on
+/// random multi-linear programs.
+TEST_F(EvaluatorTest, MatchesReferenceOnRandomPrograms) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 300; ++i) {
+    OwningOpRef<ModuleOp> m = ModuleOp::create(UnknownLoc::get(&context));
+    ProgramPair pair = buildRandomProgramPair(*m, 300 + i, i, 0.5);
+    for (func::FuncOp func : {pair.original, pair.candidate}) {
+      SmallVector<RefTensor> refArgs;
+      SmallVector<Tensor<double>> args;
+      for (Type type : func.getArgumentTypes()) {
+        RefTensor t =
+            randomTensor(cast<RankedTensorType>(type).getShape(), rng);
+        Tensor<double> copy(t.shape);
+        copy.getData() = t.data;
+        refArgs.push_back(std::move(t));
+        args.push_back(std::move(copy));
+      }
+      auto expected = evaluateFunction(func, refArgs);
+      auto actual = evaluateFunction<double>(func, args);
+      ASSERT_TRUE(expected && succeeded(actual));
+      const std::vector<double> &want = (*expected)[0].data;
+      const std::vector<double> &got = (*actual)[0].getData();
+      ASSERT_EQ(want.size(), got.size());
+      for (size_t k = 0; k < want.size(); ++k)
+        ASSERT_NEAR(got[k], want[k], 1e-9 * (1 + std::fabs(want[k])))
+            << "case " << i << " element " << k;
+    }
+  }
+}
+
+TEST_F(EvaluatorTest, ElementwiseNonLinear) {
+  const char *ir = R"(func.func @f(%x: tensor<5xf64>) -> tensor<5xf64> {
+    %0 = pet.OP %x FLAGS : tensor<5xf64>
+    return %0 : tensor<5xf64>
+  })";
+  std::vector<double> xs = {-2.0, -0.5, 0.0, 0.5, 2.0};
+  struct Case {
+    const char *op, *flags;
+    std::function<double(double)> fn;
+  } cases[] = {
+      {"relu", "", [](double x) { return x > 0 ? x : 0; }},
+      {"sigmoid", "", [](double x) { return 1 / (1 + std::exp(-x)); }},
+      {"tanh", "", [](double x) { return std::tanh(x); }},
+      {"gelu", "",
+       [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }},
+      {"gelu", "approximate",
+       [](double x) {
+         return 0.5 * x *
+                (1 +
+                 std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+       }},
+  };
+  for (const Case &c : cases) {
+    std::string text = ir;
+    text.replace(text.find("OP"), 2, c.op);
+    text.replace(text.find("FLAGS"), 5, c.flags);
+    func::FuncOp func = parse(text);
+    ASSERT_TRUE(func) << c.op;
+    Tensor<double> out = run1(func, {5}, xs);
+    for (size_t k = 0; k < xs.size(); ++k)
+      EXPECT_NEAR(out[k], c.fn(xs[k]), 1e-12) << c.op << " at " << xs[k];
+  }
+  // Known values: GELU(1) = Phi(1) = 0.8413447..., tanh form 0.841192.
+  func::FuncOp gelu =
+      parse(R"(func.func @f(%x: tensor<1xf64>) -> tensor<1xf64> {
+    %0 = pet.gelu %x : tensor<1xf64>
+    return %0 : tensor<1xf64>
+  })");
+  EXPECT_NEAR(run1(gelu, {1}, {1.0})[0], 0.8413447460685429, 1e-12);
+}
+
+TEST_F(EvaluatorTest, SoftmaxAndLayerNorm) {
+  func::FuncOp softmax =
+      parse(R"(func.func @f(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
+    %0 = pet.softmax %x axis 0 : tensor<2x3xf64>
+    return %0 : tensor<2x3xf64>
+  })");
+  ASSERT_TRUE(softmax);
+  std::vector<double> x = {1, 2, 3, 4, 6, 8};
+  Tensor<double> s = run1(softmax, {2, 3}, x);
+  for (int col = 0; col < 3; ++col) {
+    double a = x[col], b = x[3 + col];
+    double ea = std::exp(a), eb = std::exp(b);
+    EXPECT_NEAR(s[col], ea / (ea + eb), 1e-12);
+    EXPECT_NEAR(s[3 + col], eb / (ea + eb), 1e-12);
+  }
+
+  func::FuncOp norm =
+      parse(R"(func.func @f(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
+    %0 = pet.layer_norm %x axis 1 epsilon 0.0 : tensor<2x3xf64>
+    return %0 : tensor<2x3xf64>
+  })");
+  ASSERT_TRUE(norm);
+  Tensor<double> n = run1(norm, {2, 3}, x);
+  // Row 0 = (1, 2, 3): mean 2, variance 2/3.
+  double scale = 1 / std::sqrt(2.0 / 3.0);
+  EXPECT_NEAR(n[0], -scale, 1e-12);
+  EXPECT_NEAR(n[1], 0.0, 1e-12);
+  EXPECT_NEAR(n[2], scale, 1e-12);
+  // Row 1 = (4, 6, 8): mean 6, variance 8/3.
+  EXPECT_NEAR(n[3], -2 / std::sqrt(8.0 / 3.0), 1e-12);
+}
+
+TEST_F(EvaluatorTest, MaxPoolReadsPaddingAsMinusInfinity) {
+  func::FuncOp pool =
+      parse(R"(func.func @f(%x: tensor<1x1x2x3xf64>) -> tensor<1x1x2x2xf64> {
+    %0 = pet.max_pool2d %x kernel [2, 2] strides [1, 2] pad_low [0, 1] pad_high [1, 0]
+        : tensor<1x1x2x3xf64> -> tensor<1x1x2x2xf64>
+    return %0 : tensor<1x1x2x2xf64>
+  })");
+  ASSERT_TRUE(pool);
+  // Input rows (-1, -2, -3) and (-4, -5, -6): negative, so a zero padding
+  // would win every window.
+  Tensor<double> out = run1(pool, {1, 1, 2, 3}, {-1, -2, -3, -4, -5, -6});
+  EXPECT_EQ(out.getData(), std::vector<double>({-1, -2, -4, -5}));
+}
+
+TEST_F(EvaluatorTest, ConstantsInBothDomains) {
+  func::FuncOp func =
+      parse(R"(func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+    %w = arith.constant dense<[0.5, -3.0]> : tensor<2xf32>
+    %0 = pet.mul %x, %w : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    return %0 : tensor<2xf32>
+  })");
+  ASSERT_TRUE(func);
+  Tensor<float> x(ArrayRef<int64_t>{2});
+  x.getData() = {4.0f, 5.0f};
+  auto f = evaluateFunction<float>(func, {x});
+  ASSERT_TRUE(succeeded(f));
+  EXPECT_EQ((*f)[0].getData(), std::vector<float>({2.0f, -15.0f}));
+  Tensor<ModQ> xq(ArrayRef<int64_t>{2});
+  xq.getData() = {ModQ::fromInt(4), ModQ::fromInt(5)};
+  auto q = evaluateFunction<ModQ>(func, {xq});
+  ASSERT_TRUE(succeeded(q));
+  EXPECT_EQ((*q)[0][0], ModQ::fromInt(2));
+  EXPECT_EQ((*q)[0][1], ModQ::fromInt(-15));
+}
+
+TEST_F(EvaluatorTest, ExactDomainRejectsNonLinearOperatorsByName) {
+  func::FuncOp func =
+      parse(R"(func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = pet.sigmoid %x : tensor<2xf32>
+    return %0 : tensor<2xf32>
+  })");
+  ASSERT_TRUE(func);
+  std::string message;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    message = diag.str();
+    return success();
+  });
+  Tensor<ModQ> x(ArrayRef<int64_t>{2});
+  EXPECT_TRUE(failed(evaluateFunction<ModQ>(func, {x})));
+  EXPECT_EQ(message,
+            "'pet.sigmoid' is not multi-linear: it has no exact evaluation "
+            "in Z_q");
+  EXPECT_TRUE(failed(checkEvaluable(func, /*exact=*/false)) == false);
+
+  func::FuncOp softmax =
+      parse(R"(func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = pet.softmax %x axis 0 : tensor<2xf32>
+    return %0 : tensor<2xf32>
+  })");
+  EXPECT_TRUE(failed(checkEvaluable(softmax, false, /*pointwise=*/true)));
+  EXPECT_EQ(message,
+            "'pet.softmax' cannot be evaluated one position at a time");
+
+  // Wrong argument shapes are reported, not read out of bounds.
+  Tensor<float> wrong(ArrayRef<int64_t>{3});
+  EXPECT_TRUE(failed(evaluateFunction<float>(softmax, {wrong})));
+  EXPECT_NE(message.find("argument #0 has the wrong shape"), std::string::npos)
+      << message;
+}
+
+} // namespace
