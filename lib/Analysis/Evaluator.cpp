@@ -341,14 +341,28 @@ template <typename T> void PointEvaluator<T>::reset(InputFn newInputs) {
 }
 
 template <typename T>
-const SmallVector<CompiledTerm, 1> &
-PointEvaluator<T>::getTerms(OpResult result) {
-  auto it = terms.find(result);
-  if (it != terms.end())
-    return it->second;
-  auto linear = cast<MultiLinearOpInterface>(result.getOwner());
-  return terms[result] = compileDescription(
-             linear.getMultiLinearDescription(result.getResultNumber()));
+const typename PointEvaluator<T>::ResultInfo &
+PointEvaluator<T>::getInfo(OpResult result) {
+  std::unique_ptr<ResultInfo> &slot = infos[result];
+  if (slot)
+    return *slot;
+  slot = std::make_unique<ResultInfo>();
+  Operation *op = result.getOwner();
+  for (Value operand : op->getOperands()) {
+    slot->operandShapes.emplace_back(
+        cast<RankedTensorType>(operand.getType()).getShape());
+    auto arg = dyn_cast<BlockArgument>(operand);
+    slot->argNumbers.push_back(arg ? static_cast<int>(arg.getArgNumber())
+                                   : -1);
+  }
+  if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
+    slot->terms = compileDescription(
+        linear.getMultiLinearDescription(result.getResultNumber()));
+    for (const CompiledTerm &term : slot->terms)
+      slot->coefficients.push_back(
+          ScalarTraits<T>::coefficient(term.scale, term.divisor));
+  }
+  return *slot;
 }
 
 template <typename T>
@@ -368,28 +382,40 @@ T PointEvaluator<T>::evaluate(Value value, ArrayRef<int64_t> position) {
   auto it = cache.find(key);
   if (it != cache.end())
     return it->second;
-  T result = compute(value, position);
-  cache[key] = result;
-  return result;
+  auto result = cast<OpResult>(value);
+  T computed = compute(result, getInfo(result), position);
+  cache[key] = computed;
+  return computed;
 }
 
 template <typename T>
-T PointEvaluator<T>::compute(Value value, ArrayRef<int64_t> position) {
-  auto result = cast<OpResult>(value);
+T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
+                             ArrayRef<int64_t> position) {
   Operation *op = result.getOwner();
   if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
     auto attr = cast<DenseFPElementsAttr>(constant.getValue());
     int64_t linear = linearizeIndex(
-        position, cast<RankedTensorType>(value.getType()).getShape());
-    return fromDouble<T>(attr.getValues<APFloat>()[attr.isSplat() ? 0 : linear]
-                             .convertToDouble());
+        position, cast<RankedTensorType>(result.getType()).getShape());
+    return fromDouble<T>(
+        attr.getValues<APFloat>()[attr.isSplat() ? 0 : linear]
+            .convertToDouble());
   }
-  if (!isa<MultiLinearOpInterface>(op))
+  if (info.terms.empty())
     return applyElementwise<T>(op, evaluate(op->getOperand(0), position));
 
   T total = ScalarTraits<T>::zero();
-  SmallVector<int64_t> loops, index;
-  for (const CompiledTerm &term : getTerms(result)) {
+  SmallVector<int64_t, 8> loops;
+  SmallVector<int64_t, 4> index;
+  // Per factor: the index read at reduction point 0, and the linear forms'
+  // coefficients of the reduction loops, so that the inner loop only adds
+  // reduction contributions (null form: evaluate the map in full).
+  struct FactorAccess {
+    SmallVector<int64_t, 4> base;
+    const CompiledMap *map;
+    bool linear;
+  };
+  SmallVector<FactorAccess, 2> accesses;
+  for (auto [t, term] : llvm::enumerate(info.terms)) {
     if (!term.bindResultPosition(position, loops))
       continue;
     bool empty = llvm::any_of(term.reductionLoops, [&](unsigned r) {
@@ -397,21 +423,43 @@ T PointEvaluator<T>::compute(Value value, ArrayRef<int64_t> position) {
     });
     if (empty)
       continue;
+    accesses.clear();
+    for (const CompiledTerm::Factor &factor : term.factors) {
+      FactorAccess &access = accesses.emplace_back();
+      access.map = &factor.map;
+      access.linear = llvm::all_of(factor.map.getExprs(),
+                                   [](const CompiledExpr &e) {
+                                     return e.getLinearForm().has_value();
+                                   });
+      if (access.linear)
+        factor.map.apply(loops, access.base); // reduction loops are 0 here
+    }
     T sum = ScalarTraits<T>::zero();
     int64_t count = 0;
     do {
       T product = ScalarTraits<T>::zero();
       bool inBounds = true;
       for (auto [i, factor] : llvm::enumerate(term.factors)) {
-        Value operand = op->getOperand(factor.operandIndex);
-        factor.map.apply(loops, index);
-        if (!isInBounds(index,
-                        cast<RankedTensorType>(operand.getType()).getShape())) {
+        const FactorAccess &access = accesses[i];
+        if (access.linear) {
+          index.assign(access.base.begin(), access.base.end());
+          for (auto [j, expr] : llvm::enumerate(access.map->getExprs())) {
+            ArrayRef<int64_t> coefficients =
+                expr.getLinearForm()->coefficients;
+            for (unsigned r : term.reductionLoops)
+              index[j] += coefficients[r] * loops[r];
+          }
+        } else {
+          access.map->apply(loops, index);
+        }
+        ArrayRef<int64_t> shape = info.operandShapes[factor.operandIndex];
+        if (!isInBounds(index, shape)) {
           inBounds = false;
           break;
         }
-        SmallVector<int64_t> operandIndex(index);
-        T v = evaluate(operand, operandIndex);
+        int arg = info.argNumbers[factor.operandIndex];
+        T v = arg >= 0 ? inputs(arg, linearizeIndex(index, shape))
+                       : evaluate(op->getOperand(factor.operandIndex), index);
         product = i == 0 ? v : product * v;
       }
       if (inBounds) {
@@ -422,7 +470,7 @@ T PointEvaluator<T>::compute(Value value, ArrayRef<int64_t> position) {
     T c = term.divideByInBoundsCount
               ? (count ? ScalarTraits<T>::coefficient(term.scale, count)
                        : ScalarTraits<T>::zero())
-              : ScalarTraits<T>::coefficient(term.scale, term.divisor);
+              : info.coefficients[t];
     total = total + c * sum;
   }
   return total;

@@ -18,6 +18,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace mlir::pet {
@@ -105,13 +106,25 @@ public:
   size_t getNumComputed() const { return cache.size(); }
 
 private:
-  T compute(Value value, ArrayRef<int64_t> position);
-  const SmallVector<CompiledTerm, 1> &getTerms(OpResult result);
+  /// How an operation result is computed, prepared once.
+  struct ResultInfo {
+    SmallVector<CompiledTerm, 1> terms; // empty: not multi-linear
+    /// scale / divisor of each term (unused with divideByInBoundsCount).
+    SmallVector<T, 1> coefficients;
+    SmallVector<SmallVector<int64_t, 4>, 2> operandShapes;
+    /// For each operand, its argument number if it is a function argument
+    /// (read straight from the inputs), else -1.
+    SmallVector<int, 2> argNumbers;
+  };
+
+  T compute(OpResult result, const ResultInfo &info,
+            ArrayRef<int64_t> position);
+  const ResultInfo &getInfo(OpResult result);
 
   func::FuncOp func;
   InputFn inputs;
   llvm::DenseMap<std::pair<Value, int64_t>, T> cache;
-  llvm::DenseMap<Value, SmallVector<CompiledTerm, 1>> terms;
+  llvm::DenseMap<Value, std::unique_ptr<ResultInfo>> infos;
 };
 
 /// Random argument elements in Z_q, a pure function of (seed, argument,
