@@ -69,8 +69,8 @@ static int run(MLIRContext &context, const char *name, const char *source,
     auto end = std::chrono::steady_clock::now();
     if (failed(result))
       return 1;
-    times.push_back(std::chrono::duration<double, std::micro>(end - start)
-                        .count());
+    times.push_back(
+        std::chrono::duration<double, std::micro>(end - start).count());
   }
   std::sort(times.begin(), times.end());
   double median = times[times.size() / 2];
@@ -94,6 +94,5 @@ int main(int argc, char **argv) {
               "|\n|---|---|---|---|---|---|---|\n",
               "candidate");
   return run(context, "conv 1x64x56x56 3x3, H split", kConvSplit, repeats) ||
-         run(context, "matmul 128x768x768, K split", kMatmulSplitK,
-             repeats);
+         run(context, "matmul 128x768x768, K split", kMatmulSplitK, repeats);
 }

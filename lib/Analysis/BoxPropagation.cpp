@@ -239,18 +239,24 @@ mlir::pet::propagateBoxes(MultiLinearOpInterface op, unsigned resultIndex,
 // BoxPropagation
 //===----------------------------------------------------------------------===//
 
+/// Values that have a partition: statically shaped tensors.
+static bool isPartitioned(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.hasStaticShape();
+}
+
 BoxPropagation::BoxPropagation(func::FuncOp func) {
   auto whole = [](Value v) {
     return GridPartition(cast<RankedTensorType>(v.getType()).getShape());
   };
   for (BlockArgument arg : func.getArguments())
-    if (isa<RankedTensorType>(arg.getType()))
+    if (isPartitioned(arg))
       partitions[arg] = whole(arg);
   func.walk([&](Operation *op) {
     auto linear = dyn_cast<MultiLinearOpInterface>(op);
     if (!linear) {
       for (Value result : op->getResults())
-        if (isa<RankedTensorType>(result.getType()))
+        if (isPartitioned(result))
           partitions[result] = whole(result);
       return;
     }

@@ -352,8 +352,7 @@ PointEvaluator<T>::getInfo(OpResult result) {
     slot->operandShapes.emplace_back(
         cast<RankedTensorType>(operand.getType()).getShape());
     auto arg = dyn_cast<BlockArgument>(operand);
-    slot->argNumbers.push_back(arg ? static_cast<int>(arg.getArgNumber())
-                                   : -1);
+    slot->argNumbers.push_back(arg ? static_cast<int>(arg.getArgNumber()) : -1);
   }
   if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
     slot->terms = compileDescription(
@@ -396,9 +395,8 @@ T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
     auto attr = cast<DenseFPElementsAttr>(constant.getValue());
     int64_t linear = linearizeIndex(
         position, cast<RankedTensorType>(result.getType()).getShape());
-    return fromDouble<T>(
-        attr.getValues<APFloat>()[attr.isSplat() ? 0 : linear]
-            .convertToDouble());
+    return fromDouble<T>(attr.getValues<APFloat>()[attr.isSplat() ? 0 : linear]
+                             .convertToDouble());
   }
   if (info.terms.empty())
     return applyElementwise<T>(op, evaluate(op->getOperand(0), position));
@@ -427,10 +425,10 @@ T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
     for (const CompiledTerm::Factor &factor : term.factors) {
       FactorAccess &access = accesses.emplace_back();
       access.map = &factor.map;
-      access.linear = llvm::all_of(factor.map.getExprs(),
-                                   [](const CompiledExpr &e) {
-                                     return e.getLinearForm().has_value();
-                                   });
+      access.linear =
+          llvm::all_of(factor.map.getExprs(), [](const CompiledExpr &e) {
+            return e.getLinearForm().has_value();
+          });
       if (access.linear)
         factor.map.apply(loops, access.base); // reduction loops are 0 here
     }
@@ -444,8 +442,7 @@ T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
         if (access.linear) {
           index.assign(access.base.begin(), access.base.end());
           for (auto [j, expr] : llvm::enumerate(access.map->getExprs())) {
-            ArrayRef<int64_t> coefficients =
-                expr.getLinearForm()->coefficients;
+            ArrayRef<int64_t> coefficients = expr.getLinearForm()->coefficients;
             for (unsigned r : term.reductionLoops)
               index[j] += coefficients[r] * loops[r];
           }

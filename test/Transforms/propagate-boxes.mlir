@@ -116,3 +116,19 @@ func.func @reshapes(%x: tensor<1x768xf32>, %y: tensor<2x6xf32>) -> (tensor<768xf
   %2 = pet.reshape %y : tensor<2x6xf32> -> tensor<4x3xf32>
   return %1, %2 : tensor<768xf32>, tensor<4x3xf32>
 }
+
+// -----
+
+// Operators of other dialects pass through untouched, dynamic shapes
+// included; their results start new subprograms like non-linear ones.
+// CHECK-LABEL: func.func @foreign
+// CHECK: %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x4xf32>
+// CHECK: pet.scale
+// CHECK-SAME: pet.boxes = [#pet.partition<[2, 4] : [0:2, 0:4]>]
+// CHECK: return %[[E]]
+func.func @foreign(%n: index, %x: tensor<2x4xf32>) -> (tensor<?x4xf32>, tensor<2x4xf32>) {
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %c = arith.constant dense<1.0> : tensor<2x4xf32>
+  %s = pet.scale %c by 2.0 : tensor<2x4xf32>
+  return %e, %s : tensor<?x4xf32>, tensor<2x4xf32>
+}
