@@ -2,6 +2,8 @@
 
 #include "PET/Analysis/CompiledDescription.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace mlir::pet;
 
@@ -49,8 +51,7 @@ std::optional<LinearForm> mlir::pet::getLinearForm(AffineExpr expr,
 }
 
 static int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+  return llvm::divideFloorSigned(a, b);
 }
 
 static int64_t evaluateTree(AffineExpr expr, ArrayRef<int64_t> loops) {

@@ -130,6 +130,83 @@ template <typename T> static Tensor<T> constantTensor(arith::ConstantOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// One term at one result position
+//===----------------------------------------------------------------------===//
+
+/// Sums the products of `term` over its reduction loops, for the result
+/// position whose parallel loops are set in `loops` (reduction entries 0;
+/// they are 0 again on return). Returns the sum and how many reduction points
+/// read only in-bounds elements (reads outside an operand are zeros).
+/// `shapeOf(operand)` is an operand's shape, `read(operand, index)` its
+/// element at an in-bounds index.
+template <typename T, typename ShapeFn, typename ReadFn>
+static std::pair<T, int64_t> sumOverReduction(const CompiledTerm &term,
+                                              SmallVectorImpl<int64_t> &loops,
+                                              ShapeFn shapeOf, ReadFn read) {
+  T sum = ScalarTraits<T>::zero();
+  int64_t count = 0;
+  for (unsigned r : term.reductionLoops)
+    if (term.loopBounds[r] <= 0)
+      return {sum, count};
+  // Per factor: the index read at reduction point 0, so that the inner loop
+  // only adds the reduction loops' contributions (non-linear maps, as of
+  // reshapes, are evaluated in full).
+  struct Access {
+    SmallVector<int64_t, 4> base;
+    bool linear;
+  };
+  SmallVector<Access, 2> accesses;
+  for (const CompiledTerm::Factor &factor : term.factors) {
+    Access &access = accesses.emplace_back();
+    access.linear =
+        llvm::all_of(factor.map.getExprs(), [](const CompiledExpr &e) {
+          return e.getLinearForm().has_value();
+        });
+    if (access.linear)
+      factor.map.apply(loops, access.base);
+  }
+  SmallVector<int64_t, 4> index;
+  do {
+    T product = ScalarTraits<T>::zero();
+    bool inBounds = true;
+    for (auto [i, factor] : llvm::enumerate(term.factors)) {
+      const Access &access = accesses[i];
+      if (access.linear) {
+        index.assign(access.base.begin(), access.base.end());
+        for (auto [j, expr] : llvm::enumerate(factor.map.getExprs())) {
+          ArrayRef<int64_t> coefficients = expr.getLinearForm()->coefficients;
+          for (unsigned r : term.reductionLoops)
+            index[j] += coefficients[r] * loops[r];
+        }
+      } else {
+        factor.map.apply(loops, index);
+      }
+      if (!isInBounds(index, shapeOf(factor.operandIndex))) {
+        inBounds = false;
+        break;
+      }
+      T v = read(factor.operandIndex, ArrayRef<int64_t>(index));
+      product = i == 0 ? v : product * v;
+    }
+    if (inBounds) {
+      sum += product;
+      ++count;
+    }
+  } while (nextPoint(loops, term.loopBounds, term.reductionLoops));
+  return {sum, count};
+}
+
+/// The constant factor of `term` at a position where `count` reduction
+/// points were in bounds; `fixed` is scale / divisor, precomputed.
+template <typename T>
+static T termCoefficient(const CompiledTerm &term, int64_t count, T fixed) {
+  if (!term.divideByInBoundsCount)
+    return fixed;
+  return count ? ScalarTraits<T>::coefficient(term.scale, count)
+               : ScalarTraits<T>::zero();
+}
+
+//===----------------------------------------------------------------------===//
 // Whole-tensor evaluation
 //===----------------------------------------------------------------------===//
 
@@ -143,38 +220,19 @@ static void accumulateTerm(const CompiledTerm &term,
       return;
   SmallVector<unsigned> parallel(term.resultLoops);
   llvm::sort(parallel);
-  SmallVector<int64_t> loops(term.loopBounds.size(), 0), position, index;
+  SmallVector<int64_t> loops(term.loopBounds.size(), 0), position;
   T coefficient = ScalarTraits<T>::coefficient(term.scale, term.divisor);
+  auto shapeOf = [&](unsigned operand) {
+    return operands[operand]->getShape();
+  };
+  auto read = [&](unsigned operand, ArrayRef<int64_t> index) {
+    return operands[operand]->at(index);
+  };
   do {
-    for (unsigned r : term.reductionLoops)
-      loops[r] = 0;
-    T sum = ScalarTraits<T>::zero();
-    int64_t count = 0;
-    do {
-      T product = ScalarTraits<T>::zero();
-      bool inBounds = true;
-      for (auto [i, factor] : llvm::enumerate(term.factors)) {
-        const Tensor<T> &operand = *operands[factor.operandIndex];
-        factor.map.apply(loops, index);
-        if (!isInBounds(index, operand.getShape())) {
-          inBounds = false;
-          break;
-        }
-        T value = operand.at(index);
-        product = i == 0 ? value : product * value;
-      }
-      if (inBounds) {
-        sum += product;
-        ++count;
-      }
-    } while (nextPoint(loops, term.loopBounds, term.reductionLoops));
+    auto [sum, count] = sumOverReduction<T>(term, loops, shapeOf, read);
     term.getResultPosition(loops, position);
-    T c = coefficient;
-    if (term.divideByInBoundsCount)
-      c = count ? ScalarTraits<T>::coefficient(term.scale, count)
-                : ScalarTraits<T>::zero();
     T &slot = out.at(position);
-    slot = slot + c * sum;
+    slot = slot + termCoefficient(term, count, coefficient) * sum;
   } while (nextPoint(loops, term.loopBounds, parallel));
 }
 
@@ -403,72 +461,20 @@ T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
 
   T total = ScalarTraits<T>::zero();
   SmallVector<int64_t, 8> loops;
-  SmallVector<int64_t, 4> index;
-  // Per factor: the index read at reduction point 0, and the linear forms'
-  // coefficients of the reduction loops, so that the inner loop only adds
-  // reduction contributions (null form: evaluate the map in full).
-  struct FactorAccess {
-    SmallVector<int64_t, 4> base;
-    const CompiledMap *map;
-    bool linear;
+  auto shapeOf = [&](unsigned operand) -> ArrayRef<int64_t> {
+    return info.operandShapes[operand];
   };
-  SmallVector<FactorAccess, 2> accesses;
+  auto read = [&](unsigned operand, ArrayRef<int64_t> index) {
+    int arg = info.argNumbers[operand];
+    if (arg >= 0)
+      return inputs(arg, linearizeIndex(index, info.operandShapes[operand]));
+    return evaluate(op->getOperand(operand), index);
+  };
   for (auto [t, term] : llvm::enumerate(info.terms)) {
     if (!term.bindResultPosition(position, loops))
       continue;
-    bool empty = llvm::any_of(term.reductionLoops, [&](unsigned r) {
-      return term.loopBounds[r] <= 0;
-    });
-    if (empty)
-      continue;
-    accesses.clear();
-    for (const CompiledTerm::Factor &factor : term.factors) {
-      FactorAccess &access = accesses.emplace_back();
-      access.map = &factor.map;
-      access.linear =
-          llvm::all_of(factor.map.getExprs(), [](const CompiledExpr &e) {
-            return e.getLinearForm().has_value();
-          });
-      if (access.linear)
-        factor.map.apply(loops, access.base); // reduction loops are 0 here
-    }
-    T sum = ScalarTraits<T>::zero();
-    int64_t count = 0;
-    do {
-      T product = ScalarTraits<T>::zero();
-      bool inBounds = true;
-      for (auto [i, factor] : llvm::enumerate(term.factors)) {
-        const FactorAccess &access = accesses[i];
-        if (access.linear) {
-          index.assign(access.base.begin(), access.base.end());
-          for (auto [j, expr] : llvm::enumerate(access.map->getExprs())) {
-            ArrayRef<int64_t> coefficients = expr.getLinearForm()->coefficients;
-            for (unsigned r : term.reductionLoops)
-              index[j] += coefficients[r] * loops[r];
-          }
-        } else {
-          access.map->apply(loops, index);
-        }
-        ArrayRef<int64_t> shape = info.operandShapes[factor.operandIndex];
-        if (!isInBounds(index, shape)) {
-          inBounds = false;
-          break;
-        }
-        int arg = info.argNumbers[factor.operandIndex];
-        T v = arg >= 0 ? inputs(arg, linearizeIndex(index, shape))
-                       : evaluate(op->getOperand(factor.operandIndex), index);
-        product = i == 0 ? v : product * v;
-      }
-      if (inBounds) {
-        sum += product;
-        ++count;
-      }
-    } while (nextPoint(loops, term.loopBounds, term.reductionLoops));
-    T c = term.divideByInBoundsCount
-              ? (count ? ScalarTraits<T>::coefficient(term.scale, count)
-                       : ScalarTraits<T>::zero())
-              : info.coefficients[t];
-    total = total + c * sum;
+    auto [sum, count] = sumOverReduction<T>(term, loops, shapeOf, read);
+    total = total + termCoefficient(term, count, info.coefficients[t]) * sum;
   }
   return total;
 }

@@ -10,17 +10,20 @@
 
 #include <limits>
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace mlir::pet;
 
 #include "PET/Dialect/PET/PETInterfaces.cpp.inc"
 
 static int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+  return llvm::divideFloorSigned(a, b);
 }
 
-static int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
+static int64_t ceilDiv(int64_t a, int64_t b) {
+  return llvm::divideCeilSigned(a, b);
+}
 
 /// Interval evaluation of `expr` with dimension d ranging over
 /// [0, bounds[d]).
