@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/SymbolTable.h"
 
 #include <cmath>
 #include <limits>
@@ -44,8 +45,22 @@ static bool isStaticTensor(Type type) {
   return tensor && tensor.hasStaticShape();
 }
 
+/// checkEvaluable with the functions whose calls are being checked, to
+/// reject recursion.
+static LogicalResult checkEvaluableImpl(func::FuncOp func, bool exact,
+                                        bool pointwise,
+                                        SmallPtrSetImpl<Operation *> &active);
+
 LogicalResult mlir::pet::checkEvaluable(func::FuncOp func, bool exact,
                                         bool pointwise) {
+  SmallPtrSet<Operation *, 4> active;
+  return checkEvaluableImpl(func, exact, pointwise, active);
+}
+
+static LogicalResult checkEvaluableImpl(func::FuncOp func, bool exact,
+                                        bool pointwise,
+                                        SmallPtrSetImpl<Operation *> &active) {
+  active.insert(func);
   if (func.isExternal())
     return func.emitError("cannot evaluate a function without a body");
   if (!func.getBody().hasOneBlock())
@@ -69,6 +84,22 @@ LogicalResult mlir::pet::checkEvaluable(func::FuncOp func, bool exact,
         continue;
       return op.emitError("cannot evaluate a constant that is not a dense "
                           "floating-point tensor");
+    }
+    if (auto call = dyn_cast<func::CallOp>(op)) {
+      if (pointwise)
+        return op.emitError("calls cannot be evaluated one position at a "
+                            "time; inline them first");
+      auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          call, call.getCalleeAttr());
+      if (!callee || active.contains(callee))
+        return op.emitError("cannot evaluate a call of ")
+               << call.getCalleeAttr()
+               << ": not a function of the module, or a recursive call";
+      if (failed(checkEvaluableImpl(callee, exact, pointwise, active)))
+        return op.emitError("cannot evaluate the call of ")
+               << call.getCalleeAttr();
+      active.erase(callee);
+      continue;
     }
     if (isNonLinear(&op)) {
       if (exact)
@@ -357,6 +388,20 @@ mlir::pet::evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments) {
     }
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       values[constant.getResult()] = constantTensor<T>(constant);
+      continue;
+    }
+    if (auto call = dyn_cast<func::CallOp>(op)) {
+      auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          call, call.getCalleeAttr());
+      SmallVector<Tensor<T>> args;
+      for (Value v : call.getOperands())
+        args.push_back(values[v]);
+      FailureOr<SmallVector<Tensor<T>>> results =
+          evaluateFunction<T>(callee, args);
+      if (failed(results))
+        return failure();
+      for (auto [result, tensor] : llvm::zip(call.getResults(), *results))
+        values[result] = std::move(tensor);
       continue;
     }
     SmallVector<const Tensor<T> *> operands;

@@ -41,4 +41,24 @@ def PETVerify : Pass<"pet-verify", "ModuleOp"> {
   ];
 }
 
+def PETSplit : Pass<"pet-split", "ModuleOp"> {
+  let summary = "Split functions into multi-linear subprograms at non-linear operators";
+  let description = [{
+    Groups the multi-linear operators of each function into subprograms:
+    maximal sets connected through the values they pass each other, so that
+    non-linear operators (and operators of other dialects) fall between
+    them. Each operator gets its subprogram's number as `pet.subprogram`.
+    With `outline`, each subprogram becomes a private function
+    `@<function>_sub<N>` taking the subprogram's inputs and returning its
+    outputs, called where the operators were: a form to inspect, or to hand
+    a subprogram to other tools, one at a time. The other PET passes find
+    subprograms themselves and need neither form.
+  }];
+  let options = [
+    Option<"outline", "outline", "bool", /*default=*/"false",
+           "Outline each subprogram into a function of its own">,
+  ];
+  let dependentDialects = ["func::FuncDialect"];
+}
+
 #endif // PET_TRANSFORMS_PASSES_TD

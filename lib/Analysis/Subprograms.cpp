@@ -1,0 +1,124 @@
+//===- Subprograms.cpp - Multi-linear subprograms of a function -----------===//
+
+#include "PET/Analysis/Subprograms.h"
+
+#include "PET/Dialect/PET/MultiLinearOpInterface.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+using namespace mlir::pet;
+
+SmallVector<Subprogram> mlir::pet::findSubprograms(func::FuncOp func) {
+  SmallVector<Subprogram> result;
+  if (func.isExternal())
+    return result;
+  // The level of a value: how many operators that are not multi-linear
+  // (and have operands: constants do not count) lie on the longest path from
+  // the arguments to it. Multi-linear operators of one level connected by a
+  // def-use edge are grouped; a path that leaves a group and comes back must
+  // cross a non-linear operator, so it cannot end at the same level: groups
+  // are convex, and each can be replaced as a whole.
+  llvm::DenseMap<Value, unsigned> level;
+  auto levelOf = [&](Value v) { return level.lookup(v); };
+  llvm::EquivalenceClasses<Operation *> classes;
+  SmallVector<Operation *> linearOps;
+  for (Operation &op : func.getBody().getOps()) {
+    unsigned opLevel = 0;
+    for (Value operand : op.getOperands())
+      opLevel = std::max(opLevel, levelOf(operand));
+    bool linear = isMultiLinear(&op);
+    unsigned resultLevel =
+        opLevel + (!linear && op.getNumOperands() > 0 ? 1 : 0);
+    for (Value result : op.getResults())
+      level[result] = resultLevel;
+    if (!linear)
+      continue;
+    linearOps.push_back(&op);
+    classes.insert(&op);
+    for (Value operand : op.getOperands())
+      if (Operation *def = operand.getDefiningOp();
+          def && isMultiLinear(def) && def->getBlock() == op.getBlock() &&
+          levelOf(operand) == opLevel)
+        classes.unionSets(def, &op);
+  }
+  // One subprogram per class, numbered by first operator.
+  llvm::DenseMap<Operation *, unsigned> indexOfLeader;
+  for (Operation *op : linearOps) {
+    Operation *leader = classes.getLeaderValue(op);
+    auto [it, inserted] = indexOfLeader.try_emplace(leader, result.size());
+    if (inserted)
+      result.emplace_back();
+    result[it->second].ops.push_back(op);
+  }
+  for (Subprogram &sub : result) {
+    llvm::SmallPtrSet<Operation *, 16> members(sub.ops.begin(), sub.ops.end());
+    llvm::SetVector<Value> inputs;
+    for (Operation *op : sub.ops) {
+      for (Value operand : op->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if (!def || !members.contains(def))
+          inputs.insert(operand);
+      }
+      for (Value value : op->getResults())
+        if (llvm::any_of(value.getUsers(), [&](Operation *user) {
+              return !members.contains(user);
+            }))
+          sub.outputs.push_back(value);
+    }
+    sub.inputs = inputs.takeVector();
+  }
+  return result;
+}
+
+LogicalResult mlir::pet::hoistInputs(const Subprogram &subprogram) {
+  Operation *first = subprogram.ops.front();
+  Block *block = first->getBlock();
+  llvm::SmallPtrSet<Operation *, 16> members(subprogram.ops.begin(),
+                                             subprogram.ops.end());
+  llvm::SetVector<Operation *> toMove;
+  SmallVector<Value> worklist(subprogram.inputs);
+  while (!worklist.empty()) {
+    Operation *def = worklist.pop_back_val().getDefiningOp();
+    if (!def || def->getBlock() != block || members.contains(def) ||
+        def->isBeforeInBlock(first) || !toMove.insert(def))
+      continue;
+    for (Value operand : def->getOperands())
+      worklist.push_back(operand);
+  }
+  if (llvm::any_of(toMove,
+                   [](Operation *op) { return !isMemoryEffectFree(op); }))
+    return failure();
+  SmallVector<Operation *> ordered = toMove.takeVector();
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  for (Operation *op : ordered)
+    op->moveBefore(first);
+  return success();
+}
+
+func::FuncOp mlir::pet::outlineSubprogram(const Subprogram &subprogram,
+                                          StringRef name, OpBuilder &builder) {
+  Location loc = subprogram.ops.front()->getLoc();
+  SmallVector<Type> inputTypes, outputTypes;
+  for (Value v : subprogram.inputs)
+    inputTypes.push_back(v.getType());
+  for (Value v : subprogram.outputs)
+    outputTypes.push_back(v.getType());
+  auto func = func::FuncOp::create(
+      builder, loc, name, builder.getFunctionType(inputTypes, outputTypes));
+  OpBuilder::InsertionGuard guard(builder);
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  IRMapping mapping;
+  mapping.map(subprogram.inputs, body->getArguments());
+  for (Operation *op : subprogram.ops)
+    builder.clone(*op, mapping);
+  SmallVector<Value> results = llvm::map_to_vector(
+      subprogram.outputs, [&](Value v) { return mapping.lookup(v); });
+  func::ReturnOp::create(builder, loc, results);
+  return func;
+}

@@ -1,0 +1,122 @@
+//===- PassNumerics.cpp - Do passes keep a program's values? --------------===//
+
+#include "PassNumerics.h"
+
+#include "PET/Analysis/Evaluator.h"
+#include "PET/Dialect/PET/PETDialect.h"
+#include "PET/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <mutex>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::pet;
+
+void pet_test::preparePassContext(MLIRContext &context) {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    registerPETPasses();
+    registerTransformsPasses();
+  });
+  context.loadDialect<PETDialect, func::FuncDialect, arith::ArithDialect>();
+}
+
+namespace {
+/// Values of every public function, in double and, where exact evaluation
+/// applies, in Z_q.
+struct Snapshot {
+  llvm::StringMap<SmallVector<Tensor<double>>> real;
+  llvm::StringMap<SmallVector<Tensor<ModQ>>> exact;
+};
+} // namespace
+
+static std::string takeSnapshot(ModuleOp module, unsigned seed,
+                                Snapshot &snapshot) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> dist(-1, 1);
+    SmallVector<Tensor<double>> real;
+    SmallVector<Tensor<ModQ>> exact;
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+      auto shape = cast<RankedTensorType>(type).getShape();
+      Tensor<double> r(shape);
+      Tensor<ModQ> q(shape);
+      for (int64_t k = 0; k < r.getNumElements(); ++k) {
+        r[k] = dist(rng);
+        q[k] = randomModQ(seed, i, k);
+      }
+      real.push_back(std::move(r));
+      exact.push_back(std::move(q));
+    }
+    auto realOut = evaluateFunction<double>(func, real);
+    if (failed(realOut))
+      return "cannot evaluate @" + func.getSymName().str();
+    snapshot.real[func.getSymName()] = std::move(*realOut);
+    // Exact values only where defined; diagnostics of the attempt dropped.
+    ScopedDiagnosticHandler quiet(module.getContext(),
+                                  [](Diagnostic &) { return success(); });
+    auto exactOut = evaluateFunction<ModQ>(func, exact);
+    if (succeeded(exactOut))
+      snapshot.exact[func.getSymName()] = std::move(*exactOut);
+  }
+  return "";
+}
+
+std::string pet_test::checkPipelinePreservesValues(ModuleOp module,
+                                                   StringRef pipeline,
+                                                   unsigned seed) {
+  Snapshot before, after;
+  if (std::string error = takeSnapshot(module, seed, before); !error.empty())
+    return "before: " + error;
+  PassManager pm = PassManager::on<ModuleOp>(module.getContext());
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (failed(parsePassPipeline(pipeline, pm, os)))
+    return "bad pipeline: " + errors;
+  std::string diagnostics;
+  {
+    ScopedDiagnosticHandler capture(module.getContext(), [&](Diagnostic &d) {
+      diagnostics += d.str() + "\n";
+      return success();
+    });
+    if (failed(pm.run(module)))
+      return "the pipeline failed: " + diagnostics;
+  }
+  if (std::string error = takeSnapshot(module, seed, after); !error.empty())
+    return "after: " + error;
+  for (auto &entry : before.real) {
+    auto it = after.real.find(entry.getKey());
+    if (it == after.real.end())
+      return "@" + entry.getKey().str() + " disappeared";
+    for (auto [a, b] : llvm::zip_equal(entry.getValue(), it->getValue())) {
+      if (a.getShape() != b.getShape())
+        return "@" + entry.getKey().str() + " changed shape";
+      for (int64_t k = 0; k < a.getNumElements(); ++k)
+        if (std::fabs(a[k] - b[k]) > 1e-9 * (1 + std::fabs(a[k])))
+          return "@" + entry.getKey().str() + " element " + std::to_string(k) +
+                 ": " + std::to_string(a[k]) + " became " +
+                 std::to_string(b[k]);
+    }
+  }
+  for (auto &entry : before.exact) {
+    auto it = after.exact.find(entry.getKey());
+    if (it == after.exact.end())
+      return "@" + entry.getKey().str() + " lost its exact semantics";
+    for (auto [a, b] : llvm::zip_equal(entry.getValue(), it->getValue()))
+      for (int64_t k = 0; k < a.getNumElements(); ++k)
+        if (a[k] != b[k])
+          return "@" + entry.getKey().str() + " differs in Z_q at element " +
+                 std::to_string(k);
+  }
+  return "";
+}
