@@ -61,4 +61,22 @@ def PETSplit : Pass<"pet-split", "ModuleOp"> {
   let dependentDialects = ["func::FuncDialect"];
 }
 
+def PETEstimateCost : Pass<"pet-estimate-cost", "ModuleOp"> {
+  let summary = "Estimate the GPU time of every PET operator and function";
+  let description = [{
+    Records on every PET operator its estimated time in microseconds as
+    `pet.cost_us` (with `pet.measured` when it comes from the cost database
+    rather than the analytical roofline of an H100), and summarizes each
+    function in a remark. With `emit-keys`, also records the key under which
+    a cost database lists the operator (`pet.cost_key`), for the benchmarks
+    that measure and write such databases.
+  }];
+  let options = [
+    Option<"costDb", "cost-db", "std::string", /*default=*/"",
+           "JSON file of measured operator times (see CostModel.h)">,
+    Option<"emitKeys", "emit-keys", "bool", /*default=*/"false",
+           "Record each operator's cost-database key">,
+  ];
+}
+
 #endif // PET_TRANSFORMS_PASSES_TD

@@ -1,0 +1,131 @@
+//===- CostModel.cpp - How long operators take on the GPU -----------------===//
+
+#include "PET/Analysis/CostModel.h"
+
+#include "PET/Dialect/PET/PETOps.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::pet;
+
+static double bytesOf(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return 0;
+  unsigned bits = tensor.getElementType().getIntOrFloatBitWidth();
+  return static_cast<double>(tensor.getNumElements()) * bits / 8;
+}
+
+OpWork CostModel::getWork(Operation *op) {
+  OpWork work;
+  if (!isa<PETDialect>(op->getDialect())) {
+    work.needsKernel = false;
+    return work;
+  }
+  if (isa<ReshapeOp>(op)) {
+    work.needsKernel = false; // a view of the same row-major buffer
+    return work;
+  }
+  for (Value operand : op->getOperands())
+    work.bytes += bytesOf(operand.getType());
+  for (Value result : op->getResults())
+    work.bytes += bytesOf(result.getType());
+  if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
+    for (unsigned i = 0; i < op->getNumResults(); ++i)
+      for (const MultiLinearTerm &term :
+           linear.getMultiLinearDescription(i).terms) {
+        double points = 1;
+        for (int64_t bound : term.loopBounds)
+          points *= static_cast<double>(bound);
+        // A multiply and an add per point with two factors (a MAC), one
+        // operation per point otherwise.
+        work.flops += points * std::max<size_t>(term.factors.size(), 1);
+      }
+    return work;
+  }
+  // Non-linear operators: a few operations per element.
+  for (Value result : op->getResults())
+    if (auto tensor = dyn_cast<RankedTensorType>(result.getType()))
+      work.flops += 8.0 * static_cast<double>(tensor.getNumElements());
+  return work;
+}
+
+double CostModel::getRooflineMicros(Operation *op) const {
+  OpWork work = getWork(op);
+  if (!work.needsKernel)
+    return 0;
+  double compute = work.flops / (device.peakFlops * device.efficiency);
+  double memory = work.bytes / (device.memoryBandwidth * device.efficiency);
+  return std::max(compute, memory) * 1e6 + device.launchMicros;
+}
+
+std::string CostModel::getKey(Operation *op) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  os << op->getName();
+  if (Attribute props = op->getPropertiesAsAttribute())
+    os << ' ' << props;
+  os << " : (";
+  llvm::interleaveComma(op->getOperandTypes(), os);
+  os << ") -> (";
+  llvm::interleaveComma(op->getResultTypes(), os);
+  os << ')';
+  return key;
+}
+
+bool CostModel::isMeasured(Operation *op) const {
+  return !measured.empty() && measured.count(getKey(op));
+}
+
+double CostModel::getMicros(Operation *op) const {
+  if (!measured.empty()) {
+    auto it = measured.find(getKey(op));
+    if (it != measured.end())
+      return it->second;
+  }
+  return getRooflineMicros(op);
+}
+
+LogicalResult CostModel::loadDatabase(StringRef path, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error = "cannot read cost database '" + path.str() +
+            "': " + buffer.getError().message();
+    return failure();
+  }
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    error = "cost database '" + path.str() +
+            "' is not JSON: " + llvm::toString(json.takeError());
+    return failure();
+  }
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Array *entries = root ? root->getArray("entries") : nullptr;
+  if (!entries) {
+    error = "cost database '" + path.str() +
+            "' has no \"entries\" array at the top level";
+    return failure();
+  }
+  llvm::StringMap<double> loaded;
+  for (auto [i, entry] : llvm::enumerate(*entries)) {
+    const llvm::json::Object *object = entry.getAsObject();
+    std::optional<StringRef> key =
+        object ? object->getString("key") : std::nullopt;
+    std::optional<double> micros =
+        object ? object->getNumber("time_us") : std::nullopt;
+    if (!key || !micros || *micros < 0) {
+      error = "cost database '" + path.str() + "': entry " + std::to_string(i) +
+              " needs a \"key\" string and a non-negative \"time_us\"";
+      return failure();
+    }
+    loaded[*key] = *micros;
+  }
+  for (auto &entry : loaded)
+    measured[entry.getKey()] = entry.getValue();
+  return success();
+}
