@@ -1,0 +1,65 @@
+//===- MutationGenerator.h - Enumerating mutants of a subprogram -*- C++ -*-===//
+//
+// PET's mutation generator (shared/DESIGN.md, "Mutation generation"): from
+// the inputs of a multi-linear subprogram, enumerate small programs over an
+// operator set whose parameters come from the shapes and operators present
+// (the subprogram's convolution and matmul configurations, its kernel sizes
+// and output shapes, splits of dimensions into the batch), depth first.
+// Every tensor a candidate creates is fingerprinted by its values at a few
+// positions under fixed random Z_q inputs: a tensor equal to one already
+// there prunes the branch, and a set of tensors reached before in another
+// order is not searched again. Candidates whose outputs agree with the
+// subprogram's at most sampled positions are verified box by box; those
+// equivalent on at least a given fraction of the output are mutants.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PET_ANALYSIS_MUTATIONGENERATOR_H
+#define PET_ANALYSIS_MUTATIONGENERATOR_H
+
+#include "PET/Analysis/EquivalenceVerifier.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::pet {
+
+struct MutationOptions {
+  /// Operators in a mutant (a move of a dimension factor into another
+  /// dimension counts as one).
+  unsigned maxDepth = 4;
+  /// Search states visited at most.
+  unsigned maxStates = 50000;
+  /// Fraction of output positions that must be equivalent (PET: 0.7).
+  double minEquivalentFraction = 0.7;
+  /// Mutants kept at most.
+  unsigned maxMutants = 16;
+  uint64_t seed = 0x5e7;
+  VerifierOptions verifier;
+};
+
+struct Mutant {
+  /// A function with the original's signature, in the scratch module.
+  func::FuncOp func;
+  VerificationResult verdict;
+  /// Output positions in equivalent boxes, over all output positions.
+  double equivalentFraction = 0;
+};
+
+struct MutationStats {
+  int64_t statesVisited = 0;
+  int64_t tensorsCreated = 0;
+  int64_t prunedDuplicates = 0;
+  int64_t candidatesVerified = 0;
+};
+
+/// Mutants of `original`, a multi-linear function (an outlined subprogram),
+/// built as functions in `scratch`, best equivalent fraction first; the
+/// original itself is not among them. Deterministic for fixed options.
+SmallVector<Mutant> generateMutants(func::FuncOp original, ModuleOp scratch,
+                                    const MutationOptions &options,
+                                    MutationStats *stats = nullptr);
+
+} // namespace mlir::pet
+
+#endif // PET_ANALYSIS_MUTATIONGENERATOR_H

@@ -1,0 +1,704 @@
+//===- MutationGenerator.cpp - Enumerating mutants of a subprogram --------===//
+
+#include "PET/Analysis/MutationGenerator.h"
+
+#include "PET/Analysis/Evaluator.h"
+#include "PET/Dialect/PET/PETOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/Hashing.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::pet;
+
+namespace {
+
+using Shape = SmallVector<int64_t, 4>;
+
+Shape shapeOf(Value v) {
+  return Shape(cast<RankedTensorType>(v.getType()).getShape());
+}
+
+int64_t numElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t s : shape)
+    n *= s;
+  return n;
+}
+
+/// A convolution configuration found in the subprogram.
+struct ConvConfig {
+  SmallVector<int64_t, 2> strides, padLow, padHigh, dilations;
+  int64_t groups;
+  bool operator==(const ConvConfig &o) const {
+    return strides == o.strides && padLow == o.padLow && padHigh == o.padHigh &&
+           dilations == o.dilations && groups == o.groups;
+  }
+};
+
+/// A tensor of the search: an argument or a value a move created.
+struct Node {
+  Value value;
+  SmallVector<ModQ, 8> samples;
+  uint64_t fingerprint;
+  unsigned depth;
+};
+
+constexpr unsigned kSamples = 8;
+
+class Generator {
+public:
+  Generator(func::FuncOp original, ModuleOp scratch,
+            const MutationOptions &options, MutationStats &stats)
+      : original(original), scratch(scratch), options(options), stats(stats),
+        builder(original.getContext()), loc(original.getLoc()) {}
+
+  SmallVector<Mutant> run();
+
+private:
+  // Search.
+  void search(unsigned depth);
+  void tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
+               bool isCompute = false);
+  void checkCandidate();
+
+  // Fingerprints.
+  SmallVector<SmallVector<int64_t>> samplePositions(ArrayRef<int64_t> shape);
+  SmallVector<ModQ, 8> sample(PointEvaluator<ModQ> &eval, Value value);
+  uint64_t fingerprintOf(ArrayRef<int64_t> shape, ArrayRef<ModQ> samples);
+
+  // What the subprogram offers the operator set.
+  void collectTemplates();
+
+  // Moves.
+  void enumerateMoves(unsigned depth);
+  bool allowed(ArrayRef<const Node *> operands, unsigned depth) const;
+
+  DenseI64ArrayAttr array(ArrayRef<int64_t> v) {
+    return builder.getDenseI64ArrayAttr(v);
+  }
+
+  func::FuncOp original;
+  ModuleOp scratch;
+  const MutationOptions &options;
+  MutationStats &stats;
+  OpBuilder builder;
+  Location loc;
+
+  func::FuncOp searchFunc;
+  Block *block = nullptr;
+  SmallVector<Node> nodes;
+  llvm::DenseSet<uint64_t> visited;
+  /// Samples of the original's outputs.
+  SmallVector<SmallVector<ModQ, 8>> outputSamples;
+  SmallVector<Shape> outputShapes;
+
+  SmallVector<ConvConfig> convs;
+  SmallVector<std::pair<bool, bool>> matmuls;
+  SmallVector<Shape> kernelSizes;
+  SmallVector<Shape> knownShapes;
+  unsigned maxCompute = 0, computeUsed = 0;
+  bool allowAdd = false;
+  int64_t maxElements = 1;
+  /// Index in `nodes` of the first tensor the latest move made.
+  size_t latestMove = 0;
+
+  SmallVector<Mutant> mutants;
+  llvm::DenseSet<uint64_t> mutantKeys;
+  std::string originalText;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Fingerprints
+//===----------------------------------------------------------------------===//
+
+SmallVector<SmallVector<int64_t>>
+Generator::samplePositions(ArrayRef<int64_t> shape) {
+  int64_t total = numElements(shape);
+  SmallVector<int64_t> linear;
+  if (total <= kSamples) {
+    for (int64_t k = 0; k < total; ++k)
+      linear.push_back(k);
+  } else {
+    // The first and last positions (borders) and pseudo-random others, a
+    // function of the shape only, so that equal tensors sample equally.
+    uint64_t h = llvm::hash_combine_range(shape.begin(), shape.end());
+    linear.push_back(0);
+    linear.push_back(total - 1);
+    while (linear.size() < kSamples) {
+      h = h * 6364136223846793005ULL + 1442695040888963407ULL;
+      linear.push_back(static_cast<int64_t>((h >> 17) % total));
+    }
+  }
+  SmallVector<SmallVector<int64_t>> positions;
+  for (int64_t k : linear) {
+    SmallVector<int64_t> p(shape.size());
+    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+      p[d] = k % shape[d];
+      k /= shape[d];
+    }
+    positions.push_back(std::move(p));
+  }
+  return positions;
+}
+
+SmallVector<ModQ, 8> Generator::sample(PointEvaluator<ModQ> &eval,
+                                       Value value) {
+  SmallVector<ModQ, 8> values;
+  for (const auto &p : samplePositions(shapeOf(value)))
+    values.push_back(eval.evaluate(value, p));
+  return values;
+}
+
+uint64_t Generator::fingerprintOf(ArrayRef<int64_t> shape,
+                                  ArrayRef<ModQ> samples) {
+  llvm::hash_code h = llvm::hash_combine_range(shape.begin(), shape.end());
+  for (ModQ v : samples)
+    h = llvm::hash_combine(h, v.getValue());
+  return static_cast<uint64_t>(h);
+}
+
+//===----------------------------------------------------------------------===//
+// Templates
+//===----------------------------------------------------------------------===//
+
+void Generator::collectTemplates() {
+  auto addShape = [&](Shape shape) {
+    if (!llvm::is_contained(knownShapes, shape))
+      knownShapes.push_back(std::move(shape));
+  };
+  for (BlockArgument arg : original.getArguments())
+    addShape(shapeOf(arg));
+  for (Type type : original.getResultTypes())
+    addShape(Shape(cast<RankedTensorType>(type).getShape()));
+  original.walk([&](Operation *op) {
+    if (auto conv = dyn_cast<Conv2DOp>(op)) {
+      ConvConfig c{conv.getStrideValues(), conv.getPadLowValues(),
+                   conv.getPadHighValues(), conv.getDilationValues(),
+                   conv.getGroupCount()};
+      if (!llvm::is_contained(convs, c))
+        convs.push_back(c);
+      Shape k = shapeOf(conv.getFilter());
+      Shape kernel = {k[2], k[3]};
+      if (!llvm::is_contained(kernelSizes, kernel))
+        kernelSizes.push_back(kernel);
+      ++maxCompute;
+      // A pointwise convolution of one image is a matrix product.
+      bool pointwise =
+          k[2] == 1 && k[3] == 1 && c.groups == 1 &&
+          shapeOf(conv.getInput())[0] == 1 &&
+          llvm::all_of(c.strides, [](int64_t v) { return v == 1; }) &&
+          llvm::all_of(c.padLow, [](int64_t v) { return v == 0; }) &&
+          llvm::all_of(c.padHigh, [](int64_t v) { return v == 0; });
+      if (pointwise &&
+          !llvm::is_contained(matmuls, std::make_pair(false, false)))
+        matmuls.push_back({false, false});
+    } else if (auto mm = dyn_cast<MatmulOp>(op)) {
+      auto config = std::make_pair(mm.getTransposeLhs(), mm.getTransposeRhs());
+      if (!llvm::is_contained(matmuls, config))
+        matmuls.push_back(config);
+      ++maxCompute;
+    } else if (isa<AddOp, SubOp>(op)) {
+      allowAdd = true;
+    }
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Search
+//===----------------------------------------------------------------------===//
+
+bool Generator::allowed(ArrayRef<const Node *> operands, unsigned depth) const {
+  // Moves chain: each uses the tensor the previous move made, except that
+  // the first two moves may also work on the inputs alone (preparing two
+  // operands of a later operator).
+  if (depth == 0)
+    return true;
+  const Node &last = nodes.back();
+  if (llvm::any_of(operands,
+                   [&](const Node *n) { return n->value == last.value; }))
+    return true;
+  return depth < 2 &&
+         llvm::all_of(operands, [](const Node *n) { return n->depth == 0; });
+}
+
+void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
+                        bool isCompute) {
+  if (stats.statesVisited >= options.maxStates)
+    return;
+  if (isCompute && computeUsed >= maxCompute)
+    return;
+  // A mutant of a subprogram that computes must compute too: the last move
+  // of a search without a convolution or matmul yet has to be one.
+  if (!isCompute && maxCompute > 0 && computeUsed == 0 &&
+      depth + 1 >= options.maxDepth)
+    return;
+  builder.setInsertionPointToEnd(block);
+  Operation *before = block->empty() ? nullptr : &block->back();
+  Value made = build(builder);
+  // The operations this move created, in order.
+  SmallVector<Operation *> created;
+  for (Operation &op : llvm::make_range(
+           before ? std::next(before->getIterator()) : block->begin(),
+           block->end()))
+    created.push_back(&op);
+  auto undo = [&] {
+    for (Operation *op : llvm::reverse(created))
+      op->erase();
+  };
+  if (!made) {
+    undo();
+    return;
+  }
+  ++stats.tensorsCreated;
+  // The move's results (a split makes several).
+  SmallVector<Value> results(created.back()->getResults());
+  PointEvaluator<ModQ> eval(searchFunc,
+                            [seed = options.seed](unsigned a, int64_t k) {
+                              return randomModQ(seed, a, k);
+                            });
+  size_t firstNew = nodes.size();
+  for (Value v : results) {
+    if (numElements(shapeOf(v)) > 4 * maxElements)
+      continue;
+    SmallVector<ModQ, 8> samples = sample(eval, v);
+    uint64_t fp = fingerprintOf(shapeOf(v), samples);
+    bool duplicate =
+        llvm::any_of(nodes, [&](const Node &n) { return n.fingerprint == fp; });
+    if (!duplicate)
+      nodes.push_back({v, std::move(samples), fp, depth + 1});
+  }
+  if (nodes.size() == firstNew) {
+    ++stats.prunedDuplicates;
+    undo();
+    return;
+  }
+  // The set of tensors reached, whatever the order of the moves.
+  SmallVector<uint64_t> fps;
+  for (const Node &n : nodes)
+    if (n.depth > 0)
+      fps.push_back(n.fingerprint);
+  llvm::sort(fps);
+  uint64_t state =
+      static_cast<uint64_t>(llvm::hash_combine_range(fps.begin(), fps.end()));
+  if (visited.insert(state).second) {
+    ++stats.statesVisited;
+    computeUsed += isCompute;
+    size_t savedLatest = latestMove;
+    latestMove = firstNew;
+    checkCandidate();
+    search(depth + 1);
+    latestMove = savedLatest;
+    computeUsed -= isCompute;
+  } else {
+    ++stats.prunedDuplicates;
+  }
+  nodes.resize(firstNew);
+  undo();
+}
+
+void Generator::search(unsigned depth) {
+  if (depth >= options.maxDepth || mutants.size() >= 4 * options.maxMutants)
+    return;
+  enumerateMoves(depth);
+}
+
+void Generator::enumerateMoves(unsigned depth) {
+  // Snapshot: moves below append to `nodes`.
+  SmallVector<Node> current(nodes);
+  auto rankOf = [](const Node &n) { return shapeOf(n.value).size(); };
+  MLIRContext *context = builder.getContext();
+  auto attr = [&](StringRef name, Attribute value) {
+    return builder.getNamedAttr(name, value);
+  };
+
+  for (const Node &a : current) {
+    Shape sa = shapeOf(a.value);
+    // Convolutions with the subprogram's configurations.
+    if (rankOf(a) == 4) {
+      for (const Node &w : current) {
+        Shape sw = shapeOf(w.value);
+        if (rankOf(w) != 4 || &w == &a || !allowed({&a, &w}, depth))
+          continue;
+        for (const ConvConfig &c : convs) {
+          if (sw[1] * c.groups != sa[1] || sw[0] % c.groups != 0)
+            continue;
+          bool fits = true;
+          for (int d = 0; d < 2; ++d)
+            fits &= c.dilations[d] * (sw[2 + d] - 1) + 1 <=
+                    sa[2 + d] + c.padLow[d] + c.padHigh[d];
+          if (!fits)
+            continue;
+          tryMove(
+              depth,
+              [&](OpBuilder &b) -> Value {
+                return Conv2DOp::create(
+                    b, loc, ValueRange{a.value, w.value},
+                    ArrayRef<NamedAttribute>{
+                        attr("strides", array(c.strides)),
+                        attr("pad_low", array(c.padLow)),
+                        attr("pad_high", array(c.padHigh)),
+                        attr("dilations", array(c.dilations)),
+                        attr("groups", builder.getI64IntegerAttr(c.groups))});
+              },
+              /*isCompute=*/true);
+        }
+      }
+    }
+    // Matrix products with the subprogram's transposes.
+    if (rankOf(a) == 2) {
+      for (const Node &b : current) {
+        if (rankOf(b) != 2 || !allowed({&a, &b}, depth))
+          continue;
+        Shape sb = shapeOf(b.value);
+        for (auto [tl, tr] : matmuls) {
+          if ((tl ? sa[0] : sa[1]) != (tr ? sb[1] : sb[0]))
+            continue;
+          tryMove(
+              depth,
+              [&](OpBuilder &bld) -> Value {
+                SmallVector<NamedAttribute> attrs;
+                if (tl)
+                  attrs.push_back(attr("transpose_lhs", bld.getUnitAttr()));
+                if (tr)
+                  attrs.push_back(attr("transpose_rhs", bld.getUnitAttr()));
+                return MatmulOp::create(bld, loc, ValueRange{a.value, b.value},
+                                        attrs);
+              },
+              /*isCompute=*/true);
+        }
+      }
+    }
+    // Zero-extend a filter to another kernel size of the subprogram.
+    if (rankOf(a) == 4 && allowed({&a}, depth)) {
+      for (const Shape &k : kernelSizes) {
+        int64_t dh = k[0] - sa[2], dw = k[1] - sa[3];
+        if (dh < 0 || dw < 0 || (dh == 0 && dw == 0) || dh % 2 || dw % 2)
+          continue;
+        tryMove(depth, [&](OpBuilder &b) -> Value {
+          return PadOp::create(
+              b, loc, ValueRange{a.value},
+              ArrayRef<NamedAttribute>{
+                  attr("low", array({0, 0, dh / 2, dw / 2})),
+                  attr("high", array({0, 0, dh / 2, dw / 2}))});
+        });
+      }
+    }
+    // Move half of a spatial dimension into the batch, or back.
+    if (rankOf(a) == 4 && allowed({&a}, depth)) {
+      for (auto [from, to] :
+           {std::pair<int64_t, int64_t>{2, 0}, {3, 0}, {0, 2}, {0, 3}}) {
+        if (sa[from] % 2 != 0 || sa[from] < 2)
+          continue;
+        tryMove(depth, [&](OpBuilder &b) -> Value {
+          auto split = SplitOp::create(
+              b, loc, ValueRange{a.value},
+              ArrayRef<NamedAttribute>{
+                  attr("axis", b.getI64IntegerAttr(from)),
+                  attr("sizes", array({sa[from] / 2, sa[from] / 2}))});
+          return ConcatOp::create(
+              b, loc, split.getResults(),
+              ArrayRef<NamedAttribute>{attr("axis", b.getI64IntegerAttr(to))});
+        });
+      }
+    }
+    // Reshape to a shape of the subprogram, or to a matrix view.
+    if (allowed({&a}, depth)) {
+      SmallVector<Shape> targets(knownShapes);
+      if (sa.size() == 4) {
+        targets.push_back({sa[0] * sa[1], sa[2] * sa[3]});
+        targets.push_back({sa[0], sa[1] * sa[2] * sa[3]});
+      }
+      for (const Shape &t : targets) {
+        if (t == sa || numElements(t) != numElements(sa))
+          continue;
+        tryMove(depth, [&](OpBuilder &b) -> Value {
+          return ReshapeOp::create(
+              b, loc,
+              RankedTensorType::get(
+                  t,
+                  cast<RankedTensorType>(a.value.getType()).getElementType()),
+              a.value);
+        });
+      }
+    }
+    // Transpose a matrix.
+    if (rankOf(a) == 2 && allowed({&a}, depth))
+      tryMove(depth, [&](OpBuilder &b) -> Value {
+        return TransposeOp::create(
+            b, loc, ValueRange{a.value},
+            ArrayRef<NamedAttribute>{attr("permutation", array({1, 0}))});
+      });
+    // Split into the pieces the outputs need, or in halves.
+    if (allowed({&a}, depth)) {
+      for (int64_t axis = 0; axis < static_cast<int64_t>(sa.size()); ++axis) {
+        SmallVector<SmallVector<int64_t>> choices;
+        SmallVector<int64_t> fromOutputs;
+        for (const Shape &out : outputShapes) {
+          bool sameOtherDims = out.size() == sa.size();
+          for (int64_t d = 0; sameOtherDims && d < (int64_t)sa.size(); ++d)
+            sameOtherDims = d == axis || out[d] == sa[d];
+          if (sameOtherDims)
+            fromOutputs.push_back(out[axis]);
+        }
+        int64_t sum = 0;
+        for (int64_t s : fromOutputs)
+          sum += s;
+        if (fromOutputs.size() > 1 && sum == sa[axis]) {
+          // In any order: concatenations put their parts in one order only.
+          llvm::sort(fromOutputs);
+          do
+            choices.push_back(fromOutputs);
+          while (std::next_permutation(fromOutputs.begin(), fromOutputs.end()));
+        }
+        SmallVector<int64_t> halves = {sa[axis] / 2, sa[axis] / 2};
+        if (sa[axis] % 2 == 0 && sa[axis] >= 2 &&
+            !llvm::is_contained(choices, halves))
+          choices.push_back(halves);
+        for (const auto &sizes : choices)
+          tryMove(depth, [&](OpBuilder &b) -> Value {
+            auto split =
+                SplitOp::create(b, loc, ValueRange{a.value},
+                                ArrayRef<NamedAttribute>{
+                                    attr("axis", b.getI64IntegerAttr(axis)),
+                                    attr("sizes", array(sizes))});
+            return split.getResult(0);
+          });
+      }
+    }
+  }
+
+  // Concatenations of up to as many tensors as the subprogram has outputs
+  // (at least two), along any dimension where they fit. One order of the
+  // parts suffices: outputs are matched to split pieces by value.
+  unsigned maxParts = std::max<unsigned>(2, outputShapes.size());
+  SmallVector<const Node *> parts;
+  std::function<void(size_t)> choose = [&](size_t start) {
+    if (parts.size() >= 2 && allowed(parts, depth)) {
+      Shape first = shapeOf(parts[0]->value);
+      for (int64_t axis = 0; axis < (int64_t)first.size(); ++axis) {
+        bool fits = true;
+        for (const Node *p : parts) {
+          Shape s = shapeOf(p->value);
+          for (int64_t d = 0; fits && d < (int64_t)first.size(); ++d)
+            fits = d == axis || s[d] == first[d];
+        }
+        if (!fits)
+          continue;
+        SmallVector<Value> values;
+        for (const Node *p : parts)
+          values.push_back(p->value);
+        tryMove(depth, [&](OpBuilder &b) -> Value {
+          return ConcatOp::create(b, loc, values,
+                                  ArrayRef<NamedAttribute>{
+                                      attr("axis", b.getI64IntegerAttr(axis))});
+        });
+      }
+    }
+    if (parts.size() == maxParts)
+      return;
+    for (size_t i = start; i < current.size(); ++i) {
+      const Node *n = &current[i];
+      if (!parts.empty() &&
+          shapeOf(n->value).size() != shapeOf(parts[0]->value).size())
+        continue;
+      parts.push_back(n);
+      choose(i + 1);
+      parts.pop_back();
+    }
+  };
+  choose(0);
+
+  // Sums, if the subprogram adds.
+  if (allowAdd)
+    for (size_t i = 0; i < current.size(); ++i)
+      for (size_t j = i + 1; j < current.size(); ++j) {
+        const Node &a = current[i], &b = current[j];
+        if (shapeOf(a.value) != shapeOf(b.value) || !allowed({&a, &b}, depth))
+          continue;
+        tryMove(depth, [&](OpBuilder &bld) -> Value {
+          return AddOp::create(bld, loc, ValueRange{a.value, b.value},
+                               ArrayRef<NamedAttribute>{});
+        });
+      }
+  (void)context;
+}
+
+//===----------------------------------------------------------------------===//
+// Candidates
+//===----------------------------------------------------------------------===//
+
+/// The operators of `func` as text that ignores names and locations: equal
+/// for two functions that compute the same way.
+static std::string structuralKey(func::FuncOp func) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  llvm::DenseMap<Operation *, unsigned> index;
+  for (Operation &op : func.getBody().front()) {
+    index[&op] = index.size();
+    os << op.getName();
+    if (Attribute props = op.getPropertiesAsAttribute())
+      os << props;
+    for (Value v : op.getOperands()) {
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        os << " a" << arg.getArgNumber();
+      else
+        os << " o" << index.lookup(v.getDefiningOp()) << "."
+           << cast<OpResult>(v).getResultNumber();
+    }
+    os << ";";
+  }
+  return key;
+}
+
+void Generator::checkCandidate() {
+  unsigned needed = static_cast<unsigned>(
+      std::ceil(options.minEquivalentFraction * kSamples - 1e-9));
+  SmallVector<Value> chosen;
+  bool usesLatest = false;
+  for (auto [i, shape] : llvm::enumerate(outputShapes)) {
+    int best = -1;
+    unsigned bestMatch = 0;
+    for (auto [n, node] : llvm::enumerate(nodes)) {
+      if (node.depth == 0 || shapeOf(node.value) != shape)
+        continue;
+      unsigned match = 0;
+      for (auto [x, y] : llvm::zip(node.samples, outputSamples[i]))
+        match += x == y;
+      unsigned required = std::min<unsigned>(
+          needed, static_cast<unsigned>(node.samples.size()));
+      if (match >= required && (best < 0 || match >= bestMatch)) {
+        best = n;
+        bestMatch = match;
+      }
+    }
+    if (best < 0)
+      return;
+    usesLatest |= static_cast<size_t>(best) >= latestMove;
+    chosen.push_back(nodes[best].value);
+  }
+  if (!usesLatest)
+    return;
+
+  // The operators the chosen tensors need, cloned into a function.
+  llvm::SetVector<Operation *> slice;
+  SmallVector<Value> worklist(chosen);
+  while (!worklist.empty()) {
+    Operation *def = worklist.pop_back_val().getDefiningOp();
+    if (!def || !slice.insert(def))
+      continue;
+    worklist.append(def->operand_begin(), def->operand_end());
+  }
+  SmallVector<Operation *> ops = slice.takeVector();
+  llvm::sort(ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  OpBuilder b(scratch.getContext());
+  b.setInsertionPointToEnd(scratch.getBody());
+  auto func = func::FuncOp::create(
+      b, loc, ("mutant_" + Twine(stats.candidatesVerified)).str(),
+      original.getFunctionType());
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  IRMapping mapping;
+  mapping.map(block->getArguments(), body->getArguments());
+  for (Operation *op : ops)
+    b.clone(*op, mapping);
+  SmallVector<Value> results = llvm::map_to_vector(
+      chosen, [&](Value v) { return mapping.lookupOrDefault(v); });
+  func::ReturnOp::create(b, loc, results);
+
+  uint64_t key = static_cast<uint64_t>(llvm::hash_value(structuralKey(func)));
+  if (structuralKey(func) == originalText || !mutantKeys.insert(key).second) {
+    func.erase();
+    return;
+  }
+  ++stats.candidatesVerified;
+  FailureOr<VerificationResult> verdict =
+      verifyEquivalence(original, func, options.verifier);
+  if (failed(verdict)) {
+    func.erase();
+    return;
+  }
+  int64_t total = 0, equivalent = 0;
+  for (const auto &verdicts : verdict->results)
+    for (const BoxVerdict &v : verdicts) {
+      total += v.box.getVolume();
+      equivalent += v.equivalent ? v.box.getVolume() : 0;
+    }
+  double fraction = total ? static_cast<double>(equivalent) / total : 0;
+  if (fraction < options.minEquivalentFraction) {
+    func.erase();
+    return;
+  }
+  mutants.push_back({func, std::move(*verdict), fraction});
+}
+
+SmallVector<Mutant> Generator::run() {
+  for (Type type : original.getResultTypes())
+    outputShapes.push_back(Shape(cast<RankedTensorType>(type).getShape()));
+  original.walk([&](Operation *op) {
+    for (Value v : op->getResults())
+      if (auto t = dyn_cast<RankedTensorType>(v.getType()))
+        maxElements = std::max(maxElements, t.getNumElements());
+  });
+  for (BlockArgument arg : original.getArguments())
+    maxElements = std::max(maxElements, numElements(shapeOf(arg)));
+  collectTemplates();
+  originalText = structuralKey(original);
+
+  auto inputs = [seed = options.seed](unsigned a, int64_t k) {
+    return randomModQ(seed, a, k);
+  };
+  PointEvaluator<ModQ> originalEval(original, inputs);
+  for (auto [i, shape] : llvm::enumerate(outputShapes)) {
+    SmallVector<ModQ, 8> values;
+    for (const auto &p : samplePositions(shape))
+      values.push_back(originalEval.evaluateResult(i, p));
+    outputSamples.push_back(std::move(values));
+  }
+
+  builder.setInsertionPointToEnd(scratch.getBody());
+  searchFunc = func::FuncOp::create(
+      builder, loc, "__pet_mutation_search",
+      builder.getFunctionType(original.getArgumentTypes(), {}));
+  block = searchFunc.addEntryBlock();
+  PointEvaluator<ModQ> argEval(searchFunc, inputs);
+  for (BlockArgument arg : block->getArguments()) {
+    SmallVector<ModQ, 8> samples = sample(argEval, arg);
+    uint64_t fp = fingerprintOf(shapeOf(arg), samples);
+    nodes.push_back({arg, std::move(samples), fp, 0});
+  }
+  search(0);
+  searchFunc.erase();
+
+  llvm::stable_sort(mutants, [](const Mutant &a, const Mutant &b) {
+    if (a.equivalentFraction != b.equivalentFraction)
+      return a.equivalentFraction > b.equivalentFraction;
+    auto size = [](func::FuncOp f) { // FuncOp is a handle: copy it
+      return f.getBody().front().getOperations().size();
+    };
+    return size(a.func) < size(b.func);
+  });
+  while (mutants.size() > options.maxMutants) {
+    mutants.back().func.erase();
+    mutants.pop_back();
+  }
+  return std::move(mutants);
+}
+
+SmallVector<Mutant> mlir::pet::generateMutants(func::FuncOp original,
+                                               ModuleOp scratch,
+                                               const MutationOptions &options,
+                                               MutationStats *stats) {
+  MutationStats local;
+  Generator generator(original, scratch, options, stats ? *stats : local);
+  return generator.run();
+}
