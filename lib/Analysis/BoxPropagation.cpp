@@ -246,33 +246,66 @@ static bool isPartitioned(Value value) {
 }
 
 BoxPropagation::BoxPropagation(func::FuncOp func) {
-  auto whole = [](Value v) {
-    return GridPartition(cast<RankedTensorType>(v.getType()).getShape());
-  };
   for (BlockArgument arg : func.getArguments())
     if (isPartitioned(arg))
-      partitions[arg] = whole(arg);
-  func.walk([&](Operation *op) {
-    auto linear = dyn_cast<MultiLinearOpInterface>(op);
+      (void)getOrWhole(arg);
+  if (!func.isExternal())
+    propagate(func.getBody().front());
+}
+
+const GridPartition &BoxPropagation::getOrWhole(Value value) {
+  auto it = partitions.find(value);
+  if (it == partitions.end())
+    it = partitions
+             .try_emplace(value,
+                          cast<RankedTensorType>(value.getType()).getShape())
+             .first;
+  return it->second;
+}
+
+void BoxPropagation::propagate(Block &block) {
+  for (Operation &op : block) {
+    if (auto correct = dyn_cast<CorrectOp>(op)) {
+      Block &body = correct.getBody().front();
+      for (auto [arg, input] :
+           llvm::zip(body.getArguments(), correct.getInputs())) {
+        GridPartition partition = getOrWhole(input);
+        partitions[arg] = std::move(partition);
+      }
+      propagate(body);
+      for (unsigned i = 0; i < correct.getNumResults(); ++i) {
+        GridPartition result = getOrWhole(correct.getMutants()[i]);
+        GridPartition original = getOrWhole(correct.getOriginalValue(i));
+        result.refine(original);
+        for (const Box &box : correct.getBoxesOf(i))
+          for (unsigned d = 0; d < box.getRank(); ++d) {
+            result.addCut(d, box.getLower(d));
+            result.addCut(d, box.getUpper(d));
+          }
+        partitions[correct.getResult(i)] = std::move(result);
+      }
+      continue;
+    }
+    auto linear = dyn_cast<MultiLinearOpInterface>(&op);
     if (!linear) {
-      for (Value result : op->getResults())
+      for (Value result : op.getResults())
         if (isPartitioned(result))
-          partitions[result] = whole(result);
-      return;
+          partitions[result] = GridPartition(
+              cast<RankedTensorType>(result.getType()).getShape());
+      continue;
     }
+    // Insert first, then take addresses: an insertion may move entries.
+    for (Value operand : op.getOperands())
+      (void)getOrWhole(operand);
     SmallVector<const GridPartition *> operands;
-    for (Value operand : op->getOperands()) {
-      auto it = partitions.find(operand);
-      if (it == partitions.end())
-        it = partitions.try_emplace(operand, whole(operand)).first;
-      operands.push_back(&it->second);
-    }
+    for (Value operand : op.getOperands())
+      operands.push_back(&partitions.find(operand)->second);
     SmallVector<GridPartition, 1> results;
-    for (unsigned i = 0; i < op->getNumResults(); ++i)
+    for (unsigned i = 0; i < op.getNumResults(); ++i)
       results.push_back(propagateBoxes(linear, i, operands));
-    for (unsigned i = 0; i < op->getNumResults(); ++i)
-      partitions[op->getResult(i)] = std::move(results[i]);
-  });
+    for (unsigned i = 0; i < op.getNumResults(); ++i)
+      partitions[op.getResult(i)] = std::move(results[i]);
+  }
 }
 
 const GridPartition &BoxPropagation::getPartition(Value value) const {

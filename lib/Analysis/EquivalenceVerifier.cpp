@@ -25,16 +25,24 @@ int64_t VerificationResult::getNumEquivalent() const {
   return count;
 }
 
-SmallVector<unsigned> mlir::pet::getResultDegrees(func::FuncOp func) {
-  llvm::DenseMap<Value, unsigned> degree;
-  for (BlockArgument arg : func.getArguments())
-    degree[arg] = 1;
-  SmallVector<unsigned> results;
-  for (Operation &op : func.getBody().front()) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      for (Value v : ret.getOperands())
-        results.push_back(degree.lookup(v));
-      break;
+/// Degrees of the values of `block` given those of its arguments; returns
+/// the degrees of its terminator's operands.
+static SmallVector<unsigned>
+propagateDegrees(Block &block, llvm::DenseMap<Value, unsigned> &degree) {
+  for (Operation &op : block) {
+    if (op.hasTrait<mlir::OpTrait::IsTerminator>())
+      return llvm::map_to_vector(op.getOperands(),
+                                 [&](Value v) { return degree.lookup(v); });
+    if (auto correct = dyn_cast<CorrectOp>(op)) {
+      Block &body = correct.getBody().front();
+      for (auto [arg, input] :
+           llvm::zip(body.getArguments(), correct.getInputs()))
+        degree[arg] = degree.lookup(input);
+      SmallVector<unsigned> original = propagateDegrees(body, degree);
+      for (auto [i, result] : llvm::enumerate(correct.getResults()))
+        degree[result] =
+            std::max(original[i], degree.lookup(correct.getMutants()[i]));
+      continue;
     }
     auto linear = dyn_cast<MultiLinearOpInterface>(op);
     for (OpResult result : op.getResults()) {
@@ -54,7 +62,14 @@ SmallVector<unsigned> mlir::pet::getResultDegrees(func::FuncOp func) {
       degree[result] = d;
     }
   }
-  return results;
+  return {};
+}
+
+SmallVector<unsigned> mlir::pet::getResultDegrees(func::FuncOp func) {
+  llvm::DenseMap<Value, unsigned> degree;
+  for (BlockArgument arg : func.getArguments())
+    degree[arg] = 1;
+  return propagateDegrees(func.getBody().front(), degree);
 }
 
 static LogicalResult checkSameSignature(func::FuncOp original,

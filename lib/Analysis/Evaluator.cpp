@@ -50,6 +50,8 @@ static bool isStaticTensor(Type type) {
 static LogicalResult checkEvaluableImpl(func::FuncOp func, bool exact,
                                         bool pointwise,
                                         SmallPtrSetImpl<Operation *> &active);
+static LogicalResult checkBlock(Block &block, bool exact, bool pointwise,
+                                SmallPtrSetImpl<Operation *> &active);
 
 LogicalResult mlir::pet::checkEvaluable(func::FuncOp func, bool exact,
                                         bool pointwise) {
@@ -70,8 +72,13 @@ static LogicalResult checkEvaluableImpl(func::FuncOp func, bool exact,
       return func.emitError("cannot evaluate: argument #")
              << arg.getArgNumber() << " has type " << arg.getType()
              << ", not a statically shaped tensor";
-  for (Operation &op : func.getBody().front()) {
-    if (isa<func::ReturnOp>(op))
+  return checkBlock(func.getBody().front(), exact, pointwise, active);
+}
+
+static LogicalResult checkBlock(Block &block, bool exact, bool pointwise,
+                                SmallPtrSetImpl<Operation *> &active) {
+  for (Operation &op : block) {
+    if (isa<func::ReturnOp, YieldOp>(op))
       continue;
     for (Type type : op.getResultTypes())
       if (!isStaticTensor(type))
@@ -79,6 +86,12 @@ static LogicalResult checkEvaluableImpl(func::FuncOp func, bool exact,
                << type << " is not a statically shaped tensor";
     if (isa<MultiLinearOpInterface>(op))
       continue;
+    if (auto correct = dyn_cast<CorrectOp>(op)) {
+      if (failed(
+              checkBlock(correct.getBody().front(), exact, pointwise, active)))
+        return failure();
+      continue;
+    }
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       if (isa<DenseFPElementsAttr>(constant.getValue()))
         continue;
@@ -363,26 +376,36 @@ static Tensor<F> evaluateNonLinear(Operation *op, const Tensor<F> &input) {
   return result;
 }
 
-template <typename T>
-FailureOr<SmallVector<Tensor<T>>>
-mlir::pet::evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments) {
-  if (failed(checkEvaluable(func, ScalarTraits<T>::isExact)))
-    return failure();
-  if (arguments.size() != func.getNumArguments())
-    return func.emitError("evaluation needs ")
-           << func.getNumArguments() << " arguments, got " << arguments.size();
-  llvm::DenseMap<Value, Tensor<T>> values;
-  for (auto [arg, tensor] : llvm::zip_equal(func.getArguments(), arguments)) {
-    auto type = cast<RankedTensorType>(arg.getType());
-    if (type.getShape() != tensor.getShape())
-      return func.emitError("argument #")
-             << arg.getArgNumber() << " has the wrong shape for " << type;
-    values[arg] = tensor;
+/// Calls `fn(position)` for every position of `box`.
+static void forEachPosition(const Box &box,
+                            function_ref<void(ArrayRef<int64_t>)> fn) {
+  if (box.isEmpty())
+    return;
+  SmallVector<int64_t> p(box.getLower());
+  while (true) {
+    fn(p);
+    int d = static_cast<int>(box.getRank()) - 1;
+    while (d >= 0 && ++p[d] == box.getUpper(d)) {
+      p[d] = box.getLower(d);
+      --d;
+    }
+    if (d < 0)
+      return;
   }
-  for (Operation &op : func.getBody().front()) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+}
+
+/// Evaluates the operations of `block` on its arguments; the values of its
+/// terminator (func.return or pet.yield) are the results.
+template <typename T>
+static FailureOr<SmallVector<Tensor<T>>>
+evaluateBlock(Block &block, ArrayRef<Tensor<T>> arguments) {
+  llvm::DenseMap<Value, Tensor<T>> values;
+  for (auto [arg, tensor] : llvm::zip_equal(block.getArguments(), arguments))
+    values[arg] = tensor;
+  for (Operation &op : block) {
+    if (isa<func::ReturnOp, YieldOp>(op)) {
       SmallVector<Tensor<T>> results;
-      for (Value v : ret.getOperands())
+      for (Value v : op.getOperands())
         results.push_back(values.lookup(v));
       return results;
     }
@@ -404,6 +427,25 @@ mlir::pet::evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments) {
         values[result] = std::move(tensor);
       continue;
     }
+    if (auto correct = dyn_cast<CorrectOp>(op)) {
+      // The mutant, with the original's values on the boxes.
+      SmallVector<Tensor<T>> inputs;
+      for (Value v : correct.getInputs())
+        inputs.push_back(values[v]);
+      FailureOr<SmallVector<Tensor<T>>> original =
+          evaluateBlock<T>(correct.getBody().front(), inputs);
+      if (failed(original))
+        return failure();
+      for (unsigned i = 0; i < correct.getNumResults(); ++i) {
+        Tensor<T> result = values[correct.getMutants()[i]];
+        for (const Box &box : correct.getBoxesOf(i))
+          forEachPosition(box, [&](ArrayRef<int64_t> p) {
+            result.at(p) = (*original)[i].at(p);
+          });
+        values[correct.getResult(i)] = std::move(result);
+      }
+      continue;
+    }
     SmallVector<const Tensor<T> *> operands;
     for (Value v : op.getOperands())
       operands.push_back(&values[v]);
@@ -418,7 +460,24 @@ mlir::pet::evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments) {
     if constexpr (!ScalarTraits<T>::isExact)
       values[op.getResult(0)] = evaluateNonLinear<T>(&op, *operands.front());
   }
-  return func.emitError("function has no return");
+  return failure(); // verified blocks end in a terminator
+}
+
+template <typename T>
+FailureOr<SmallVector<Tensor<T>>>
+mlir::pet::evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments) {
+  if (failed(checkEvaluable(func, ScalarTraits<T>::isExact)))
+    return failure();
+  if (arguments.size() != func.getNumArguments())
+    return func.emitError("evaluation needs ")
+           << func.getNumArguments() << " arguments, got " << arguments.size();
+  for (auto [arg, tensor] : llvm::zip_equal(func.getArguments(), arguments)) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    if (type.getShape() != tensor.getShape())
+      return func.emitError("argument #")
+             << arg.getArgNumber() << " has the wrong shape for " << type;
+  }
+  return evaluateBlock<T>(func.getBody().front(), arguments);
 }
 
 namespace mlir::pet {
@@ -455,7 +514,9 @@ PointEvaluator<T>::getInfo(OpResult result) {
     slot->operandShapes.emplace_back(
         cast<RankedTensorType>(operand.getType()).getShape());
     auto arg = dyn_cast<BlockArgument>(operand);
-    slot->argNumbers.push_back(arg ? static_cast<int>(arg.getArgNumber()) : -1);
+    bool isInput = arg && arg.getOwner() == &func.getBody().front();
+    slot->argNumbers.push_back(isInput ? static_cast<int>(arg.getArgNumber())
+                                       : -1);
   }
   if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
     slot->terms = compileDescription(
@@ -478,8 +539,13 @@ template <typename T>
 T PointEvaluator<T>::evaluate(Value value, ArrayRef<int64_t> position) {
   ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
   int64_t linear = linearizeIndex(position, shape);
-  if (auto arg = dyn_cast<BlockArgument>(value))
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    // An argument of a correction region is the correction's input.
+    if (auto correct =
+            dyn_cast_or_null<CorrectOp>(arg.getOwner()->getParentOp()))
+      return evaluate(correct.getInputs()[arg.getArgNumber()], position);
     return inputs(arg.getArgNumber(), linear);
+  }
   auto key = std::make_pair(value, linear);
   auto it = cache.find(key);
   if (it != cache.end())
@@ -500,6 +566,15 @@ T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
         position, cast<RankedTensorType>(result.getType()).getShape());
     return fromDouble<T>(attr.getValues<APFloat>()[attr.isSplat() ? 0 : linear]
                              .convertToDouble());
+  }
+  if (auto correct = dyn_cast<CorrectOp>(op)) {
+    unsigned index = result.getResultNumber();
+    bool wrong = llvm::any_of(correct.getBoxesOf(index), [&](const Box &box) {
+      return box.contains(position);
+    });
+    return evaluate(wrong ? correct.getOriginalValue(index)
+                          : correct.getMutants()[index],
+                    position);
   }
   if (info.terms.empty())
     return applyElementwise<T>(op, evaluate(op->getOperand(0), position));

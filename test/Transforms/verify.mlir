@@ -176,3 +176,31 @@ func.func @dynamic(%a: tensor<?xf32>) -> tensor<?xf32> {
 func.func @dynamic_candidate(%a: tensor<?xf32>) -> tensor<?xf32> attributes {pet.candidate_of = @dynamic} {
   return %a : tensor<?xf32>
 }
+
+// -----
+
+// The H-split mutant with its seam rows corrected by recomputing the
+// original convolution there: fully equivalent.
+
+func.func @conv_ref(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x8xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// CHECK-LABEL: func.func @split_h_corrected
+// CHECK-SAME: pet.nonequivalent = []
+// expected-remark @+1 {{against @conv_ref: 18 of 18 boxes equivalent, 0 not}}
+func.func @split_h_corrected(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32> attributes {pet.candidate_of = @conv_ref} {
+  %a, %b = pet.split %x axis 2 sizes [4, 4] : (tensor<1x2x8x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
+  %x2 = pet.concat %a, %b axis 0 : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<2x2x4x8xf32>
+  %y2 = pet.conv2d %x2, %w pad_low [1, 1] pad_high [1, 1] : (tensor<2x2x4x8xf32>, tensor<3x2x3x3xf32>) -> tensor<2x3x4x8xf32>
+  %c, %d = pet.split %y2 axis 0 sizes [1, 1] : (tensor<2x3x4x8xf32>) -> (tensor<1x3x4x8xf32>, tensor<1x3x4x8xf32>)
+  %m = pet.concat %c, %d axis 2 : (tensor<1x3x4x8xf32>, tensor<1x3x4x8xf32>) -> tensor<1x3x8x8xf32>
+  %y = pet.correct %m from(%x, %w) boxes [[#pet.box<[0:1, 0:3, 3:5, 0:8]>]]
+      : tensor<1x3x8x8xf32> from tensor<1x2x8x8xf32>, tensor<3x2x3x3xf32> {
+  ^bb0(%p: tensor<1x2x8x8xf32>, %q: tensor<3x2x3x3xf32>):
+    %0 = pet.conv2d %p, %q pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x8xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32>
+    pet.yield %0 : tensor<1x3x8x8xf32>
+  }
+  return %y : tensor<1x3x8x8xf32>
+}

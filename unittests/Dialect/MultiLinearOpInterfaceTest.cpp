@@ -535,18 +535,25 @@ TEST_F(MultiLinearOpInterfaceTest, PadWritesOnlyTheInterior) {
 //===----------------------------------------------------------------------===//
 
 TEST_F(MultiLinearOpInterfaceTest, EveryOpIsClassified) {
+  // Every operator is multi-linear or non-linear, but for the structural
+  // ones of corrections (a region and its terminator).
   unsigned linear = 0, nonLinear = 0;
+  SmallVector<std::string> structural;
   for (RegisteredOperationName name : context.getRegisteredOperations()) {
     if (name.getDialectNamespace() != "pet")
       continue;
     bool isLinear = name.hasInterface<MultiLinearOpInterface>();
     bool isNon = name.hasTrait<mlir::pet::OpTrait::NonLinear>();
-    EXPECT_NE(isLinear, isNon) << name.getStringRef().str();
+    EXPECT_FALSE(isLinear && isNon) << name.getStringRef().str();
+    if (!isLinear && !isNon)
+      structural.push_back(name.getStringRef().str());
     linear += isLinear;
     nonLinear += isNon;
   }
   EXPECT_EQ(linear, 14u);
   EXPECT_EQ(nonLinear, 7u);
+  llvm::sort(structural);
+  EXPECT_EQ(structural, SmallVector<std::string>({"pet.correct", "pet.yield"}));
 }
 
 TEST_F(MultiLinearOpInterfaceTest, NonLinearOpsAreNotMultiLinear) {

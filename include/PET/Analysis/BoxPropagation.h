@@ -73,13 +73,17 @@ GridPartition propagateBoxes(MultiLinearOpInterface op, unsigned resultIndex,
 
 /// Partitions of all values of a function. Arguments, and results of
 /// operators that are not multi-linear, are one box: they start a new
-/// multi-linear subprogram.
+/// multi-linear subprogram. A `pet.correct` result is cut like both its
+/// mutant and its original, and at the borders of its boxes.
 class BoxPropagation {
 public:
   explicit BoxPropagation(func::FuncOp func);
   const GridPartition &getPartition(Value value) const;
 
 private:
+  void propagate(Block &block);
+  const GridPartition &getOrWhole(Value value);
+
   llvm::DenseMap<Value, GridPartition> partitions;
 };
 

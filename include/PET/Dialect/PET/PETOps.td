@@ -403,4 +403,6 @@ def PET_MaxPool2DOp : PET_NonLinearOp<"max_pool2d", [InferTypeOpAdaptor]> {
   }];
 }
 
+include "PET/Dialect/PET/PETCorrectionOps.td"
+
 #endif // PET_DIALECT_PET_PETOPS_TD
