@@ -63,11 +63,48 @@ double CostModel::getRooflineMicros(Operation *op) const {
   return std::max(compute, memory) * 1e6 + device.launchMicros;
 }
 
+/// The inherent attributes of `op` without those that only restate a
+/// default (stride 1, no padding, dilation 1, one group; pooling strides
+/// equal to the kernel), so that equal operators get equal keys however
+/// they were written.
+static DictionaryAttr getNormalizedProperties(Operation *op) {
+  auto props = dyn_cast_or_null<DictionaryAttr>(op->getPropertiesAsAttribute());
+  if (!props)
+    return props;
+  bool pool = isa<AvgPool2DOp, MaxPool2DOp>(op);
+  auto kernel = props.getAs<DenseI64ArrayAttr>("kernel");
+  auto isDefault = [&](NamedAttribute attr) {
+    StringRef name = attr.getName().getValue();
+    if (auto groups = dyn_cast<IntegerAttr>(attr.getValue()))
+      return name == "groups" && groups.getInt() == 1;
+    auto values = dyn_cast<DenseI64ArrayAttr>(attr.getValue());
+    if (!values)
+      return false;
+    auto all = [&](int64_t v) {
+      return llvm::all_of(values.asArrayRef(),
+                          [&](int64_t x) { return x == v; });
+    };
+    if (name == "pad_low" || name == "pad_high")
+      return all(0);
+    if (name == "dilations")
+      return all(1);
+    if (name == "strides")
+      return pool ? kernel && values == kernel : all(1);
+    return false;
+  };
+  SmallVector<NamedAttribute> kept;
+  for (NamedAttribute attr : props)
+    if (!isDefault(attr))
+      kept.push_back(attr);
+  return DictionaryAttr::get(op->getContext(), kept);
+}
+
 std::string CostModel::getKey(Operation *op) {
   std::string key;
   llvm::raw_string_ostream os(key);
   os << op->getName();
-  if (Attribute props = op->getPropertiesAsAttribute())
+  if (DictionaryAttr props = getNormalizedProperties(op);
+      props && !props.empty())
     os << ' ' << props;
   os << " : (";
   llvm::interleaveComma(op->getOperandTypes(), os);

@@ -2,6 +2,7 @@
 
 #include "PET/Analysis/MutationGenerator.h"
 
+#include "PET/Analysis/CostModel.h"
 #include "PET/Analysis/Evaluator.h"
 #include "PET/Dialect/PET/PETOps.h"
 
@@ -340,14 +341,22 @@ void Generator::enumerateMoves(unsigned depth) {
           tryMove(
               depth,
               [&](OpBuilder &b) -> Value {
-                return Conv2DOp::create(
-                    b, loc, ValueRange{a.value, w.value},
-                    ArrayRef<NamedAttribute>{
-                        attr("strides", array(c.strides)),
-                        attr("pad_low", array(c.padLow)),
-                        attr("pad_high", array(c.padHigh)),
-                        attr("dilations", array(c.dilations)),
-                        attr("groups", builder.getI64IntegerAttr(c.groups))});
+                // Only attributes that differ from their defaults, as
+                // users write them.
+                SmallVector<NamedAttribute> attrs;
+                auto add = [&](StringRef name, ArrayRef<int64_t> v, int64_t d) {
+                  if (llvm::any_of(v, [&](int64_t x) { return x != d; }))
+                    attrs.push_back(attr(name, array(v)));
+                };
+                add("strides", c.strides, 1);
+                add("pad_low", c.padLow, 0);
+                add("pad_high", c.padHigh, 0);
+                add("dilations", c.dilations, 1);
+                if (c.groups != 1)
+                  attrs.push_back(
+                      attr("groups", b.getI64IntegerAttr(c.groups)));
+                return Conv2DOp::create(b, loc, ValueRange{a.value, w.value},
+                                        attrs);
               },
               /*isCompute=*/true);
         }
@@ -544,9 +553,7 @@ static std::string structuralKey(func::FuncOp func) {
   llvm::DenseMap<Operation *, unsigned> index;
   for (Operation &op : func.getBody().front()) {
     index[&op] = index.size();
-    os << op.getName();
-    if (Attribute props = op.getPropertiesAsAttribute())
-      os << props;
+    os << CostModel::getKey(&op);
     for (Value v : op.getOperands()) {
       if (auto arg = dyn_cast<BlockArgument>(v))
         os << " a" << arg.getArgNumber();

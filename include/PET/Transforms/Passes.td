@@ -79,4 +79,39 @@ def PETEstimateCost : Pass<"pet-estimate-cost", "ModuleOp"> {
   ];
 }
 
+def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
+  let summary = "Replace multi-linear subprograms by cheaper verified mutants";
+  let description = [{
+    For each multi-linear subprogram of each public function (see
+    `--pet-split`), enumerates mutants with PET's generator (depth-first
+    search over an operator set derived from the subprogram's shapes and
+    operators, Z_q fingerprints to drop duplicates), verifies each box by
+    box, and estimates its cost with the cost model, counting the
+    recomputation of its wrong boxes. The cheapest mutant replaces the
+    subprogram if it beats it; its wrong boxes are recorded in a
+    `pet.correct` operation that recomputes them with the original
+    subprogram, so the function keeps its values exactly. A remark per
+    replacement says what was found and the estimated times. Deterministic
+    for fixed options.
+  }];
+  let options = [
+    Option<"depth", "depth", "unsigned", /*default=*/"4",
+           "Operators in a mutant at most">,
+    Option<"maxStates", "max-states", "unsigned", /*default=*/"50000",
+           "Search states per subprogram at most">,
+    Option<"minEquivalent", "min-equivalent", "double", /*default=*/"0.7",
+           "Fraction of output positions a mutant must get right">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0x5e7",
+           "Seed of the fingerprints and of the verifier's inputs">,
+    Option<"trials", "trials", "unsigned", /*default=*/"2",
+           "Random Z_q trials per verified position">,
+    Option<"costDb", "cost-db", "std::string", /*default=*/"",
+           "JSON file of measured operator times (see CostModel.h)">,
+    Option<"minGain", "min-gain", "double", /*default=*/"0.0",
+           "Fraction of the estimated time a mutant must save; negative "
+           "accepts slower mutants (for testing)">,
+  ];
+  let dependentDialects = ["func::FuncDialect"];
+}
+
 #endif // PET_TRANSFORMS_PASSES_TD

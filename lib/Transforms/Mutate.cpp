@@ -1,0 +1,184 @@
+//===- Mutate.cpp - Replace subprograms by cheaper verified mutants -------===//
+
+#include "PET/Transforms/Passes.h"
+
+#include "PET/Analysis/CostModel.h"
+#include "PET/Analysis/MutationGenerator.h"
+#include "PET/Analysis/Subprograms.h"
+#include "PET/Dialect/PET/PETOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace mlir::pet {
+#define GEN_PASS_DEF_PETMUTATE
+#include "PET/Transforms/Passes.h.inc"
+} // namespace mlir::pet
+
+using namespace mlir;
+using namespace mlir::pet;
+
+/// Estimated time of a function's operators.
+static double costOf(func::FuncOp func, const CostModel &model) {
+  double total = 0;
+  func.walk([&](Operation *op) { total += model.getMicros(op); });
+  return total;
+}
+
+/// The cost of recomputing a mutant's wrong boxes with the original: one
+/// kernel over the original's work, scaled by the largest wrong fraction
+/// of an output.
+static double correctionCost(const Mutant &mutant, func::FuncOp original,
+                             const CostModel &model) {
+  double wrong = 0;
+  for (const auto &verdicts : mutant.verdict.results) {
+    int64_t total = 0, bad = 0;
+    for (const BoxVerdict &v : verdicts) {
+      total += v.box.getVolume();
+      bad += v.equivalent ? 0 : v.box.getVolume();
+    }
+    if (total)
+      wrong = std::max(wrong, static_cast<double>(bad) / total);
+  }
+  if (wrong == 0)
+    return 0;
+  double work = 0;
+  original.walk([&](Operation *op) {
+    work += std::max(0.0, model.getRooflineMicros(op) -
+                              model.getDevice().launchMicros);
+  });
+  return model.getDevice().launchMicros + wrong * work;
+}
+
+/// Replaces `sub` by `mutant`, with a pet.correct for its wrong boxes.
+static void replaceSubprogram(const Subprogram &sub, const Mutant &mutant,
+                              func::FuncOp original, unsigned index) {
+  Operation *first = sub.ops.front();
+  OpBuilder builder(first);
+  Location loc = first->getLoc();
+  func::FuncOp mutantFunc = mutant.func; // a handle: copy it
+  IRMapping mapping;
+  mapping.map(mutantFunc.getArguments(), sub.inputs);
+  for (Operation &op : mutantFunc.getBody().front().without_terminator()) {
+    Operation *clone = builder.clone(op, mapping);
+    clone->setAttr("pet.mutant", builder.getI64IntegerAttr(index));
+  }
+  auto ret = cast<func::ReturnOp>(mutantFunc.getBody().front().getTerminator());
+  SmallVector<Value> values = llvm::map_to_vector(
+      ret.getOperands(), [&](Value v) { return mapping.lookupOrDefault(v); });
+
+  bool anyWrong = false;
+  SmallVector<Attribute> boxes;
+  for (const auto &verdicts : mutant.verdict.results) {
+    SmallVector<Attribute> wrong;
+    for (const BoxVerdict &v : verdicts)
+      if (!v.equivalent)
+        wrong.push_back(BoxAttr::get(builder.getContext(), v.box));
+    anyWrong |= !wrong.empty();
+    boxes.push_back(builder.getArrayAttr(wrong));
+  }
+  if (anyWrong) {
+    auto correct = CorrectOp::create(builder, loc, values, sub.inputs,
+                                     builder.getArrayAttr(boxes));
+    Block *body = builder.createBlock(&correct.getBody());
+    for (Value input : sub.inputs)
+      body->addArgument(input.getType(), loc);
+    IRMapping inner;
+    inner.map(original.getArguments(), body->getArguments());
+    for (Operation &op : original.getBody().front().without_terminator())
+      builder.clone(op, inner);
+    auto originalReturn =
+        cast<func::ReturnOp>(original.getBody().front().getTerminator());
+    YieldOp::create(
+        builder, loc,
+        llvm::map_to_vector(originalReturn.getOperands(),
+                            [&](Value v) { return inner.lookupOrDefault(v); }));
+    values.assign(correct.getResults().begin(), correct.getResults().end());
+  }
+  for (auto [output, value] : llvm::zip_equal(sub.outputs, values)) {
+    Value old = output;
+    old.replaceAllUsesWith(value);
+  }
+  for (Operation *op : llvm::reverse(sub.ops))
+    op->erase();
+}
+
+namespace {
+struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    CostModel model;
+    if (!costDb.empty()) {
+      std::string error;
+      if (failed(model.loadDatabase(costDb, error))) {
+        module.emitError(error);
+        return signalPassFailure();
+      }
+    }
+    if (minEquivalent < 0 || minEquivalent > 1 || trials == 0 || depth == 0) {
+      module.emitError("pet-mutate needs depth >= 1, trials >= 1 and "
+                       "min-equivalent in [0, 1]");
+      return signalPassFailure();
+    }
+    MutationOptions options;
+    options.maxDepth = depth;
+    options.maxStates = maxStates;
+    options.minEquivalentFraction = minEquivalent;
+    options.seed = seed;
+    options.verifier.trials = trials;
+    options.verifier.seed = seed;
+
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (func.isExternal() || func.isPrivate())
+        continue;
+      for (auto [index, sub] : llvm::enumerate(findSubprograms(func))) {
+        if (failed(hoistInputs(sub)))
+          continue;
+        // Unsupported shapes (dynamic, non-tensor) stay as they are.
+        if (llvm::any_of(sub.inputs, [](Value v) {
+              auto t = dyn_cast<RankedTensorType>(v.getType());
+              return !t || !t.hasStaticShape();
+            }))
+          continue;
+        OwningOpRef<ModuleOp> scratch =
+            ModuleOp::create(UnknownLoc::get(&getContext()));
+        OpBuilder builder(&getContext());
+        builder.setInsertionPointToEnd(scratch->getBody());
+        func::FuncOp original = outlineSubprogram(sub, "original", builder);
+        MutationStats stats;
+        SmallVector<Mutant> mutants =
+            generateMutants(original, *scratch, options, &stats);
+        double before = costOf(original, model);
+        const Mutant *best = nullptr;
+        double bestCost = before * (1 - minGain);
+        for (const Mutant &m : mutants) {
+          double cost =
+              costOf(m.func, model) + correctionCost(m, original, model);
+          if (cost < bestCost) {
+            bestCost = cost;
+            best = &m;
+          }
+        }
+        if (!best)
+          continue;
+        int64_t wrongBoxes =
+            best->verdict.getNumBoxes() - best->verdict.getNumEquivalent();
+        sub.ops.front()->emitRemark() << llvm::formatv(
+            "subprogram {0} of @{1}: a mutant of {2} operator(s) replaces "
+            "{3} ({4:f1}% of output positions equivalent, {5} box(es) "
+            "corrected); estimated {6:f2} us -> {7:f2} us; {8} candidates "
+            "verified, {9} search states",
+            index, func.getSymName(),
+            func::FuncOp(best->func).getBody().front().getOperations().size() -
+                1,
+            sub.ops.size(), 100 * best->equivalentFraction, wrongBoxes, before,
+            bestCost, stats.candidatesVerified, stats.statesVisited);
+        replaceSubprogram(sub, *best, original, index);
+      }
+    }
+  }
+};
+} // namespace
