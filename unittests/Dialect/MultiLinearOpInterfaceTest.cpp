@@ -530,6 +530,27 @@ TEST_F(MultiLinearOpInterfaceTest, PadWritesOnlyTheInterior) {
                      }});
 }
 
+TEST_F(MultiLinearOpInterfaceTest, InsertOverwritesABox) {
+  Operation *op = parseOp(
+      "%s: tensor<2x2xf32>, %d: tensor<4x5xf32>",
+      "%0 = pet.insert %s into %d offsets [1, 2] : tensor<2x2xf32> into "
+      "tensor<4x5xf32>\nreturn %0 : tensor<4x5xf32>",
+      "tensor<4x5xf32>");
+  ASSERT_TRUE(op);
+  // The source, and the destination around it in 4 disjoint pieces.
+  EXPECT_EQ(cast<MultiLinearOpInterface>(op)
+                .getMultiLinearDescription(0)
+                .terms.size(),
+            5u);
+  expectMatchesNaive(op, {[](ArrayRef<RefTensor> in) {
+                       RefTensor out = in[1];
+                       in[0].forEachIndex([&](ArrayRef<int64_t> i) {
+                         out.at({i[0] + 1, i[1] + 2}) = in[0].at(i);
+                       });
+                       return out;
+                     }});
+}
+
 //===----------------------------------------------------------------------===//
 // Classification and the description checker
 //===----------------------------------------------------------------------===//
@@ -550,7 +571,7 @@ TEST_F(MultiLinearOpInterfaceTest, EveryOpIsClassified) {
     linear += isLinear;
     nonLinear += isNon;
   }
-  EXPECT_EQ(linear, 14u);
+  EXPECT_EQ(linear, 15u);
   EXPECT_EQ(nonLinear, 7u);
   llvm::sort(structural);
   EXPECT_EQ(structural, SmallVector<std::string>({"pet.correct", "pet.yield"}));

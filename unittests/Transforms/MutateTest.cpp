@@ -44,6 +44,12 @@ TEST_F(MutateTest, SplitConvolutionWithCorrectionsKeepsValues) {
                          "/test/Transforms/Inputs/split-conv-costs.json}";
   EXPECT_EQ(checkPipelinePreservesValues(*module, pipeline), "");
   EXPECT_EQ(countOps(*module, "pet.correct"), 1u);
+  // Materialized: the seam rows recomputed from a slice of the input.
+  EXPECT_EQ(checkPipelinePreservesValues(*module, "func.func(pet-correct)"),
+            "");
+  EXPECT_EQ(countOps(*module, "pet.correct"), 0u);
+  EXPECT_EQ(countOps(*module, "pet.insert"), 1u);
+  EXPECT_EQ(countOps(*module, "pet.conv2d"), 2u);
 }
 
 TEST_F(MutateTest, MergedConvolutionsKeepValues) {
@@ -95,10 +101,12 @@ TEST_F(MutateTest, FuzzRandomProgramsStayExact) {
     std::string before = std::to_string(countOps(*module, "pet.conv2d"));
     std::string error = checkPipelinePreservesValues(
         *module,
-        "pet-mutate{min-gain=-100 max-states=3000 depth=3 min-equivalent=0.5}",
+        "pet-mutate{min-gain=-100 max-states=3000 depth=3 "
+        "min-equivalent=0.5},func.func(pet-correct)",
         3 + i);
     ASSERT_EQ(error, "") << "case " << i;
-    replaced += countOps(*module, "pet.correct") > 0 ||
+    ASSERT_EQ(countOps(*module, "pet.correct"), 0u);
+    replaced += countOps(*module, "pet.insert") > 0 ||
                 module
                     ->walk([](Operation *op) {
                       return op->hasAttr("pet.mutant") ? WalkResult::interrupt()

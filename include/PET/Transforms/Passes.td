@@ -114,4 +114,18 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
   let dependentDialects = ["func::FuncDialect"];
 }
 
+def PETCorrect : Pass<"pet-correct", "func::FuncOp"> {
+  let summary = "Materialize corrections: recompute the original on the wrong boxes only";
+  let description = [{
+    Replaces every `pet.correct` by explicit operators: for each of its
+    boxes, the original subprogram recomputed on exactly that box, from
+    slices of its inputs' receptive fields (zero-padded where the box reads
+    the original's padding), written into the mutant's result with
+    `pet.insert`. Convolutions, matrix products, element-wise operators,
+    scaling and transposes are restricted to the box; other operators are
+    computed whole and sliced. Adjacent boxes that together form a box are
+    merged first. The function keeps its values exactly.
+  }];
+}
+
 #endif // PET_TRANSFORMS_PASSES_TD

@@ -288,3 +288,24 @@ MultiLinearDescription PadOp::getMultiLinearDescription(unsigned) {
   b.writes(b.shifted(getLow())).reads(0, b.identity());
   return describe(b.term);
 }
+
+MultiLinearDescription InsertOp::getMultiLinearDescription(unsigned) {
+  ArrayRef<int64_t> source = shapeOf(getSource()), dest = shapeOf(getDest());
+  SmallVector<MultiLinearTerm> terms;
+  // The source, shifted to its place...
+  TermBuilder inserted(getContext(), source, source.size());
+  inserted.writes(inserted.shifted(getOffsets())).reads(0, inserted.identity());
+  terms.push_back(inserted.term);
+  // ...and the destination around it, as disjoint boxes.
+  Box whole = Box::fromShape(dest);
+  SmallVector<int64_t> upper(getOffsets());
+  for (auto [d, size] : llvm::enumerate(source))
+    upper[d] += size;
+  for (const Box &piece : subtract(whole, Box(getOffsets(), upper))) {
+    TermBuilder kept(getContext(), piece.getExtents(), piece.getRank());
+    AffineMap at = kept.shifted(piece.getLower());
+    kept.writes(at).reads(1, at);
+    terms.push_back(kept.term);
+  }
+  return describe(terms);
+}

@@ -698,6 +698,42 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// InsertOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult InsertOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  InferErrorEmitter emitError(location, getOperationName());
+  auto source = dyn_cast<RankedTensorType>(adaptor.getSource().getType());
+  auto dest = dyn_cast<RankedTensorType>(adaptor.getDest().getType());
+  if (!source || !dest)
+    return emitError() << "expects ranked tensors";
+  if (failed(checkSameElementType(source, dest, "source and destination",
+                                  emitError)))
+    return failure();
+  ArrayRef<int64_t> offsets = adaptor.getOffsets();
+  if (source.getRank() != dest.getRank() ||
+      static_cast<int64_t>(offsets.size()) != dest.getRank())
+    return emitError() << "expects a source, a destination and offsets of "
+                          "one rank, got "
+                       << source.getRank() << ", " << dest.getRank()
+                       << " and " << offsets.size();
+  for (int64_t d = 0; d < dest.getRank(); ++d) {
+    std::optional<int64_t> end = mulAdd(source.getDimSize(d), 1, offsets[d]);
+    if (offsets[d] < 0 || !end || *end > dest.getDimSize(d))
+      return emitError() << "source of size " << source.getDimSize(d)
+                         << " at offset " << offsets[d]
+                         << " does not fit dimension " << d
+                         << " of the destination, of size "
+                         << dest.getDimSize(d);
+  }
+  inferred.push_back(dest);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Non-linear operators
 //===----------------------------------------------------------------------===//
 

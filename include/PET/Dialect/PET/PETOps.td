@@ -313,6 +313,27 @@ def PET_PadOp : PET_MultiLinearOp<"pad", [InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
+def PET_InsertOp : PET_MultiLinearOp<"insert", [InferTypeOpAdaptor]> {
+  let summary = "A tensor with a box overwritten by another tensor";
+  let description = [{
+    `dest` with the positions `offsets + i` replaced by `source[i]`, for
+    every position `i` of `source`, which must fit inside `dest`. This is
+    how corrections overwrite the wrong boxes of a mutant.
+
+    ```mlir
+    %r = pet.insert %rows into %m offsets [0, 0, 3, 0]
+        : tensor<1x3x2x8xf32> into tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins PET_Tensor:$source, PET_Tensor:$dest,
+                       DenseI64ArrayAttr:$offsets);
+  let results = (outs PET_Tensor:$result);
+  let assemblyFormat = [{
+    $source `into` $dest `offsets` $offsets attr-dict `:` type($source)
+    `into` type($dest)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Non-linear operators
 //===----------------------------------------------------------------------===//
