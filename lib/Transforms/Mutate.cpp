@@ -9,7 +9,12 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
 
 namespace mlir::pet {
 #define GEN_PASS_DEF_PETMUTATE
@@ -131,18 +136,49 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
     options.verifier.trials = trials;
     options.verifier.seed = seed;
 
+    auto start = std::chrono::steady_clock::now();
+    auto seconds = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                           start)
+          .count();
+    };
+    llvm::json::Array functionReports;
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (func.isExternal() || func.isPrivate())
         continue;
-      for (auto [index, sub] : llvm::enumerate(findSubprograms(func))) {
-        if (failed(hoistInputs(sub)))
+      llvm::json::Array subprogramReports;
+      SmallVector<Subprogram> subprograms = findSubprograms(func);
+      for (auto [index, sub] : llvm::enumerate(subprograms)) {
+        auto subStart = std::chrono::steady_clock::now();
+        llvm::json::Object entry{
+            {"index", static_cast<int64_t>(index)},
+            {"operators", static_cast<int64_t>(sub.ops.size())},
+            {"inputs", static_cast<int64_t>(sub.inputs.size())},
+            {"outputs", static_cast<int64_t>(sub.outputs.size())}};
+        auto finish = [&](StringRef status) {
+          entry["status"] = status.str();
+          entry["search_ms"] = std::chrono::duration<double, std::milli>(
+                                   std::chrono::steady_clock::now() - subStart)
+                                   .count();
+          subprogramReports.push_back(std::move(entry));
+          // A progress line for searches that take a while.
+          if (seconds() > 1.0)
+            llvm::errs() << llvm::formatv(
+                "pet-mutate: @{0} subprogram {1}/{2} done ({3:f1} s)\n",
+                func.getSymName(), index + 1, subprograms.size(), seconds());
+        };
+        if (failed(hoistInputs(sub))) {
+          finish("skipped: inputs computed by operators with side effects");
           continue;
+        }
         // Unsupported shapes (dynamic, non-tensor) stay as they are.
         if (llvm::any_of(sub.inputs, [](Value v) {
               auto t = dyn_cast<RankedTensorType>(v.getType());
               return !t || !t.hasStaticShape();
-            }))
+            })) {
+          finish("skipped: inputs that are not statically shaped tensors");
           continue;
+        }
         OwningOpRef<ModuleOp> scratch =
             ModuleOp::create(UnknownLoc::get(&getContext()));
         OpBuilder builder(&getContext());
@@ -162,8 +198,37 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
             best = &m;
           }
         }
-        if (!best)
+        entry["search_states"] = stats.statesVisited;
+        entry["tensors_created"] = stats.tensorsCreated;
+        entry["duplicates_pruned"] = stats.prunedDuplicates;
+        entry["candidates_verified"] = stats.candidatesVerified;
+        entry["mutants"] = static_cast<int64_t>(mutants.size());
+        entry["cost_before_us"] = before;
+        if (!best) {
+          entry["cost_after_us"] = before;
+          finish("kept: no cheaper mutant");
           continue;
+        }
+        entry["cost_after_us"] = bestCost;
+        entry["equivalent_fraction"] = best->equivalentFraction;
+        entry["mutant_operators"] = static_cast<int64_t>(
+            func::FuncOp(best->func).getBody().front().getOperations().size() -
+            1);
+        llvm::json::Array corrected;
+        for (auto [r, verdicts] : llvm::enumerate(best->verdict.results)) {
+          llvm::json::Array boxes;
+          for (const BoxVerdict &v : verdicts)
+            if (!v.equivalent)
+              boxes.push_back(llvm::json::Object{
+                  {"lower", llvm::json::Array(v.box.getLower())},
+                  {"upper", llvm::json::Array(v.box.getUpper())}});
+          corrected.push_back(llvm::json::Object{
+              {"shape", llvm::json::Array(
+                            cast<RankedTensorType>(sub.outputs[r].getType())
+                                .getShape())},
+              {"boxes", std::move(boxes)}});
+        }
+        entry["corrected"] = std::move(corrected);
         int64_t wrongBoxes =
             best->verdict.getNumBoxes() - best->verdict.getNumEquivalent();
         sub.ops.front()->emitRemark() << llvm::formatv(
@@ -177,7 +242,28 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
             sub.ops.size(), 100 * best->equivalentFraction, wrongBoxes, before,
             bestCost, stats.candidatesVerified, stats.statesVisited);
         replaceSubprogram(sub, *best, original, index);
+        finish("replaced");
       }
+      functionReports.push_back(
+          llvm::json::Object{{"name", func.getSymName().str()},
+                             {"subprograms", std::move(subprogramReports)}});
+    }
+    if (!report.empty()) {
+      std::error_code error;
+      llvm::raw_fd_ostream os(report, error, llvm::sys::fs::OF_Text);
+      if (error) {
+        module.emitError("cannot write the report '")
+            << report << "': " << error.message();
+        return signalPassFailure();
+      }
+      os << llvm::formatv(
+          "{0:2}\n",
+          llvm::json::Value(llvm::json::Object{
+              {"cost_model", model.getNumMeasurements()
+                                 ? "measured database, roofline fallback"
+                                 : "roofline"},
+              {"seconds", seconds()},
+              {"functions", std::move(functionReports)}}));
     }
   }
 };

@@ -8,6 +8,7 @@
 
 #include "PET/Dialect/PET/PETDialect.h"
 #include "PET/Transforms/Passes.h"
+#include "PET/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -36,6 +37,7 @@ int main(int argc, char **argv) {
   // Upstream generic passes: canonicalize, cse, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
   mlir::pet::registerPETPasses();
+  mlir::pet::registerPETPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "PET-MLIR optimizer driver\n", registry));
 }

@@ -71,6 +71,16 @@ const FoldCase kCases[] = {
        return %5 : tensor<2x3xf32>
      })",
      0},
+    {"split and concat inverse pairs",
+     R"(func.func @f(%x: tensor<2x8xf32>, %y: tensor<1x8xf32>) -> (tensor<2x8xf32>, tensor<1x8xf32>) {
+       %a, %b = pet.split %x axis 1 sizes [3, 5] : (tensor<2x8xf32>) -> (tensor<2x3xf32>, tensor<2x5xf32>)
+       %c = pet.concat %a, %b axis 1 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+       %d = pet.concat %c, %y axis 0 : (tensor<2x8xf32>, tensor<1x8xf32>) -> tensor<3x8xf32>
+       %p, %q = pet.split %d axis 0 sizes [2, 1] : (tensor<3x8xf32>) -> (tensor<2x8xf32>, tensor<1x8xf32>)
+       %s = pet.scale %q by 3.0 : tensor<1x8xf32>
+       return %p, %s : tensor<2x8xf32>, tensor<1x8xf32>
+     })",
+     1},
     {"folds around real computation",
      R"(func.func @f(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x2xf32> {
        %0 = pet.transpose %x perm [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>

@@ -1,4 +1,5 @@
-//===- MutationGenerator.h - Enumerating mutants of a subprogram -*- C++ -*-===//
+//===- MutationGenerator.h - Enumerating mutants of a subprogram -*- C++
+//-*-===//
 //
 // PET's mutation generator (shared/DESIGN.md, "Mutation generation"): from
 // the inputs of a multi-linear subprogram, enumerate small programs over an

@@ -110,6 +110,8 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
     Option<"minGain", "min-gain", "double", /*default=*/"0.0",
            "Fraction of the estimated time a mutant must save; negative "
            "accepts slower mutants (for testing)">,
+    Option<"report", "report", "std::string", /*default=*/"",
+           "Write what the search did, per subprogram, to this JSON file">,
   ];
   let dependentDialects = ["func::FuncDialect"];
 }

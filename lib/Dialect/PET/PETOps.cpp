@@ -549,6 +549,12 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
 OpFoldResult ConcatOp::fold(FoldAdaptor) {
   if (getInputs().size() == 1)
     return getInputs().front();
+  // concat(split(x)) along the same axis, all pieces in order, is x.
+  auto split = getInputs().front().getDefiningOp<SplitOp>();
+  if (split && split.getAxis() == getAxis() &&
+      split.getNumResults() == getInputs().size() &&
+      llvm::equal(getInputs(), split.getResults()))
+    return split.getInput();
   return {};
 }
 
@@ -593,9 +599,19 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *context,
 
 LogicalResult SplitOp::fold(FoldAdaptor,
                             SmallVectorImpl<OpFoldResult> &results) {
-  if (getNumResults() != 1)
+  if (getNumResults() == 1) {
+    results.push_back(getInput());
+    return success();
+  }
+  // split(concat(a, b, ...)) into the pieces it was made of.
+  auto concat = getInput().getDefiningOp<ConcatOp>();
+  if (!concat || concat.getAxis() != getAxis() ||
+      concat.getInputs().size() != getNumResults())
     return failure();
-  results.push_back(getInput());
+  for (auto [input, result] : llvm::zip(concat.getInputs(), getResults()))
+    if (input.getType() != result.getType())
+      return failure();
+  results.append(concat.getInputs().begin(), concat.getInputs().end());
   return success();
 }
 
@@ -718,8 +734,8 @@ LogicalResult InsertOp::inferReturnTypes(MLIRContext *context,
       static_cast<int64_t>(offsets.size()) != dest.getRank())
     return emitError() << "expects a source, a destination and offsets of "
                           "one rank, got "
-                       << source.getRank() << ", " << dest.getRank()
-                       << " and " << offsets.size();
+                       << source.getRank() << ", " << dest.getRank() << " and "
+                       << offsets.size();
   for (int64_t d = 0; d < dest.getRank(); ++d) {
     std::optional<int64_t> end = mulAdd(source.getDimSize(d), 1, offsets[d]);
     if (offsets[d] < 0 || !end || *end > dest.getDimSize(d))

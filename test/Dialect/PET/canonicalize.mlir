@@ -313,3 +313,39 @@ func.func @chain(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %4 = pet.concat %3 axis 0 : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %4 : tensor<2x3xf32>
 }
+
+// -----
+
+// Inverse layout pairs: a split whose pieces are concatenated back in order,
+// and a concatenation split back into its parts, disappear (this is how the
+// moves of consecutive mutants cancel).
+
+// CHECK-LABEL: func.func @split_then_concat
+// CHECK-NEXT: return %arg0
+func.func @split_then_concat(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %a, %b = pet.split %x axis 1 sizes [3, 5] : (tensor<2x8xf32>) -> (tensor<2x3xf32>, tensor<2x5xf32>)
+  %y = pet.concat %a, %b axis 1 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// CHECK-LABEL: func.func @concat_then_split
+// CHECK-NEXT: return %arg1, %arg0
+func.func @concat_then_split(%a: tensor<1x2x4x4xf32>, %b: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %c = pet.concat %a, %b axis 0 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<2x2x4x4xf32>
+  %p, %q = pet.split %c axis 0 sizes [1, 1] : (tensor<2x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>)
+  return %q, %p : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
+
+// Not inverses: pieces out of order, another axis, other sizes.
+// CHECK-LABEL: func.func @not_inverse
+// CHECK: pet.split
+// CHECK: pet.concat
+// CHECK: pet.concat
+// CHECK: pet.split
+func.func @not_inverse(%x: tensor<2x8xf32>, %u: tensor<2x4xf32>) -> (tensor<2x8xf32>, tensor<2x3xf32>) {
+  %a, %b = pet.split %x axis 1 sizes [4, 4] : (tensor<2x8xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  %y = pet.concat %b, %a axis 1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  %c = pet.concat %u, %u axis 1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  %p, %q = pet.split %c axis 1 sizes [3, 5] : (tensor<2x8xf32>) -> (tensor<2x3xf32>, tensor<2x5xf32>)
+  return %y, %p : tensor<2x8xf32>, tensor<2x3xf32>
+}

@@ -910,3 +910,19 @@ func.func @max_pool2d_huge_padding(%x: tensor<1x1x4x4xf32>) {
   %0 = pet.max_pool2d %x kernel [1, 1] pad_low [4611686018427387904, 0] : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xf32>
   return
 }
+
+// -----
+
+func.func @insert_too_big(%s: tensor<3x2xf32>, %d: tensor<4x4xf32>) {
+  // expected-error @+1 {{'pet.insert' op source of size 3 at offset 2 does not fit dimension 0 of the destination, of size 4}}
+  %0 = pet.insert %s into %d offsets [2, 0] : tensor<3x2xf32> into tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @insert_rank(%s: tensor<2xf32>, %d: tensor<4x4xf32>) {
+  // expected-error @+1 {{'pet.insert' op expects a source, a destination and offsets of one rank, got 1, 2 and 2}}
+  %0 = pet.insert %s into %d offsets [0, 0] : tensor<2xf32> into tensor<4x4xf32>
+  return
+}

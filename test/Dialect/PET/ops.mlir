@@ -475,3 +475,12 @@ func.func @max_pool2d_dilations(%x: tensor<1x1x8x8xf16>, %y: tensor<1x1x9x9xf16>
   %1 = pet.max_pool2d %y kernel [2, 2] dilations [2, 2] : tensor<1x1x9x9xf16> -> tensor<1x1x4x4xf16>
   return %0, %1 : tensor<1x1x8x6xf16>, tensor<1x1x4x4xf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @insert
+// CHECK: pet.insert %{{.*}} into %{{.*}} offsets [0, 0, 3, 0] : tensor<1x3x2x8xf32> into tensor<1x3x8x8xf32>
+func.func @insert(%s: tensor<1x3x2x8xf32>, %d: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
+  %0 = pet.insert %s into %d offsets [0, 0, 3, 0] : tensor<1x3x2x8xf32> into tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}

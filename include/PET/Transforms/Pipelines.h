@@ -1,0 +1,61 @@
+//===- Pipelines.h - The PET optimization pipeline --------------*- C++ -*-===//
+//
+// `--pet-optimize`, and the same from C++ for other compilers:
+//
+//   mlir::pet::registerPETPasses();
+//   mlir::pet::registerPETPipelines();
+//   mlir::pet::PETOptimizeOptions options;
+//   options.costDb = "h100.json";
+//   mlir::pet::buildPETOptimizePipeline(pm, options); // pm on builtin.module
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PET_TRANSFORMS_PIPELINES_H
+#define PET_TRANSFORMS_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::pet {
+
+struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
+  PassOptions::Option<unsigned> depth{
+      *this, "depth", llvm::cl::desc("Operators in a mutant at most"),
+      llvm::cl::init(4)};
+  PassOptions::Option<unsigned> maxStates{
+      *this, "max-states",
+      llvm::cl::desc("Search states per subprogram at most"),
+      llvm::cl::init(50000)};
+  PassOptions::Option<double> minEquivalent{
+      *this, "min-equivalent",
+      llvm::cl::desc("Fraction of output positions a mutant must get right"),
+      llvm::cl::init(0.7)};
+  PassOptions::Option<uint64_t> seed{
+      *this, "seed", llvm::cl::desc("Seed of fingerprints and verification"),
+      llvm::cl::init(0x5e7)};
+  PassOptions::Option<unsigned> trials{
+      *this, "trials", llvm::cl::desc("Random Z_q trials per position"),
+      llvm::cl::init(2)};
+  PassOptions::Option<std::string> costDb{
+      *this, "cost-db", llvm::cl::desc("JSON file of measured operator times")};
+  PassOptions::Option<double> minGain{
+      *this, "min-gain",
+      llvm::cl::desc("Fraction of the estimated time a mutant must save"),
+      llvm::cl::init(0.0)};
+  PassOptions::Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Write what the search did to this JSON file")};
+};
+
+/// Mutation (with verification and costing), materialized corrections,
+/// then clean-up (canonicalization, which eliminates inverse layout pairs,
+/// and CSE).
+void buildPETOptimizePipeline(OpPassManager &pm,
+                              const PETOptimizeOptions &options);
+
+/// Registers `--pet-optimize`.
+void registerPETPipelines();
+
+} // namespace mlir::pet
+
+#endif // PET_TRANSFORMS_PIPELINES_H

@@ -1,0 +1,36 @@
+//===- Pipelines.cpp - The PET optimization pipeline ----------------------===//
+
+#include "PET/Transforms/Pipelines.h"
+
+#include "PET/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::pet;
+
+void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
+                                         const PETOptimizeOptions &options) {
+  PETMutateOptions mutate;
+  mutate.depth = options.depth;
+  mutate.maxStates = options.maxStates;
+  mutate.minEquivalent = options.minEquivalent;
+  mutate.seed = options.seed;
+  mutate.trials = options.trials;
+  mutate.costDb = options.costDb;
+  mutate.minGain = options.minGain;
+  mutate.report = options.report;
+  pm.addPass(createPETMutate(mutate));
+  pm.addNestedPass<func::FuncOp>(createPETCorrect());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::pet::registerPETPipelines() {
+  PassPipelineRegistration<PETOptimizeOptions>(
+      "pet-optimize",
+      "PET: replace multi-linear subprograms by cheaper verified mutants, "
+      "materialize their corrections, clean up",
+      buildPETOptimizePipeline);
+}

@@ -1,0 +1,42 @@
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json report=%t.json" | FileCheck %s
+// RUN: FileCheck %s --input-file=%t.json --check-prefix=REPORT
+// RUN: pet-opt %s --pass-pipeline="builtin.module(pet-optimize{cost-db=%S/Inputs/split-conv-costs.json})" | FileCheck %s
+// RUN: not pet-opt %s --pet-optimize="report=%t.missing/dir/r.json" 2>&1 | FileCheck %s --check-prefix=NOREPORT
+// RUN: not pet-opt %s --pet-mutate="depth=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
+
+// The whole pipeline: the mutant, its seam rows recomputed from a slice of
+// the input and written into it, nothing else.
+
+// CHECK-LABEL: func.func @conv
+// CHECK:      pet.split %{{.*}} axis 2 sizes [4, 4]
+// CHECK:      pet.conv2d {{.*}} : (tensor<2x2x4x7xf32>
+// CHECK:      %[[S:.*]] = pet.slice %arg0 offsets [0, 0, 2, 0] sizes [1, 2, 4, 7]
+// CHECK:      %[[P:.*]] = pet.pad %[[S]]
+// CHECK:      %[[C:.*]] = pet.conv2d %[[P]], %arg1 : (tensor<1x2x4x9xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x2x7xf32>
+// CHECK:      %[[I:.*]] = pet.insert %[[C]] into %{{.*}} offsets [0, 0, 3, 0]
+// CHECK-NEXT: pet.relu %[[I]]
+// CHECK-NOT:  pet.correct
+
+// REPORT: "cost_model": "measured database, roofline fallback"
+// REPORT: "name": "conv"
+// REPORT: "candidates_verified": 1
+// REPORT: "corrected": [
+// REPORT: "shape": [
+// REPORT-NEXT: 1,
+// REPORT-NEXT: 3,
+// REPORT-NEXT: 8,
+// REPORT-NEXT: 7
+// REPORT: "cost_after_us": 20
+// REPORT: "cost_before_us": 50
+// REPORT: "equivalent_fraction": 0.75
+// REPORT: "mutant_operators": 5
+// REPORT: "status": "replaced"
+
+// NOREPORT: error: cannot write the report
+// BADOPT: error: pet-mutate needs depth >= 1, trials >= 1 and min-equivalent in [0, 1]
+
+func.func @conv(%x: tensor<1x2x8x7xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x7xf32> {
+  %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x7xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x7xf32>
+  %1 = pet.relu %0 : tensor<1x3x8x7xf32>
+  return %1 : tensor<1x3x8x7xf32>
+}
