@@ -500,6 +500,12 @@ PointEvaluator<T>::PointEvaluator(func::FuncOp func, InputFn inputs)
 template <typename T> void PointEvaluator<T>::reset(InputFn newInputs) {
   inputs = std::move(newInputs);
   cache.clear();
+  numComputed = 0;
+}
+
+template <typename T> void PointEvaluator<T>::forget(Value value) {
+  cache.erase(value);
+  infos.erase(value);
 }
 
 template <typename T>
@@ -546,13 +552,15 @@ T PointEvaluator<T>::evaluate(Value value, ArrayRef<int64_t> position) {
       return evaluate(correct.getInputs()[arg.getArgNumber()], position);
     return inputs(arg.getArgNumber(), linear);
   }
-  auto key = std::make_pair(value, linear);
-  auto it = cache.find(key);
-  if (it != cache.end())
+  llvm::DenseMap<int64_t, T> &positions = cache[value];
+  auto it = positions.find(linear);
+  if (it != positions.end())
     return it->second;
   auto result = cast<OpResult>(value);
   T computed = compute(result, getInfo(result), position);
-  cache[key] = computed;
+  // `positions` may have moved while computing (the outer map grew).
+  cache[value][linear] = computed;
+  ++numComputed;
   return computed;
 }
 

@@ -14,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <memory>
 
 using namespace mlir;
 using namespace mlir::pet;
@@ -94,6 +95,9 @@ private:
 
   func::FuncOp searchFunc;
   Block *block = nullptr;
+  /// Values of the search's tensors, kept across states: a tensor's
+  /// positions are computed once while it exists.
+  std::unique_ptr<PointEvaluator<ModQ>> eval;
   SmallVector<Node> nodes;
   llvm::DenseSet<uint64_t> visited;
   /// Samples of the original's outputs.
@@ -107,6 +111,8 @@ private:
   unsigned maxCompute = 0, computeUsed = 0;
   bool allowAdd = false;
   int64_t maxElements = 1;
+  /// Arithmetic of the whole subprogram.
+  double maxFlops = 0;
   /// Index in `nodes` of the first tensor the latest move made.
   size_t latestMove = 0;
 
@@ -252,25 +258,29 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
            block->end()))
     created.push_back(&op);
   auto undo = [&] {
-    for (Operation *op : llvm::reverse(created))
+    for (Operation *op : llvm::reverse(created)) {
+      for (Value v : op->getResults())
+        eval->forget(v);
       op->erase();
+    }
   };
   if (!made) {
+    undo();
+    return;
+  }
+  // No operator doing far more work than the whole subprogram.
+  if (CostModel::getWork(created.back()).flops > 4 * maxFlops + 1e6) {
     undo();
     return;
   }
   ++stats.tensorsCreated;
   // The move's results (a split makes several).
   SmallVector<Value> results(created.back()->getResults());
-  PointEvaluator<ModQ> eval(searchFunc,
-                            [seed = options.seed](unsigned a, int64_t k) {
-                              return randomModQ(seed, a, k);
-                            });
   size_t firstNew = nodes.size();
   for (Value v : results) {
     if (numElements(shapeOf(v)) > 4 * maxElements)
       continue;
-    SmallVector<ModQ, 8> samples = sample(eval, v);
+    SmallVector<ModQ, 8> samples = sample(*eval, v);
     uint64_t fp = fingerprintOf(shapeOf(v), samples);
     bool duplicate =
         llvm::any_of(nodes, [&](const Node &n) { return n.fingerprint == fp; });
@@ -328,6 +338,10 @@ void Generator::enumerateMoves(unsigned depth) {
       for (const Node &w : current) {
         Shape sw = shapeOf(w.value);
         if (rankOf(w) != 4 || &w == &a || !allowed({&a, &w}, depth))
+          continue;
+        // Filters have the subprogram's kernel sizes: that prunes the
+        // many "convolutions" of an image by another image.
+        if (!llvm::is_contained(kernelSizes, Shape{sw[2], sw[3]}))
           continue;
         for (const ConvConfig &c : convs) {
           if (sw[1] * c.groups != sa[1] || sw[0] % c.groups != 0)
@@ -547,7 +561,7 @@ void Generator::enumerateMoves(unsigned depth) {
 
 /// The operators of `func` as text that ignores names and locations: equal
 /// for two functions that compute the same way.
-static std::string structuralKey(func::FuncOp func) {
+std::string mlir::pet::getStructuralKey(func::FuncOp func) {
   std::string key;
   llvm::raw_string_ostream os(key);
   llvm::DenseMap<Operation *, unsigned> index;
@@ -622,8 +636,10 @@ void Generator::checkCandidate() {
       chosen, [&](Value v) { return mapping.lookupOrDefault(v); });
   func::ReturnOp::create(b, loc, results);
 
-  uint64_t key = static_cast<uint64_t>(llvm::hash_value(structuralKey(func)));
-  if (structuralKey(func) == originalText || !mutantKeys.insert(key).second) {
+  uint64_t key =
+      static_cast<uint64_t>(llvm::hash_value(getStructuralKey(func)));
+  if (getStructuralKey(func) == originalText ||
+      !mutantKeys.insert(key).second) {
     func.erase();
     return;
   }
@@ -659,7 +675,9 @@ SmallVector<Mutant> Generator::run() {
   for (BlockArgument arg : original.getArguments())
     maxElements = std::max(maxElements, numElements(shapeOf(arg)));
   collectTemplates();
-  originalText = structuralKey(original);
+  originalText = getStructuralKey(original);
+  original.walk(
+      [&](Operation *op) { maxFlops += CostModel::getWork(op).flops; });
 
   auto inputs = [seed = options.seed](unsigned a, int64_t k) {
     return randomModQ(seed, a, k);
@@ -677,13 +695,14 @@ SmallVector<Mutant> Generator::run() {
       builder, loc, "__pet_mutation_search",
       builder.getFunctionType(original.getArgumentTypes(), {}));
   block = searchFunc.addEntryBlock();
-  PointEvaluator<ModQ> argEval(searchFunc, inputs);
+  eval = std::make_unique<PointEvaluator<ModQ>>(searchFunc, inputs);
   for (BlockArgument arg : block->getArguments()) {
-    SmallVector<ModQ, 8> samples = sample(argEval, arg);
+    SmallVector<ModQ, 8> samples = sample(*eval, arg);
     uint64_t fp = fingerprintOf(shapeOf(arg), samples);
     nodes.push_back({arg, std::move(samples), fp, 0});
   }
   search(0);
+  eval.reset();
   searchFunc.erase();
 
   llvm::stable_sort(mutants, [](const Mutant &a, const Mutant &b) {

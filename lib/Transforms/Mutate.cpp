@@ -143,6 +143,11 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
           .count();
     };
     llvm::json::Array functionReports;
+    // One scratch module for the pass: mutants of a subprogram stay there,
+    // to be reused for every subprogram with the same structural key.
+    OwningOpRef<ModuleOp> scratch =
+        ModuleOp::create(UnknownLoc::get(&getContext()));
+    llvm::StringMap<std::pair<SmallVector<Mutant>, MutationStats>> searched;
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (func.isExternal() || func.isPrivate())
         continue;
@@ -179,14 +184,22 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
           finish("skipped: inputs that are not statically shaped tensors");
           continue;
         }
-        OwningOpRef<ModuleOp> scratch =
-            ModuleOp::create(UnknownLoc::get(&getContext()));
         OpBuilder builder(&getContext());
         builder.setInsertionPointToEnd(scratch->getBody());
-        func::FuncOp original = outlineSubprogram(sub, "original", builder);
-        MutationStats stats;
-        SmallVector<Mutant> mutants =
-            generateMutants(original, *scratch, options, &stats);
+        func::FuncOp original = outlineSubprogram(
+            sub, ("original_" + Twine(searched.size())).str(), builder);
+        std::string key = getStructuralKey(original);
+        auto cached = searched.find(key);
+        bool reused = cached != searched.end();
+        if (!reused) {
+          MutationStats stats;
+          SmallVector<Mutant> found =
+              generateMutants(original, *scratch, options, &stats);
+          cached = searched.try_emplace(key, std::move(found), stats).first;
+        }
+        const SmallVector<Mutant> &mutants = cached->second.first;
+        const MutationStats &stats = cached->second.second;
+        entry["reused_search"] = reused;
         double before = costOf(original, model);
         const Mutant *best = nullptr;
         double bestCost = before * (1 - minGain);

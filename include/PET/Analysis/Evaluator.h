@@ -102,8 +102,11 @@ public:
 
   /// Forgets cached values and reads arguments from `inputs` from now on.
   void reset(InputFn inputs);
+  /// Forgets what is cached about `value`, an operation result about to be
+  /// erased (its storage may be reused by a new value).
+  void forget(Value value);
   /// Positions of operation results computed since the last reset.
-  size_t getNumComputed() const { return cache.size(); }
+  size_t getNumComputed() const { return numComputed; }
 
 private:
   /// How an operation result is computed, prepared once.
@@ -123,7 +126,8 @@ private:
 
   func::FuncOp func;
   InputFn inputs;
-  llvm::DenseMap<std::pair<Value, int64_t>, T> cache;
+  llvm::DenseMap<Value, llvm::DenseMap<int64_t, T>> cache;
+  size_t numComputed = 0;
   llvm::DenseMap<Value, std::unique_ptr<ResultInfo>> infos;
 };
 

@@ -54,6 +54,11 @@ struct MutationStats {
   int64_t candidatesVerified = 0;
 };
 
+/// The operators of `func` as text that ignores names and locations: equal
+/// for functions that compute the same way on the same shapes (so equal
+/// subprograms, like repeated network blocks, are searched once).
+std::string getStructuralKey(func::FuncOp func);
+
 /// Mutants of `original`, a multi-linear function (an outlined subprogram),
 /// built as functions in `scratch`, best equivalent fraction first; the
 /// original itself is not among them. Deterministic for fixed options.
