@@ -60,3 +60,13 @@ def test_missing_binary(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     # Falls back to this checkout's build, which the test suite has built.
     assert find_pet_opt().endswith("build/bin/pet-opt")
+
+
+def test_resnet18_builds_and_splits():
+    from pet_mlir.models import resnet18
+    ir = resnet18()
+    out = run_pet_opt(ir, ["--pet-split"])
+    assert out.count("pet.conv2d") == 20
+    # The stem, two per basic block (one with the shortcut), the classifier.
+    assert "pet.subprogram = 20 : i64" in out
+    assert "pet.subprogram = 21 : i64" not in out
