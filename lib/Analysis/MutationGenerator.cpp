@@ -110,6 +110,8 @@ private:
   SmallVector<Shape> knownShapes;
   unsigned maxCompute = 0, computeUsed = 0;
   bool allowAdd = false;
+  /// Whether parity space-to-batch moves belong to the operator set.
+  bool spaceToBatch = false;
   int64_t maxElements = 1;
   /// Arithmetic of the whole subprogram.
   double maxFlops = 0;
@@ -193,6 +195,24 @@ void Generator::collectTemplates() {
                    conv.getGroupCount()};
       if (!llvm::is_contained(convs, c))
         convs.push_back(c);
+      // A convolution dilated by 2 with even padding is a dense one on each
+      // of the four parity sub-images (space-to-batch).
+      bool halvable =
+          llvm::all_of(c.dilations, [](int64_t d) { return d == 2; }) &&
+          llvm::all_of(c.strides, [](int64_t v) { return v == 1; });
+      for (int d = 0; d < 2; ++d)
+        halvable &= c.padLow[d] % 2 == 0 && c.padHigh[d] % 2 == 0;
+      if (halvable) {
+        ConvConfig dense = c;
+        dense.dilations = {1, 1};
+        for (int d = 0; d < 2; ++d) {
+          dense.padLow[d] /= 2;
+          dense.padHigh[d] /= 2;
+        }
+        if (!llvm::is_contained(convs, dense))
+          convs.push_back(dense);
+        spaceToBatch = true;
+      }
       Shape k = shapeOf(conv.getFilter());
       Shape kernel = {k[2], k[3]};
       if (!llvm::is_contained(kernelSizes, kernel))
@@ -432,6 +452,37 @@ void Generator::enumerateMoves(unsigned depth) {
               ArrayRef<NamedAttribute>{attr("axis", b.getI64IntegerAttr(to))});
         });
       }
+    }
+    // Space-to-batch by 2 in both spatial dimensions (the four parity
+    // sub-images into the batch), and back.
+    if (spaceToBatch && rankOf(a) == 4 && allowed({&a}, depth)) {
+      Type element = cast<RankedTensorType>(a.value.getType()).getElementType();
+      auto reshape = [&](OpBuilder &b, Value v, ArrayRef<int64_t> shape) {
+        return ReshapeOp::create(b, loc, RankedTensorType::get(shape, element),
+                                 v)
+            .getResult();
+      };
+      auto transpose = [&](OpBuilder &b, Value v, ArrayRef<int64_t> perm) {
+        return TransposeOp::create(
+                   b, loc, ValueRange{v},
+                   ArrayRef<NamedAttribute>{attr("permutation", array(perm))})
+            .getResult();
+      };
+      int64_t n = sa[0], c = sa[1], h = sa[2], w = sa[3];
+      if (h % 2 == 0 && w % 2 == 0)
+        tryMove(depth, [&](OpBuilder &b) -> Value {
+          // [n, c, h/2, 2, w/2, 2] -> [2, 2, n, c, h/2, w/2]
+          Value v = reshape(b, a.value, {n, c, h / 2, 2, w / 2, 2});
+          v = transpose(b, v, {3, 5, 0, 1, 2, 4});
+          return reshape(b, v, {4 * n, c, h / 2, w / 2});
+        });
+      if (n % 4 == 0)
+        tryMove(depth, [&](OpBuilder &b) -> Value {
+          // [2, 2, n/4, c, h, w] -> [n/4, c, h, 2, w, 2]
+          Value v = reshape(b, a.value, {2, 2, n / 4, c, h, w});
+          v = transpose(b, v, {2, 3, 4, 0, 5, 1});
+          return reshape(b, v, {n / 4, c, 2 * h, 2 * w});
+        });
     }
     // Reshape to a shape of the subprogram, or to a matrix view.
     if (allowed({&a}, depth)) {

@@ -196,6 +196,27 @@ TEST_F(MutationGeneratorTest, SameFilterOnTwoInputsAsOneBatch) {
   ASSERT_TRUE(merged) << "no batched convolution among " << mutants.size();
 }
 
+TEST_F(MutationGeneratorTest, DilatedConvViaSpaceToBatch) {
+  SmallVector<Mutant> mutants = generate(R"(
+    func.func @dilated(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32> {
+      %0 = pet.conv2d %x, %w pad_low [2, 2] pad_high [2, 2] dilations [2, 2]
+          : (tensor<1x2x8x8xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32>
+      return %0 : tensor<1x3x8x8xf32>
+    })");
+  const Mutant *dense = nullptr;
+  for (const Mutant &m : mutants) {
+    bool undilated = false;
+    func::FuncOp(m.func).walk([&](Conv2DOp conv) {
+      undilated = conv.getDilationValues() == SmallVector<int64_t, 2>{1, 1};
+    });
+    if (undilated && m.equivalentFraction == 1.0)
+      dense = &m;
+  }
+  ASSERT_TRUE(dense) << "no dense convolution on sub-images among "
+                     << mutants.size();
+  EXPECT_EQ(count(dense->func, "pet.transpose"), 2u);
+}
+
 TEST_F(MutationGeneratorTest, Deterministic) {
   const char *ir = R"(
     func.func @conv(%x: tensor<1x2x8x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x6xf32> {
