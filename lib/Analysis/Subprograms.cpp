@@ -2,7 +2,7 @@
 
 #include "PET/Analysis/Subprograms.h"
 
-#include "PET/Dialect/PET/MultiLinearOpInterface.h"
+#include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -54,24 +54,68 @@ SmallVector<Subprogram> mlir::pet::findSubprograms(func::FuncOp func) {
       result.emplace_back();
     result[it->second].ops.push_back(op);
   }
-  for (Subprogram &sub : result) {
-    llvm::SmallPtrSet<Operation *, 16> members(sub.ops.begin(), sub.ops.end());
-    llvm::SetVector<Value> inputs;
-    for (Operation *op : sub.ops) {
-      for (Value operand : op->getOperands()) {
-        Operation *def = operand.getDefiningOp();
-        if (!def || !members.contains(def))
-          inputs.insert(operand);
-      }
-      for (Value value : op->getResults())
-        if (llvm::any_of(value.getUsers(), [&](Operation *user) {
-              return !members.contains(user);
-            }))
-          sub.outputs.push_back(value);
-    }
-    sub.inputs = inputs.takeVector();
-  }
+  for (Subprogram &sub : result)
+    sub = makeSubprogram(sub.ops);
   return result;
+}
+
+Subprogram mlir::pet::makeSubprogram(ArrayRef<Operation *> ops) {
+  Subprogram sub;
+  sub.ops.assign(ops.begin(), ops.end());
+  llvm::sort(sub.ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  llvm::SmallPtrSet<Operation *, 16> members(sub.ops.begin(), sub.ops.end());
+  llvm::SetVector<Value> inputs;
+  for (Operation *op : sub.ops) {
+    for (Value operand : op->getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      if (!def || !members.contains(def))
+        inputs.insert(operand);
+    }
+    for (Value value : op->getResults())
+      if (llvm::any_of(value.getUsers(), [&](Operation *user) {
+            return !members.contains(user);
+          }))
+        sub.outputs.push_back(value);
+  }
+  sub.inputs = inputs.takeVector();
+  return sub;
+}
+
+SmallVector<Subprogram> mlir::pet::getSearchWindows(const Subprogram &sub,
+                                                    unsigned maxOps) {
+  SmallVector<Subprogram> windows;
+  if (sub.ops.size() <= maxOps) {
+    windows.push_back(sub);
+    return windows;
+  }
+  // Compute operators that read a common operand (merge candidates), then
+  // every other compute operator alone.
+  llvm::SmallPtrSet<Operation *, 8> taken;
+  auto isCompute = [](Operation *op) {
+    return isa<Conv2DOp, MatmulOp, BatchMatmulOp>(op);
+  };
+  for (Operation *op : sub.ops) {
+    if (!isCompute(op) || taken.contains(op))
+      continue;
+    SmallVector<Operation *> group = {op};
+    for (Operation *other : sub.ops)
+      if (other != op && isCompute(other) && !taken.contains(other) &&
+          other->getName() == op->getName() &&
+          llvm::any_of(other->getOperands(), [&](Value v) {
+            return llvm::is_contained(op->getOperands(), v);
+          }))
+        group.push_back(other);
+    if (group.size() > 1) {
+      for (Operation *member : group)
+        taken.insert(member);
+      windows.push_back(makeSubprogram(group));
+    }
+  }
+  for (Operation *op : sub.ops)
+    if (isCompute(op) && !taken.contains(op))
+      windows.push_back(makeSubprogram({op}));
+  return windows;
 }
 
 LogicalResult mlir::pet::hoistInputs(const Subprogram &subprogram) {

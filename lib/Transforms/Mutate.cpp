@@ -153,10 +153,20 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
         continue;
       llvm::json::Array subprogramReports;
       SmallVector<Subprogram> subprograms = findSubprograms(func);
-      for (auto [index, sub] : llvm::enumerate(subprograms)) {
+      // The parts searched: small subprograms whole, larger ones in windows.
+      SmallVector<std::pair<unsigned, SmallVector<Operation *>>> parts;
+      for (auto [index, whole] : llvm::enumerate(subprograms))
+        for (const Subprogram &window :
+             getSearchWindows(whole, std::max(1u, unsigned(maxWindowOps))))
+          parts.push_back({static_cast<unsigned>(index), window.ops});
+      for (auto [partIndex, part] : llvm::enumerate(parts)) {
+        unsigned index = part.first;
+        // Computed now: earlier replacements may have changed its inputs.
+        Subprogram sub = makeSubprogram(part.second);
         auto subStart = std::chrono::steady_clock::now();
         llvm::json::Object entry{
             {"index", static_cast<int64_t>(index)},
+            {"window", static_cast<int64_t>(partIndex)},
             {"operators", static_cast<int64_t>(sub.ops.size())},
             {"inputs", static_cast<int64_t>(sub.inputs.size())},
             {"outputs", static_cast<int64_t>(sub.outputs.size())}};
@@ -169,8 +179,8 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
           // A progress line for searches that take a while.
           if (seconds() > 1.0)
             llvm::errs() << llvm::formatv(
-                "pet-mutate: @{0} subprogram {1}/{2} done ({3:f1} s)\n",
-                func.getSymName(), index + 1, subprograms.size(), seconds());
+                "pet-mutate: @{0} part {1}/{2} done ({3:f1} s)\n",
+                func.getSymName(), partIndex + 1, parts.size(), seconds());
         };
         if (failed(hoistInputs(sub))) {
           finish("skipped: inputs computed by operators with side effects");

@@ -30,6 +30,18 @@ struct Subprogram {
 /// first operator.
 SmallVector<Subprogram> findSubprograms(func::FuncOp func);
 
+/// The subprogram made of `ops` (operators of one block): its inputs and
+/// outputs relative to them.
+Subprogram makeSubprogram(ArrayRef<Operation *> ops);
+
+/// The parts of `sub` a mutation search looks at: the whole subprogram if it
+/// has at most `maxOps` operators, else its groups of convolutions or
+/// matrix products that read a common operand (merge candidates) and each
+/// other convolution or matrix product alone, with the element-wise rest
+/// (biases, batch-norm scales) left in place.
+SmallVector<Subprogram> getSearchWindows(const Subprogram &sub,
+                                         unsigned maxOps);
+
 /// Moves the operators that compute the subprogram's inputs, where they come
 /// after its first operator, up before it (with what they depend on), so
 /// that a replacement of the whole subprogram can go at its first operator.

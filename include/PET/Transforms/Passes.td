@@ -112,6 +112,10 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
            "accepts slower mutants (for testing)">,
     Option<"report", "report", "std::string", /*default=*/"",
            "Write what the search did, per subprogram, to this JSON file">,
+    Option<"maxWindowOps", "max-window-ops", "unsigned", /*default=*/"2",
+           "Subprograms with more operators are searched in windows: "
+           "groups of convolutions/matmuls sharing an operand, and single "
+           "ones">,
   ];
   let dependentDialects = ["func::FuncDialect"];
 }
