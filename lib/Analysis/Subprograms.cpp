@@ -166,3 +166,36 @@ func::FuncOp mlir::pet::outlineSubprogram(const Subprogram &subprogram,
   func::ReturnOp::create(builder, loc, results);
   return func;
 }
+
+SmallVector<Value> mlir::pet::inlineBody(func::FuncOp func,
+                                         ValueRange arguments,
+                                         OpBuilder &builder) {
+  IRMapping mapping;
+  mapping.map(func.getArguments(), arguments);
+  for (Operation &op : func.getBody().front().without_terminator())
+    builder.clone(op, mapping);
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  return llvm::map_to_vector(
+      ret.getOperands(), [&](Value v) { return mapping.lookupOrDefault(v); });
+}
+
+Operation *mlir::pet::buildCorrection(OpBuilder &builder, Location loc,
+                                      ValueRange mutants, ValueRange inputs,
+                                      ArrayRef<SmallVector<Box>> boxes,
+                                      func::FuncOp original) {
+  SmallVector<Attribute> lists;
+  for (const SmallVector<Box> &list : boxes)
+    lists.push_back(builder.getArrayAttr(
+        llvm::map_to_vector(list, [&](const Box &box) -> Attribute {
+          return BoxAttr::get(builder.getContext(), box);
+        })));
+  auto correct = CorrectOp::create(builder, loc, mutants, inputs,
+                                   builder.getArrayAttr(lists));
+  OpBuilder::InsertionGuard guard(builder);
+  Block *body = builder.createBlock(&correct.getBody());
+  for (Value input : inputs)
+    body->addArgument(input.getType(), loc);
+  YieldOp::create(builder, loc,
+                  inlineBody(original, body->getArguments(), builder));
+  return correct;
+}

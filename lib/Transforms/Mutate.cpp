@@ -61,45 +61,27 @@ static void replaceSubprogram(const Subprogram &sub, const Mutant &mutant,
                               func::FuncOp original, unsigned index) {
   Operation *first = sub.ops.front();
   OpBuilder builder(first);
-  Location loc = first->getLoc();
-  func::FuncOp mutantFunc = mutant.func; // a handle: copy it
-  IRMapping mapping;
-  mapping.map(mutantFunc.getArguments(), sub.inputs);
-  for (Operation &op : mutantFunc.getBody().front().without_terminator()) {
-    Operation *clone = builder.clone(op, mapping);
-    clone->setAttr("pet.mutant", builder.getI64IntegerAttr(index));
-  }
-  auto ret = cast<func::ReturnOp>(mutantFunc.getBody().front().getTerminator());
-  SmallVector<Value> values = llvm::map_to_vector(
-      ret.getOperands(), [&](Value v) { return mapping.lookupOrDefault(v); });
+  Operation *previous = first->getPrevNode();
+  SmallVector<Value> values = inlineBody(mutant.func, sub.inputs, builder);
+  // Mark the mutant's operators, for inspection.
+  for (Operation *op = previous ? previous->getNextNode()
+                                : &first->getBlock()->front();
+       op != first; op = op->getNextNode())
+    op->setAttr("pet.mutant", builder.getI64IntegerAttr(index));
 
+  SmallVector<SmallVector<Box>> wrong;
   bool anyWrong = false;
-  SmallVector<Attribute> boxes;
   for (const auto &verdicts : mutant.verdict.results) {
-    SmallVector<Attribute> wrong;
+    SmallVector<Box> &list = wrong.emplace_back();
     for (const BoxVerdict &v : verdicts)
       if (!v.equivalent)
-        wrong.push_back(BoxAttr::get(builder.getContext(), v.box));
-    anyWrong |= !wrong.empty();
-    boxes.push_back(builder.getArrayAttr(wrong));
+        list.push_back(v.box);
+    anyWrong |= !list.empty();
   }
   if (anyWrong) {
-    auto correct = CorrectOp::create(builder, loc, values, sub.inputs,
-                                     builder.getArrayAttr(boxes));
-    Block *body = builder.createBlock(&correct.getBody());
-    for (Value input : sub.inputs)
-      body->addArgument(input.getType(), loc);
-    IRMapping inner;
-    inner.map(original.getArguments(), body->getArguments());
-    for (Operation &op : original.getBody().front().without_terminator())
-      builder.clone(op, inner);
-    auto originalReturn =
-        cast<func::ReturnOp>(original.getBody().front().getTerminator());
-    YieldOp::create(
-        builder, loc,
-        llvm::map_to_vector(originalReturn.getOperands(),
-                            [&](Value v) { return inner.lookupOrDefault(v); }));
-    values.assign(correct.getResults().begin(), correct.getResults().end());
+    Operation *correct = buildCorrection(builder, first->getLoc(), values,
+                                         sub.inputs, wrong, original);
+    values.assign(correct->getResults().begin(), correct->getResults().end());
   }
   for (auto [output, value] : llvm::zip_equal(sub.outputs, values)) {
     Value old = output;

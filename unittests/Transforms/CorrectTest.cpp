@@ -13,6 +13,7 @@
 
 #include "PET/Analysis/EquivalenceVerifier.h"
 #include "PET/Analysis/Evaluator.h"
+#include "PET/Analysis/Subprograms.h"
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -27,7 +28,7 @@ using namespace pet_test;
 
 namespace {
 
-/// `@fixed`: `candidate`'s values corrected on `wrong` by `original`.
+/// `@fixed`: `candidate`'s values corrected on the wrong boxes by `original`.
 func::FuncOp buildCorrected(ModuleOp module, func::FuncOp original,
                             func::FuncOp candidate,
                             const VerificationResult &verdict) {
@@ -38,41 +39,17 @@ func::FuncOp buildCorrected(ModuleOp module, func::FuncOp original,
       func::FuncOp::create(b, loc, "fixed", original.getFunctionType());
   Block *entry = fixed.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  IRMapping outer;
-  outer.map(candidate.getArguments(), entry->getArguments());
-  for (Operation &op : candidate.getBody().front().without_terminator())
-    b.clone(op, outer);
-  auto candidateReturn =
-      cast<func::ReturnOp>(candidate.getBody().front().getTerminator());
-  SmallVector<Value> mutants =
-      llvm::map_to_vector(candidateReturn.getOperands(),
-                          [&](Value v) { return outer.lookupOrDefault(v); });
-  SmallVector<Attribute> boxes;
+  SmallVector<Value> mutants = inlineBody(candidate, entry->getArguments(), b);
+  SmallVector<SmallVector<Box>> wrong;
   for (const auto &verdicts : verdict.results) {
-    SmallVector<Attribute> wrong;
+    SmallVector<Box> &list = wrong.emplace_back();
     for (const BoxVerdict &v : verdicts)
       if (!v.equivalent)
-        wrong.push_back(BoxAttr::get(b.getContext(), v.box));
-    boxes.push_back(b.getArrayAttr(wrong));
+        list.push_back(v.box);
   }
-  SmallVector<Value> inputs(entry->getArguments());
-  auto correct =
-      CorrectOp::create(b, loc, mutants, inputs, b.getArrayAttr(boxes));
-  Block *body = b.createBlock(&correct.getBody());
-  for (Value input : inputs)
-    body->addArgument(input.getType(), loc);
-  IRMapping inner;
-  inner.map(original.getArguments(), body->getArguments());
-  for (Operation &op : original.getBody().front().without_terminator())
-    b.clone(op, inner);
-  auto originalReturn =
-      cast<func::ReturnOp>(original.getBody().front().getTerminator());
-  YieldOp::create(
-      b, loc, llvm::map_to_vector(originalReturn.getOperands(), [&](Value v) {
-        return inner.lookupOrDefault(v);
-      }));
-  b.setInsertionPointAfter(correct);
-  func::ReturnOp::create(b, loc, correct.getResults());
+  Operation *correct =
+      buildCorrection(b, loc, mutants, entry->getArguments(), wrong, original);
+  func::ReturnOp::create(b, loc, correct->getResults());
   return fixed;
 }
 

@@ -13,6 +13,8 @@
 #ifndef PET_ANALYSIS_SUBPROGRAMS_H
 #define PET_ANALYSIS_SUBPROGRAMS_H
 
+#include "PET/Support/Box.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace mlir::pet {
@@ -53,6 +55,17 @@ LogicalResult hoistInputs(const Subprogram &subprogram);
 /// function's arguments) and returns its outputs, inserted by `builder`.
 func::FuncOp outlineSubprogram(const Subprogram &subprogram, StringRef name,
                                OpBuilder &builder);
+
+/// Clones the body of `func` at the builder's insertion point, its
+/// arguments replaced by `arguments`; returns the values it would return.
+SmallVector<Value> inlineBody(func::FuncOp func, ValueRange arguments,
+                              OpBuilder &builder);
+
+/// A `pet.correct` of `mutants` whose region recomputes `original` from
+/// `inputs`, on `boxes` (one list per mutant value).
+Operation *buildCorrection(OpBuilder &builder, Location loc, ValueRange mutants,
+                           ValueRange inputs, ArrayRef<SmallVector<Box>> boxes,
+                           func::FuncOp original);
 
 } // namespace mlir::pet
 
