@@ -23,6 +23,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.report = options.report;
   pm.addPass(createPETMutate(mutate));
   pm.addNestedPass<func::FuncOp>(createPETCorrect());
+  pm.addNestedPass<func::FuncOp>(createPETPreprocess());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -134,4 +134,22 @@ def PETCorrect : Pass<"pet-correct", "func::FuncOp"> {
   }];
 }
 
+def PETPreprocess : Pass<"pet-preprocess", "func::FuncOp"> {
+  let summary = "Compute once what depends only on constants (weights)";
+  let description = [{
+    PET's preprocessing post-optimization: a PET operator whose operands
+    are all constants (weights imported as `arith.constant`, and what the
+    mutants make of them: zero-extended or concatenated filters, reshaped
+    or transposed matrices) is replaced by a constant holding its result,
+    computed once at compile time in double precision and rounded to the
+    element type, so that it costs nothing per inference. Results larger
+    than `max-elements` stay as they are.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"16777216",
+           "Largest constant to create, in elements">,
+  ];
+  let dependentDialects = ["arith::ArithDialect"];
+}
+
 #endif // PET_TRANSFORMS_PASSES_TD

@@ -48,8 +48,9 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
 };
 
 /// Mutation (with verification and costing), materialized corrections,
-/// then clean-up (canonicalization, which eliminates inverse layout pairs,
-/// and CSE).
+/// preprocessing (constant-only operators computed at compile time), then
+/// clean-up (canonicalization, which eliminates inverse layout pairs, and
+/// CSE).
 void buildPETOptimizePipeline(OpPassManager &pm,
                               const PETOptimizeOptions &options);
 
