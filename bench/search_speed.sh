@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 PYTHONPATH="$root/python" /usr/bin/python3 -c \
   "from pet_mlir.models import resnet18; print(resnet18())" > "$work/resnet18.mlir"
 options="report=$work/report.json${1:+ $1}"
-/usr/bin/time -f "wall %e s, max RSS %M KB" "$build/bin/pet-opt" "$work/resnet18.mlir" \
+time "$build/bin/pet-opt" "$work/resnet18.mlir" \
   --pet-optimize="$options" --mlir-timing > /dev/null
 /usr/bin/python3 - "$work/report.json" <<'PY'
 import json, sys
