@@ -115,6 +115,8 @@ private:
   int64_t maxElements = 1;
   /// Arithmetic of the whole subprogram.
   double maxFlops = 0;
+  /// States to visit at most.
+  int64_t stateBudget = 0;
   /// Index in `nodes` of the first tensor the latest move made.
   size_t latestMove = 0;
 
@@ -259,7 +261,7 @@ bool Generator::allowed(ArrayRef<const Node *> operands, unsigned depth) const {
 
 void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
                         bool isCompute) {
-  if (stats.statesVisited >= options.maxStates)
+  if (stats.statesVisited >= stateBudget)
     return;
   if (isCompute && computeUsed >= maxCompute)
     return;
@@ -729,6 +731,8 @@ SmallVector<Mutant> Generator::run() {
   originalText = getStructuralKey(original);
   original.walk(
       [&](Operation *op) { maxFlops += CostModel::getWork(op).flops; });
+  int64_t computeOps = std::max(1u, maxCompute);
+  stateBudget = int64_t(options.maxStates) * computeOps * computeOps;
 
   auto inputs = [seed = options.seed](unsigned a, int64_t k) {
     return randomModQ(seed, a, k);

@@ -29,8 +29,10 @@ struct MutationOptions {
   /// Operators in a mutant (a move of a dimension factor into another
   /// dimension counts as one).
   unsigned maxDepth = 4;
-  /// Search states visited at most.
-  unsigned maxStates = 50000;
+  /// Search states visited at most, times the square of the number of
+  /// convolutions and matmuls in the subprogram: merging several takes
+  /// longer searches than rewriting one.
+  unsigned maxStates = 3000;
   /// Fraction of output positions that must be equivalent (PET: 0.7).
   double minEquivalentFraction = 0.7;
   /// Mutants kept at most.

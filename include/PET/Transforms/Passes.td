@@ -97,8 +97,9 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
   let options = [
     Option<"depth", "depth", "unsigned", /*default=*/"4",
            "Operators in a mutant at most">,
-    Option<"maxStates", "max-states", "unsigned", /*default=*/"50000",
-           "Search states per subprogram at most">,
+    Option<"maxStates", "max-states", "unsigned", /*default=*/"3000",
+           "Search states per searched part at most, times the square of "
+           "its number of convolutions and matmuls">,
     Option<"minEquivalent", "min-equivalent", "double", /*default=*/"0.7",
            "Fraction of output positions a mutant must get right">,
     Option<"seed", "seed", "uint64_t", /*default=*/"0x5e7",

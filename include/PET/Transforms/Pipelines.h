@@ -24,8 +24,9 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
       llvm::cl::init(4)};
   PassOptions::Option<unsigned> maxStates{
       *this, "max-states",
-      llvm::cl::desc("Search states per subprogram at most"),
-      llvm::cl::init(50000)};
+      llvm::cl::desc("Search states per searched part at most, times the "
+                     "square of its number of convolutions and matmuls"),
+      llvm::cl::init(3000)};
   PassOptions::Option<double> minEquivalent{
       *this, "min-equivalent",
       llvm::cl::desc("Fraction of output positions a mutant must get right"),
