@@ -19,13 +19,15 @@ SmallVector<Subprogram> mlir::pet::findSubprograms(func::FuncOp func) {
   // The level of a value: how many operators that are not multi-linear
   // (and have operands: constants do not count) lie on the longest path from
   // the arguments to it. Multi-linear operators of one level connected by a
-  // def-use edge are grouped; a path that leaves a group and comes back must
-  // cross a non-linear operator, so it cannot end at the same level: groups
-  // are convex, and each can be replaced as a whole.
+  // def-use edge, or reading a common value, are grouped; a path that leaves a
+  // group and comes back must cross a non-linear operator, so it cannot end at
+  // the same level: groups are convex, and each can be replaced as a whole.
   llvm::DenseMap<Value, unsigned> level;
   auto levelOf = [&](Value v) { return level.lookup(v); };
   llvm::EquivalenceClasses<Operation *> classes;
   SmallVector<Operation *> linearOps;
+  /// The first multi-linear operator reading each value.
+  llvm::DenseMap<Value, Operation *> readers;
   for (Operation &op : func.getBody().getOps()) {
     unsigned opLevel = 0;
     for (Value operand : op.getOperands())
@@ -39,11 +41,18 @@ SmallVector<Subprogram> mlir::pet::findSubprograms(func::FuncOp func) {
       continue;
     linearOps.push_back(&op);
     classes.insert(&op);
-    for (Value operand : op.getOperands())
+    for (Value operand : op.getOperands()) {
       if (Operation *def = operand.getDefiningOp();
           def && isMultiLinear(def) && def->getBlock() == op.getBlock() &&
           levelOf(operand) == opLevel)
         classes.unionSets(def, &op);
+      // Operators of one level that read a common value belong together
+      // too: that is where merges (1x1 with 3x3, Q with K with V) are.
+      auto [it, first] = readers.try_emplace(operand, &op);
+      if (!first && it->second->getBlock() == op.getBlock() &&
+          levelOf(it->second->getResult(0)) == opLevel)
+        classes.unionSets(it->second, &op);
+    }
   }
   // One subprogram per class, numbered by first operator.
   llvm::DenseMap<Operation *, unsigned> indexOfLeader;

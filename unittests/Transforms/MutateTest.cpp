@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "gtest/gtest.h"
 
 #include <cstdlib>
@@ -68,6 +69,41 @@ TEST_F(MutateTest, MergedConvolutionsKeepValues) {
   EXPECT_EQ(checkPipelinePreservesValues(*module, "pet-mutate{min-gain=-100}"),
             "");
   EXPECT_LE(countOps(*module, "pet.conv2d"), 2u);
+}
+
+/// The families lit test (test/Transforms/mutate-families.mlir), with
+/// numerics: every rewrite it shows keeps the values.
+TEST_F(MutateTest, FamiliesKeepValues) {
+  std::string path =
+      std::string(PET_SOURCE_DIR) + "/test/Transforms/mutate-families.mlir";
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  ASSERT_TRUE(bool(buffer)) << path;
+  SmallVector<StringRef> chunks;
+  (*buffer)->getBuffer().split(chunks, "// -----");
+  ASSERT_EQ(chunks.size(), 5u);
+  std::string costs =
+      std::string(PET_SOURCE_DIR) + "/test/Transforms/Inputs/merge-costs.json";
+  for (StringRef chunk : chunks) {
+    for (std::string pipeline :
+         {std::string("pet-mutate{min-gain=-100},func.func(pet-correct)"),
+          "pet-mutate{cost-db=" + costs + "},func.func(pet-correct)"}) {
+      OwningOpRef<ModuleOp> module =
+          parseSourceString<ModuleOp>(chunk, &context);
+      ASSERT_TRUE(module);
+      EXPECT_EQ(checkPipelinePreservesValues(*module, pipeline), "")
+          << pipeline << "\n"
+          << chunk.str();
+      bool mutated = module
+                         ->walk([](Operation *op) {
+                           return op->hasAttr("pet.mutant")
+                                      ? WalkResult::interrupt()
+                                      : WalkResult::advance();
+                         })
+                         .wasInterrupted();
+      if (pipeline.find("min-gain") != std::string::npos)
+        EXPECT_TRUE(mutated) << chunk.str();
+    }
+  }
 }
 
 /// The soundness fuzzer: random multi-linear programs (cut by ReLUs at

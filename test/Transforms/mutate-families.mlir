@@ -1,0 +1,83 @@
+// RUN: pet-opt %s -split-input-file --pet-mutate="min-gain=-100" | FileCheck %s
+// RUN: pet-opt %s -split-input-file --pet-mutate="cost-db=%S/Inputs/merge-costs.json" | FileCheck %s --check-prefix=MERGE
+
+// The mutant families of DESIGN.md, found by --pet-mutate on its own
+// (`min-gain=-100` takes the cheapest mutant even when the roofline sees no
+// gain; numerics: unittests/Transforms/MutateTest.cpp runs the same file).
+
+// 1x1 and 3x3 convolutions of one input: with times saying the merged 7-filter
+// convolution is fast, the 1x1 filter is zero-extended to 3x3, concatenated
+// with the 3x3 filters, one convolution runs and its output is split.
+// MERGE-LABEL: func.func @merge_1x1_3x3
+// MERGE:      %[[P:.*]] = pet.pad %arg1 low [0, 0, 1, 1] high [0, 0, 1, 1]
+// MERGE:      %[[W:.*]] = pet.concat {{.*}}%[[P]]{{.*}} axis 0
+// MERGE:      %[[Y:.*]] = pet.conv2d %arg0, %[[W]] pad_low [1, 1] pad_high [1, 1] {pet.mutant = 0 : i64} : (tensor<1x2x5x5xf32>, tensor<7x2x3x3xf32>)
+// MERGE:      pet.split %[[Y]] axis 1
+// MERGE-NOT:  pet.conv2d
+// MERGE:      return
+func.func @merge_1x1_3x3(%x: tensor<1x2x5x5xf32>, %w1: tensor<3x2x1x1xf32>, %w3: tensor<4x2x3x3xf32>) -> (tensor<1x3x5x5xf32>, tensor<1x4x5x5xf32>) {
+  %a = pet.conv2d %x, %w1 : (tensor<1x2x5x5xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x5x5xf32>
+  %b = pet.conv2d %x, %w3 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x5x5xf32>
+  %ra = pet.relu %a : tensor<1x3x5x5xf32>
+  %rb = pet.relu %b : tensor<1x4x5x5xf32>
+  return %ra, %rb : tensor<1x3x5x5xf32>, tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// Matmuls sharing an operand (Q, K, V projections): one matmul on the
+// concatenated weights, split.
+// CHECK-LABEL: func.func @qkv
+// CHECK:      %[[W:.*]] = pet.concat %arg1, %arg2, %arg3 axis 1 {pet.mutant = 0 : i64} : {{.*}} -> tensor<6x9xf32>
+// CHECK-NEXT: %[[Y:.*]] = pet.matmul %arg0, %[[W]] {pet.mutant = 0 : i64} : (tensor<4x6xf32>, tensor<6x9xf32>) -> tensor<4x9xf32>
+// CHECK-NEXT: %[[S:.*]]:3 = pet.split %[[Y]] axis 1 sizes [3, 3, 3]
+// CHECK-NEXT: return %[[S]]#0, %[[S]]#1, %[[S]]#2
+func.func @qkv(%x: tensor<4x6xf32>, %q: tensor<6x3xf32>, %k: tensor<6x3xf32>, %v: tensor<6x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) {
+  %0 = pet.matmul %x, %q : (tensor<4x6xf32>, tensor<6x3xf32>) -> tensor<4x3xf32>
+  %1 = pet.matmul %x, %k : (tensor<4x6xf32>, tensor<6x3xf32>) -> tensor<4x3xf32>
+  %2 = pet.matmul %x, %v : (tensor<4x6xf32>, tensor<6x3xf32>) -> tensor<4x3xf32>
+  return %0, %1, %2 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// One filter on two inputs: the inputs concatenated along the batch.
+// CHECK-LABEL: func.func @siamese
+// CHECK:      %[[B:.*]] = pet.concat %arg0, %arg1 axis 0
+// CHECK-NEXT: %[[Y:.*]] = pet.conv2d %[[B]], %arg2 pad_low [1, 1] pad_high [1, 1] {pet.mutant = 0 : i64} : (tensor<2x2x4x4xf32>
+// CHECK-NEXT: pet.split %[[Y]] axis 0 sizes [1, 1]
+func.func @siamese(%x: tensor<1x2x4x4xf32>, %y: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) {
+  %a = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x4x4xf32>
+  %b = pet.conv2d %y, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x4x4xf32>
+  return %a, %b : tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// A convolution dilated by 2 as a dense one on the four parity sub-images
+// (space-to-batch, batch-to-space).
+// CHECK-LABEL: func.func @dilated
+// CHECK:      pet.reshape %arg0 {{.*}} -> tensor<1x2x4x2x4x2xf32>
+// CHECK-NEXT: pet.transpose {{.*}} perm [3, 5, 0, 1, 2, 4]
+// CHECK-NEXT: pet.reshape {{.*}} -> tensor<4x2x4x4xf32>
+// CHECK-NEXT: pet.conv2d {{.*}} pad_low [1, 1] pad_high [1, 1] {pet.mutant = 0 : i64} : (tensor<4x2x4x4xf32>
+// CHECK-NOT:  dilations
+// CHECK:      pet.transpose {{.*}} perm [2, 3, 4, 0, 5, 1]
+func.func @dilated(%x: tensor<1x2x8x8xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  %0 = pet.conv2d %x, %w pad_low [2, 2] pad_high [2, 2] dilations [2, 2] : (tensor<1x2x8x8xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// A 1x1 convolution of one image as a matrix product.
+// CHECK-LABEL: func.func @pointwise
+// CHECK-DAG:  %[[X:.*]] = pet.reshape %arg0 {pet.mutant = 0 : i64} : tensor<1x3x4x4xf32> -> tensor<3x16xf32>
+// CHECK-DAG:  %[[W:.*]] = pet.reshape %arg1 {pet.mutant = 0 : i64} : tensor<5x3x1x1xf32> -> tensor<5x3xf32>
+// CHECK:      %[[Y:.*]] = pet.matmul %[[W]], %[[X]]
+// CHECK-NEXT: pet.reshape %[[Y]] {{.*}} -> tensor<1x5x4x4xf32>
+// CHECK-NOT:  pet.conv2d
+func.func @pointwise(%x: tensor<1x3x4x4xf32>, %w: tensor<5x3x1x1xf32>) -> tensor<1x5x4x4xf32> {
+  %0 = pet.conv2d %x, %w : (tensor<1x3x4x4xf32>, tensor<5x3x1x1xf32>) -> tensor<1x5x4x4xf32>
+  return %0 : tensor<1x5x4x4xf32>
+}
