@@ -54,6 +54,10 @@ struct Node {
 
 constexpr unsigned kSamples = 8;
 
+/// Reductions up to this size (a 3x3 convolution over 64 channels) get the
+/// whole state budget; larger ones proportionally less.
+constexpr double kCheapReduction = 576;
+
 class Generator {
 public:
   Generator(func::FuncOp original, ModuleOp scratch,
@@ -731,8 +735,26 @@ SmallVector<Mutant> Generator::run() {
   originalText = getStructuralKey(original);
   original.walk(
       [&](Operation *op) { maxFlops += CostModel::getWork(op).flops; });
+  // States cost in proportion to the reductions of the compute operators
+  // (each fingerprint evaluates positions of them): big ones get fewer.
+  int64_t reduction = 1;
+  original.walk([&](MultiLinearOpInterface op) {
+    for (unsigned r = 0; r < op->getNumResults(); ++r)
+      for (const MultiLinearTerm &term :
+           op.getMultiLinearDescription(r).terms) {
+        int64_t points = 1;
+        for (unsigned loop = 0; loop < term.getNumLoops(); ++loop)
+          if (term.isReduction(loop))
+            points *= term.loopBounds[loop];
+        reduction = std::max(reduction, points);
+      }
+  });
   int64_t computeOps = std::max(1u, maxCompute);
-  stateBudget = int64_t(options.maxStates) * computeOps * computeOps;
+  double scale =
+      std::min(1.0, kCheapReduction / static_cast<double>(reduction));
+  stateBudget =
+      std::max<int64_t>(1, static_cast<int64_t>(options.maxStates * computeOps *
+                                                computeOps * scale));
 
   auto inputs = [seed = options.seed](unsigned a, int64_t k) {
     return randomModQ(seed, a, k);

@@ -30,8 +30,10 @@ struct MutationOptions {
   /// dimension counts as one).
   unsigned maxDepth = 4;
   /// Search states visited at most, times the square of the number of
-  /// convolutions and matmuls in the subprogram: merging several takes
-  /// longer searches than rewriting one.
+  /// convolutions and matmuls in the subprogram (merging several takes
+  /// longer searches than rewriting one), times 576 over the largest
+  /// reduction of an operator when that is larger (a state costs in
+  /// proportion to it).
   unsigned maxStates = 3000;
   /// Fraction of output positions that must be equivalent (PET: 0.7).
   double minEquivalentFraction = 0.7;
