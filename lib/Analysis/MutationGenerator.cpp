@@ -199,6 +199,13 @@ void Generator::collectTemplates() {
       ConvConfig c{conv.getStrideValues(), conv.getPadLowValues(),
                    conv.getPadHighValues(), conv.getDilationValues(),
                    conv.getGroupCount()};
+      if (llvm::is_contained(convs, c) && c.groups == 1) {
+        // Several convolutions alike: one grouped convolution may do them.
+        ConvConfig grouped = c;
+        grouped.groups = 2;
+        if (!llvm::is_contained(convs, grouped))
+          convs.push_back(grouped);
+      }
       if (!llvm::is_contained(convs, c))
         convs.push_back(c);
       // A convolution dilated by 2 with even padding is a dense one on each

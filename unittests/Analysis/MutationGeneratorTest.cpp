@@ -217,6 +217,28 @@ TEST_F(MutationGeneratorTest, DilatedConvViaSpaceToBatch) {
   EXPECT_EQ(count(dense->func, "pet.transpose"), 2u);
 }
 
+TEST_F(MutationGeneratorTest, ConvolutionsOfChannelHalvesAsAGroupedOne) {
+  SmallVector<Mutant> mutants = generate(R"(
+    func.func @halves(%x: tensor<1x4x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: tensor<3x2x3x3xf32>)
+        -> (tensor<1x3x6x6xf32>, tensor<1x3x6x6xf32>) {
+      %a, %b = pet.split %x axis 1 sizes [2, 2] : (tensor<1x4x6x6xf32>) -> (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>)
+      %y1 = pet.conv2d %a, %w1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x6x6xf32>
+      %y2 = pet.conv2d %b, %w2 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x6x6xf32>
+      return %y1, %y2 : tensor<1x3x6x6xf32>, tensor<1x3x6x6xf32>
+    })");
+  const Mutant *grouped = nullptr;
+  for (const Mutant &m : mutants) {
+    bool twoGroups = false;
+    func::FuncOp(m.func).walk(
+        [&](Conv2DOp conv) { twoGroups |= conv.getGroupCount() == 2; });
+    if (twoGroups && count(m.func, "pet.conv2d") == 1 &&
+        m.equivalentFraction == 1.0)
+      grouped = &m;
+  }
+  ASSERT_TRUE(grouped) << "no grouped convolution among " << mutants.size();
+  EXPECT_EQ(count(grouped->func, "pet.concat"), 1u); // the filters
+}
+
 TEST_F(MutationGeneratorTest, Deterministic) {
   const char *ir = R"(
     func.func @conv(%x: tensor<1x2x8x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x6xf32> {
