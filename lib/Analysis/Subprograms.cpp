@@ -98,8 +98,20 @@ SmallVector<Subprogram> mlir::pet::getSearchWindows(const Subprogram &sub,
     windows.push_back(sub);
     return windows;
   }
-  // Compute operators that read a common operand (merge candidates), then
-  // every other compute operator alone.
+  // Compute operators that read a common operand, or results of one
+  // operator (the pieces of a split), are merge candidates; then every
+  // other compute operator alone.
+  auto sharesSource = [](Operation *a, Operation *b) {
+    for (Value x : a->getOperands())
+      for (Value y : b->getOperands()) {
+        if (x == y)
+          return true;
+        Operation *def = x.getDefiningOp();
+        if (def && def == y.getDefiningOp())
+          return true;
+      }
+    return false;
+  };
   llvm::SmallPtrSet<Operation *, 8> taken;
   auto isCompute = [](Operation *op) {
     return isa<Conv2DOp, MatmulOp, BatchMatmulOp>(op);
@@ -110,10 +122,7 @@ SmallVector<Subprogram> mlir::pet::getSearchWindows(const Subprogram &sub,
     SmallVector<Operation *> group = {op};
     for (Operation *other : sub.ops)
       if (other != op && isCompute(other) && !taken.contains(other) &&
-          other->getName() == op->getName() &&
-          llvm::any_of(other->getOperands(), [&](Value v) {
-            return llvm::is_contained(op->getOperands(), v);
-          }))
+          other->getName() == op->getName() && sharesSource(op, other))
         group.push_back(other);
     if (group.size() > 1) {
       for (Operation *member : group)

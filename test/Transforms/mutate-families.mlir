@@ -81,3 +81,21 @@ func.func @pointwise(%x: tensor<1x3x4x4xf32>, %w: tensor<5x3x1x1xf32>) -> tensor
   %0 = pet.conv2d %x, %w : (tensor<1x3x4x4xf32>, tensor<5x3x1x1xf32>) -> tensor<1x5x4x4xf32>
   return %0 : tensor<1x5x4x4xf32>
 }
+
+// -----
+
+// Convolutions of the two channel halves of one input are searched together
+// (they read results of one split); the generator's test shows the grouped
+// convolution it finds. Under the roofline the cheapest verified mutant is
+// taken here: any is exact (numerics in MutateTest.FamiliesKeepValues).
+// CHECK-LABEL: func.func @halves
+// CHECK: pet.mutant = 0 : i64
+// CHECK: return
+func.func @halves(%x: tensor<1x4x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: tensor<3x2x3x3xf32>) -> (tensor<1x3x6x6xf32>, tensor<1x3x6x6xf32>) {
+  %a, %b = pet.split %x axis 1 sizes [2, 2] : (tensor<1x4x6x6xf32>) -> (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>)
+  %y1 = pet.conv2d %a, %w1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x6x6xf32>
+  %y2 = pet.conv2d %b, %w2 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x6x6xf32>
+  %r1 = pet.relu %y1 : tensor<1x3x6x6xf32>
+  %r2 = pet.relu %y2 : tensor<1x3x6x6xf32>
+  return %r1, %r2 : tensor<1x3x6x6xf32>, tensor<1x3x6x6xf32>
+}

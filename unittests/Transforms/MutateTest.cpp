@@ -80,7 +80,7 @@ TEST_F(MutateTest, FamiliesKeepValues) {
   ASSERT_TRUE(bool(buffer)) << path;
   SmallVector<StringRef> chunks;
   (*buffer)->getBuffer().split(chunks, "// -----");
-  ASSERT_EQ(chunks.size(), 5u);
+  ASSERT_EQ(chunks.size(), 6u);
   std::string costs =
       std::string(PET_SOURCE_DIR) + "/test/Transforms/Inputs/merge-costs.json";
   for (StringRef chunk : chunks) {
