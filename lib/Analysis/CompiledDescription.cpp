@@ -50,10 +50,6 @@ std::optional<LinearForm> mlir::pet::getLinearForm(AffineExpr expr,
   }
 }
 
-static int64_t floorDiv(int64_t a, int64_t b) {
-  return llvm::divideFloorSigned(a, b);
-}
-
 static int64_t evaluateTree(AffineExpr expr, ArrayRef<int64_t> loops) {
   if (auto cst = dyn_cast<AffineConstantExpr>(expr))
     return cst.getValue();
@@ -68,11 +64,11 @@ static int64_t evaluateTree(AffineExpr expr, ArrayRef<int64_t> loops) {
   case AffineExprKind::Mul:
     return lhs * rhs;
   case AffineExprKind::FloorDiv:
-    return floorDiv(lhs, rhs);
+    return llvm::divideFloorSigned(lhs, rhs);
   case AffineExprKind::CeilDiv:
-    return -floorDiv(-lhs, rhs);
+    return llvm::divideCeilSigned(lhs, rhs);
   case AffineExprKind::Mod:
-    return lhs - floorDiv(lhs, rhs) * rhs;
+    return lhs - llvm::divideFloorSigned(lhs, rhs) * rhs;
   default:
     llvm_unreachable("symbols do not occur in multi-linear descriptions");
   }
@@ -108,12 +104,9 @@ CompiledTerm::CompiledTerm(const MultiLinearTerm &term)
   unsigned numLoops = term.getNumLoops();
   for (AffineExpr expr : term.resultMap.getResults()) {
     // The description contract: `d_i` or `d_i + c`.
-    std::optional<LinearForm> form = pet::getLinearForm(expr, numLoops);
-    unsigned loop = 0;
-    while (loop < numLoops && form->coefficients[loop] == 0)
-      ++loop;
+    auto [loop, offset] = *getShiftedLoop(expr);
     resultLoops.push_back(loop);
-    resultOffsets.push_back(form->constant);
+    resultOffsets.push_back(offset);
   }
   for (unsigned loop = 0; loop < numLoops; ++loop)
     if (term.isReduction(loop))

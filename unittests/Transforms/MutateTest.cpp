@@ -100,8 +100,9 @@ TEST_F(MutateTest, FamiliesKeepValues) {
                                       : WalkResult::advance();
                          })
                          .wasInterrupted();
-      if (pipeline.find("min-gain") != std::string::npos)
+      if (pipeline.find("min-gain") != std::string::npos) {
         EXPECT_TRUE(mutated) << chunk.str();
+      }
     }
   }
 }

@@ -17,14 +17,6 @@ using namespace mlir::pet;
 
 #include "PET/Dialect/PET/PETInterfaces.cpp.inc"
 
-static int64_t floorDiv(int64_t a, int64_t b) {
-  return llvm::divideFloorSigned(a, b);
-}
-
-static int64_t ceilDiv(int64_t a, int64_t b) {
-  return llvm::divideCeilSigned(a, b);
-}
-
 /// Interval evaluation of `expr` with dimension d ranging over
 /// [0, bounds[d]).
 static IndexRange getExprRange(AffineExpr expr, ArrayRef<int64_t> bounds) {
@@ -53,17 +45,22 @@ static IndexRange getExprRange(AffineExpr expr, ArrayRef<int64_t> bounds) {
     int64_t divisor = rhs.first;
     if (divisor <= 0 || rhs.first != rhs.second)
       return unbounded;
-    auto div = expr.getKind() == AffineExprKind::FloorDiv ? floorDiv : ceilDiv;
-    return {div(lhs.first, divisor), div(lhs.second, divisor)};
+    if (expr.getKind() == AffineExprKind::FloorDiv)
+      return {llvm::divideFloorSigned(lhs.first, divisor),
+              llvm::divideFloorSigned(lhs.second, divisor)};
+    return {llvm::divideCeilSigned(lhs.first, divisor),
+            llvm::divideCeilSigned(lhs.second, divisor)};
   }
   case AffineExprKind::Mod: {
     int64_t modulus = rhs.first;
     if (modulus <= 0 || rhs.first != rhs.second)
       return unbounded;
     // Exact when the range stays within one period, else every residue.
-    if (floorDiv(lhs.first, modulus) == floorDiv(lhs.second, modulus))
-      return {lhs.first - floorDiv(lhs.first, modulus) * modulus,
-              lhs.second - floorDiv(lhs.second, modulus) * modulus};
+    if (llvm::divideFloorSigned(lhs.first, modulus) ==
+        llvm::divideFloorSigned(lhs.second, modulus))
+      return {lhs.first - llvm::divideFloorSigned(lhs.first, modulus) * modulus,
+              lhs.second -
+                  llvm::divideFloorSigned(lhs.second, modulus) * modulus};
     return {0, modulus - 1};
   }
   default:
@@ -102,7 +99,8 @@ AffineExpr mlir::pet::simplifyWithLoopBounds(AffineExpr expr,
     return simplifyWithLoopBounds(sum, bounds); // e.g. d0 + d1 floordiv 64
   int64_t d = divisor.getValue();
   IndexRange range = getExprRange(lhs, bounds);
-  int64_t low = floorDiv(range.first, d), high = floorDiv(range.second, d);
+  int64_t low = llvm::divideFloorSigned(range.first, d),
+          high = llvm::divideFloorSigned(range.second, d);
   if (low != high)
     return rebuilt;
   if (expr.getKind() == AffineExprKind::FloorDiv)
@@ -129,18 +127,18 @@ mlir::pet::getZeroPadding(const MultiLinearTerm &term,
   return padding;
 }
 
-/// If `expr` is `d_i` or `d_i + c`, returns i.
-static std::optional<unsigned> getShiftedDim(AffineExpr expr) {
+std::optional<std::pair<unsigned, int64_t>>
+mlir::pet::getShiftedLoop(AffineExpr expr) {
   if (auto dim = dyn_cast<AffineDimExpr>(expr))
-    return dim.getPosition();
+    return std::make_pair(dim.getPosition(), int64_t(0));
   if (expr.getKind() != AffineExprKind::Add)
     return std::nullopt;
   auto add = cast<AffineBinaryOpExpr>(expr);
-  if (!isa<AffineConstantExpr>(add.getRHS()))
+  auto offset = dyn_cast<AffineConstantExpr>(add.getRHS());
+  auto dim = dyn_cast<AffineDimExpr>(add.getLHS());
+  if (!offset || !dim)
     return std::nullopt;
-  if (auto dim = dyn_cast<AffineDimExpr>(add.getLHS()))
-    return dim.getPosition();
-  return std::nullopt;
+  return std::make_pair(dim.getPosition(), offset.getValue());
 }
 
 LogicalResult
@@ -181,7 +179,10 @@ mlir::pet::verifyMultiLinearDescription(Operation *op, unsigned resultIndex,
     // the parallel loops.
     llvm::SmallBitVector written(numLoops);
     for (AffineExpr expr : term.resultMap.getResults()) {
-      std::optional<unsigned> dim = getShiftedDim(expr);
+      std::optional<std::pair<unsigned, int64_t>> placed = getShiftedLoop(expr);
+      std::optional<unsigned> dim;
+      if (placed)
+        dim = placed->first;
       if (!dim) {
         std::string text;
         llvm::raw_string_ostream(text) << expr;

@@ -31,6 +31,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 namespace mlir {
@@ -67,6 +68,11 @@ struct MultiLinearTerm {
 struct MultiLinearDescription {
   SmallVector<MultiLinearTerm, 1> terms;
 };
+
+/// For a result expression of the contract, `d_i` or `d_i + c`: (i, c).
+/// Nothing for any other expression.
+std::optional<std::pair<unsigned, int64_t>>
+getShiftedLoop(AffineExpr resultExpr);
 
 /// An inclusive range [min, max] of integers.
 using IndexRange = std::pair<int64_t, int64_t>;
