@@ -499,23 +499,24 @@ PointEvaluator<T>::PointEvaluator(func::FuncOp func, InputFn inputs)
 
 template <typename T> void PointEvaluator<T>::reset(InputFn newInputs) {
   inputs = std::move(newInputs);
-  cache.clear();
+  for (auto &entry : infos)
+    entry.second->values.clear();
   numComputed = 0;
 }
 
 template <typename T> void PointEvaluator<T>::forget(Value value) {
-  cache.erase(value);
   infos.erase(value);
 }
 
 template <typename T>
-const typename PointEvaluator<T>::ResultInfo &
+typename PointEvaluator<T>::ResultInfo &
 PointEvaluator<T>::getInfo(OpResult result) {
   std::unique_ptr<ResultInfo> &slot = infos[result];
   if (slot)
     return *slot;
   slot = std::make_unique<ResultInfo>();
   Operation *op = result.getOwner();
+  slot->shape = cast<RankedTensorType>(result.getType()).getShape();
   for (Value operand : op->getOperands()) {
     slot->operandShapes.emplace_back(
         cast<RankedTensorType>(operand.getType()).getShape());
@@ -523,6 +524,7 @@ PointEvaluator<T>::getInfo(OpResult result) {
     bool isInput = arg && arg.getOwner() == &func.getBody().front();
     slot->argNumbers.push_back(isInput ? static_cast<int>(arg.getArgNumber())
                                        : -1);
+    slot->operandInfos.push_back(nullptr);
   }
   if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
     slot->terms = compileDescription(
@@ -543,29 +545,37 @@ T PointEvaluator<T>::evaluateResult(unsigned resultIndex,
 
 template <typename T>
 T PointEvaluator<T>::evaluate(Value value, ArrayRef<int64_t> position) {
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
-  int64_t linear = linearizeIndex(position, shape);
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     // An argument of a correction region is the correction's input.
     if (auto correct =
             dyn_cast_or_null<CorrectOp>(arg.getOwner()->getParentOp()))
       return evaluate(correct.getInputs()[arg.getArgNumber()], position);
-    return inputs(arg.getArgNumber(), linear);
+    return inputs(
+        arg.getArgNumber(),
+        linearizeIndex(position,
+                       cast<RankedTensorType>(value.getType()).getShape()));
   }
-  llvm::DenseMap<int64_t, T> &positions = cache[value];
-  auto it = positions.find(linear);
-  if (it != positions.end())
-    return it->second;
   auto result = cast<OpResult>(value);
-  T computed = compute(result, getInfo(result), position);
-  // `positions` may have moved while computing (the outer map grew).
-  cache[value][linear] = computed;
+  return evaluate(result, getInfo(result), position);
+}
+
+template <typename T>
+T PointEvaluator<T>::evaluate(OpResult result, ResultInfo &info,
+                              ArrayRef<int64_t> position) {
+  // Infos are owned by unique pointers: computing other values below does
+  // not move this one.
+  int64_t linear = linearizeIndex(position, info.shape);
+  auto it = info.values.find(linear);
+  if (it != info.values.end())
+    return it->second;
+  T computed = compute(result, info, position);
+  info.values.try_emplace(linear, computed);
   ++numComputed;
   return computed;
 }
 
 template <typename T>
-T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
+T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
                              ArrayRef<int64_t> position) {
   Operation *op = result.getOwner();
   if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
@@ -596,7 +606,14 @@ T PointEvaluator<T>::compute(OpResult result, const ResultInfo &info,
     int arg = info.argNumbers[operand];
     if (arg >= 0)
       return inputs(arg, linearizeIndex(index, info.operandShapes[operand]));
-    return evaluate(op->getOperand(operand), index);
+    Value value = op->getOperand(operand);
+    auto def = dyn_cast<OpResult>(value);
+    if (!def)
+      return evaluate(value, index);
+    ResultInfo *&operandInfo = info.operandInfos[operand];
+    if (!operandInfo)
+      operandInfo = &getInfo(def);
+    return evaluate(def, *operandInfo, index);
   };
   for (auto [t, term] : llvm::enumerate(info.terms)) {
     if (!term.bindResultPosition(position, loops))

@@ -73,6 +73,7 @@ private:
   void tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
                bool isCompute = false);
   void checkCandidate();
+  bool isComplete() const;
 
   // Fingerprints.
   SmallVector<SmallVector<int64_t>> samplePositions(ArrayRef<int64_t> shape);
@@ -130,6 +131,12 @@ private:
 };
 
 } // namespace
+
+ArrayRef<StringRef> mlir::pet::getMutationOperatorNames() {
+  static const StringRef names[] = {"conv2d", "matmul",  "pad",       "split",
+                                    "concat", "reshape", "transpose", "add"};
+  return names;
+}
 
 //===----------------------------------------------------------------------===//
 // Fingerprints
@@ -301,8 +308,16 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
     undo();
     return;
   }
-  // No operator doing far more work than the whole subprogram.
-  if (CostModel::getWork(created.back()).flops > 4 * maxFlops + 1e6) {
+  // Only operators of the operator set; none doing far more work than the
+  // whole subprogram.
+  if ((!options.operators.empty() &&
+       llvm::any_of(created,
+                    [&](Operation *op) {
+                      return !llvm::is_contained(
+                          options.operators,
+                          op->getName().stripDialect().str());
+                    })) ||
+      CostModel::getWork(created.back()).flops > 4 * maxFlops + 1e6) {
     undo();
     return;
   }
@@ -339,7 +354,10 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
     size_t savedLatest = latestMove;
     latestMove = firstNew;
     checkCandidate();
-    search(depth + 1);
+    // Once every output is there exactly, further moves only add work to a
+    // complete program: the state is a leaf.
+    if (!isComplete())
+      search(depth + 1);
     latestMove = savedLatest;
     computeUsed -= isCompute;
   } else {
@@ -642,6 +660,16 @@ std::string mlir::pet::getStructuralKey(func::FuncOp func) {
     os << ";";
   }
   return key;
+}
+
+bool Generator::isComplete() const {
+  return llvm::all_of(llvm::enumerate(outputShapes), [&](auto output) {
+    return llvm::any_of(nodes, [&](const Node &n) {
+      return n.depth > 0 && shapeOf(n.value) == output.value() &&
+             ArrayRef<ModQ>(n.samples) ==
+                 ArrayRef<ModQ>(outputSamples[output.index()]);
+    });
+  });
 }
 
 void Generator::checkCandidate() {

@@ -4,16 +4,19 @@
 
 #include "PET/Analysis/CostModel.h"
 #include "PET/Analysis/MutationGenerator.h"
+#include "PET/Analysis/SubprogramOptimizer.h"
 #include "PET/Analysis/Subprograms.h"
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Threading.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <mutex>
 
 namespace mlir::pet {
 #define GEN_PASS_DEF_PETMUTATE
@@ -22,38 +25,6 @@ namespace mlir::pet {
 
 using namespace mlir;
 using namespace mlir::pet;
-
-/// Estimated time of a function's operators.
-static double costOf(func::FuncOp func, const CostModel &model) {
-  double total = 0;
-  func.walk([&](Operation *op) { total += model.getMicros(op); });
-  return total;
-}
-
-/// The cost of recomputing a mutant's wrong boxes with the original: one
-/// kernel over the original's work, scaled by the largest wrong fraction
-/// of an output.
-static double correctionCost(const Mutant &mutant, func::FuncOp original,
-                             const CostModel &model) {
-  double wrong = 0;
-  for (const auto &verdicts : mutant.verdict.results) {
-    int64_t total = 0, bad = 0;
-    for (const BoxVerdict &v : verdicts) {
-      total += v.box.getVolume();
-      bad += v.equivalent ? 0 : v.box.getVolume();
-    }
-    if (total)
-      wrong = std::max(wrong, static_cast<double>(bad) / total);
-  }
-  if (wrong == 0)
-    return 0;
-  double work = 0;
-  original.walk([&](Operation *op) {
-    work += std::max(0.0, model.getRooflineMicros(op) -
-                              model.getDevice().launchMicros);
-  });
-  return model.getDevice().launchMicros + wrong * work;
-}
 
 /// Replaces `sub` by `mutant`, with a pet.correct for its wrong boxes.
 static void replaceSubprogram(const Subprogram &sub, const Mutant &mutant,
@@ -91,184 +62,240 @@ static void replaceSubprogram(const Subprogram &sub, const Mutant &mutant,
 }
 
 namespace {
+/// One search: the subprograms (or windows) with one structural key share
+/// it.
+struct Search {
+  OwningOpRef<ModuleOp> scratch;
+  func::FuncOp original;
+  OptimizerResult result;
+  double seconds = 0;
+};
+
+/// A part of a function to optimize: a whole subprogram or a window of one.
+struct Part {
+  func::FuncOp func;
+  unsigned subprogram;
+  unsigned partIndex, numParts;
+  SmallVector<Operation *> ops;
+  /// Index in the searches; -1 for parts skipped (with `status` saying why).
+  int search = -1;
+  bool reused = false;
+  std::string status;
+};
+
 struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
   using Base::Base;
 
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    CostModel model;
-    if (!costDb.empty()) {
-      std::string error;
-      if (failed(model.loadDatabase(costDb, error))) {
-        module.emitError(error);
-        return signalPassFailure();
-      }
-    }
-    if (minEquivalent < 0 || minEquivalent > 1 || trials == 0 || depth == 0) {
-      module.emitError("pet-mutate needs depth >= 1, trials >= 1 and "
-                       "min-equivalent in [0, 1]");
-      return signalPassFailure();
-    }
-    MutationOptions options;
-    options.maxDepth = depth;
-    options.maxStates = maxStates;
-    options.minEquivalentFraction = minEquivalent;
-    options.seed = seed;
-    options.verifier.trials = trials;
-    options.verifier.seed = seed;
-
-    auto start = std::chrono::steady_clock::now();
-    auto seconds = [&] {
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                           start)
-          .count();
-    };
-    llvm::json::Array functionReports;
-    // One scratch module for the pass: mutants of a subprogram stay there,
-    // to be reused for every subprogram with the same structural key.
-    OwningOpRef<ModuleOp> scratch =
-        ModuleOp::create(UnknownLoc::get(&getContext()));
-    llvm::StringMap<std::pair<SmallVector<Mutant>, MutationStats>> searched;
-    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
-      if (func.isExternal() || func.isPrivate())
-        continue;
-      llvm::json::Array subprogramReports;
-      SmallVector<Subprogram> subprograms = findSubprograms(func);
-      // The parts searched: small subprograms whole, larger ones in windows.
-      SmallVector<std::pair<unsigned, SmallVector<Operation *>>> parts;
-      for (auto [index, whole] : llvm::enumerate(subprograms))
-        for (const Subprogram &window :
-             getSearchWindows(whole, std::max(1u, unsigned(maxWindowOps))))
-          parts.push_back({static_cast<unsigned>(index), window.ops});
-      for (auto [partIndex, part] : llvm::enumerate(parts)) {
-        unsigned index = part.first;
-        // Computed now: earlier replacements may have changed its inputs.
-        Subprogram sub = makeSubprogram(part.second);
-        auto subStart = std::chrono::steady_clock::now();
-        llvm::json::Object entry{
-            {"index", static_cast<int64_t>(index)},
-            {"window", static_cast<int64_t>(partIndex)},
-            {"operators", static_cast<int64_t>(sub.ops.size())},
-            {"inputs", static_cast<int64_t>(sub.inputs.size())},
-            {"outputs", static_cast<int64_t>(sub.outputs.size())}};
-        auto finish = [&](StringRef status) {
-          entry["status"] = status.str();
-          entry["search_ms"] = std::chrono::duration<double, std::milli>(
-                                   std::chrono::steady_clock::now() - subStart)
-                                   .count();
-          subprogramReports.push_back(std::move(entry));
-          // A progress line for searches that take a while.
-          if (seconds() > 1.0)
-            llvm::errs() << llvm::formatv(
-                "pet-mutate: @{0} part {1}/{2} done ({3:f1} s)\n",
-                func.getSymName(), partIndex + 1, parts.size(), seconds());
-        };
-        if (failed(hoistInputs(sub))) {
-          finish("skipped: inputs computed by operators with side effects");
-          continue;
-        }
-        // Unsupported shapes (dynamic, non-tensor) stay as they are.
-        if (llvm::any_of(sub.inputs, [](Value v) {
-              auto t = dyn_cast<RankedTensorType>(v.getType());
-              return !t || !t.hasStaticShape();
-            })) {
-          finish("skipped: inputs that are not statically shaped tensors");
-          continue;
-        }
-        OpBuilder builder(&getContext());
-        builder.setInsertionPointToEnd(scratch->getBody());
-        func::FuncOp original = outlineSubprogram(
-            sub, ("original_" + Twine(searched.size())).str(), builder);
-        std::string key = getStructuralKey(original);
-        auto cached = searched.find(key);
-        bool reused = cached != searched.end();
-        if (!reused) {
-          MutationStats stats;
-          SmallVector<Mutant> found =
-              generateMutants(original, *scratch, options, &stats);
-          cached = searched.try_emplace(key, std::move(found), stats).first;
-        }
-        const SmallVector<Mutant> &mutants = cached->second.first;
-        const MutationStats &stats = cached->second.second;
-        entry["reused_search"] = reused;
-        double before = costOf(original, model);
-        const Mutant *best = nullptr;
-        double bestCost = before * (1 - minGain);
-        for (const Mutant &m : mutants) {
-          double cost =
-              costOf(m.func, model) + correctionCost(m, original, model);
-          if (cost < bestCost) {
-            bestCost = cost;
-            best = &m;
-          }
-        }
-        entry["search_states"] = stats.statesVisited;
-        entry["tensors_created"] = stats.tensorsCreated;
-        entry["duplicates_pruned"] = stats.prunedDuplicates;
-        entry["candidates_verified"] = stats.candidatesVerified;
-        entry["mutants"] = static_cast<int64_t>(mutants.size());
-        entry["cost_before_us"] = before;
-        if (!best) {
-          entry["cost_after_us"] = before;
-          finish("kept: no cheaper mutant");
-          continue;
-        }
-        entry["cost_after_us"] = bestCost;
-        entry["equivalent_fraction"] = best->equivalentFraction;
-        entry["mutant_operators"] = static_cast<int64_t>(
-            func::FuncOp(best->func).getBody().front().getOperations().size() -
-            1);
-        llvm::json::Array corrected;
-        for (auto [r, verdicts] : llvm::enumerate(best->verdict.results)) {
-          llvm::json::Array boxes;
-          for (const BoxVerdict &v : verdicts)
-            if (!v.equivalent)
-              boxes.push_back(llvm::json::Object{
-                  {"lower", llvm::json::Array(v.box.getLower())},
-                  {"upper", llvm::json::Array(v.box.getUpper())}});
-          corrected.push_back(llvm::json::Object{
-              {"shape", llvm::json::Array(
-                            cast<RankedTensorType>(sub.outputs[r].getType())
-                                .getShape())},
-              {"boxes", std::move(boxes)}});
-        }
-        entry["corrected"] = std::move(corrected);
-        int64_t wrongBoxes =
-            best->verdict.getNumBoxes() - best->verdict.getNumEquivalent();
-        sub.ops.front()->emitRemark() << llvm::formatv(
-            "subprogram {0} of @{1}: a mutant of {2} operator(s) replaces "
-            "{3} ({4:f1}% of output positions equivalent, {5} box(es) "
-            "corrected); estimated {6:f2} us -> {7:f2} us; {8} candidates "
-            "verified, {9} search states",
-            index, func.getSymName(),
-            func::FuncOp(best->func).getBody().front().getOperations().size() -
-                1,
-            sub.ops.size(), 100 * best->equivalentFraction, wrongBoxes, before,
-            bestCost, stats.candidatesVerified, stats.statesVisited);
-        replaceSubprogram(sub, *best, original, index);
-        finish("replaced");
-      }
-      functionReports.push_back(
-          llvm::json::Object{{"name", func.getSymName().str()},
-                             {"subprograms", std::move(subprogramReports)}});
-    }
-    if (!report.empty()) {
-      std::error_code error;
-      llvm::raw_fd_ostream os(report, error, llvm::sys::fs::OF_Text);
-      if (error) {
-        module.emitError("cannot write the report '")
-            << report << "': " << error.message();
-        return signalPassFailure();
-      }
-      os << llvm::formatv(
-          "{0:2}\n",
-          llvm::json::Value(llvm::json::Object{
-              {"cost_model", model.getNumMeasurements()
-                                 ? "measured database, roofline fallback"
-                                 : "roofline"},
-              {"seconds", seconds()},
-              {"functions", std::move(functionReports)}}));
-    }
-  }
+  void runOnOperation() override;
 };
 } // namespace
+
+void MutatePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  CostModel model;
+  if (!costDb.empty()) {
+    std::string error;
+    if (failed(model.loadDatabase(costDb, error))) {
+      module.emitError(error);
+      return signalPassFailure();
+    }
+  }
+  if (minEquivalent < 0 || minEquivalent > 1 || trials == 0 || depth == 0 ||
+      beamWidth == 0 || rounds == 0) {
+    module.emitError("pet-mutate needs depth >= 1, trials >= 1, "
+                     "beam-width >= 1, rounds >= 1 and min-equivalent in "
+                     "[0, 1]");
+    return signalPassFailure();
+  }
+  for (const std::string &name : operators)
+    if (!llvm::is_contained(getMutationOperatorNames(), name)) {
+      module.emitError("pet-mutate: unknown operator '")
+          << name << "' in operators=; the generator builds "
+          << llvm::join(getMutationOperatorNames(), ", ");
+      return signalPassFailure();
+    }
+  OptimizerOptions options;
+  options.mutation.maxDepth = depth;
+  options.mutation.maxStates = maxStates;
+  options.mutation.minEquivalentFraction = minEquivalent;
+  options.mutation.seed = seed;
+  options.mutation.operators.assign(operators.begin(), operators.end());
+  options.mutation.verifier.trials = trials;
+  options.mutation.verifier.seed = seed;
+  options.beamWidth = beamWidth;
+  options.rounds = rounds;
+
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+
+  // The parts searched: small subprograms whole, larger ones in windows.
+  // Their outlined originals do not depend on how other parts are replaced,
+  // so every search runs first (in parallel), then the replacements.
+  SmallVector<Part> parts;
+  SmallVector<std::unique_ptr<Search>> searches;
+  llvm::StringMap<unsigned> searchOfKey;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || func.isPrivate())
+      continue;
+    size_t first = parts.size();
+    for (auto [index, whole] : llvm::enumerate(findSubprograms(func)))
+      for (const Subprogram &window :
+           getSearchWindows(whole, std::max(1u, unsigned(maxWindowOps)))) {
+        Part &part = parts.emplace_back();
+        part.func = func;
+        part.subprogram = index;
+        part.partIndex = parts.size() - 1 - first;
+        part.ops = window.ops;
+      }
+    for (size_t i = first; i < parts.size(); ++i)
+      parts[i].numParts = parts.size() - first;
+  }
+  for (Part &part : parts) {
+    Subprogram sub = makeSubprogram(part.ops);
+    // Unsupported shapes (dynamic, non-tensor) stay as they are.
+    if (llvm::any_of(sub.inputs, [](Value v) {
+          auto t = dyn_cast<RankedTensorType>(v.getType());
+          return !t || !t.hasStaticShape();
+        })) {
+      part.status = "skipped: inputs that are not statically shaped tensors";
+      continue;
+    }
+    auto search = std::make_unique<Search>();
+    search->scratch = ModuleOp::create(UnknownLoc::get(&getContext()));
+    OpBuilder builder(&getContext());
+    builder.setInsertionPointToEnd(search->scratch->getBody());
+    search->original = outlineSubprogram(sub, "original", builder);
+    auto [it, isNew] = searchOfKey.try_emplace(
+        getStructuralKey(search->original), searches.size());
+    part.search = it->second;
+    part.reused = !isNew;
+    if (isNew)
+      searches.push_back(std::move(search));
+  }
+
+  // The searches, on the context's threads; their programs stay in their
+  // own scratch modules.
+  std::mutex progressMutex;
+  unsigned done = 0;
+  mlir::parallelForEach(&getContext(), searches, [&](auto &search) {
+    auto searchStart = std::chrono::steady_clock::now();
+    search->result =
+        optimizeSubprogram(search->original, *search->scratch, model, options);
+    search->seconds = std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - searchStart)
+                          .count();
+    std::lock_guard<std::mutex> lock(progressMutex);
+    ++done;
+    // A progress line for searches that take a while.
+    if (seconds() > 1.0)
+      llvm::errs() << llvm::formatv("pet-mutate: search {0}/{1} done ({2:f1} "
+                                    "s)\n",
+                                    done, searches.size(), seconds());
+  });
+
+  // The replacements, in order.
+  llvm::json::Array functionReports;
+  llvm::json::Array subprogramReports;
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    // Computed now: earlier replacements may have changed its inputs.
+    Subprogram sub = makeSubprogram(part.ops);
+    llvm::json::Object entry{
+        {"index", static_cast<int64_t>(part.subprogram)},
+        {"window", static_cast<int64_t>(part.partIndex)},
+        {"operators", static_cast<int64_t>(sub.ops.size())},
+        {"inputs", static_cast<int64_t>(sub.inputs.size())},
+        {"outputs", static_cast<int64_t>(sub.outputs.size())}};
+    auto finish = [&](StringRef status) {
+      entry["status"] = status.str();
+      subprogramReports.push_back(std::move(entry));
+      if (i + 1 == parts.size() || parts[i + 1].func != part.func) {
+        functionReports.push_back(
+            llvm::json::Object{{"name", part.func.getSymName().str()},
+                               {"subprograms", std::move(subprogramReports)}});
+        subprogramReports = llvm::json::Array();
+      }
+    };
+    if (part.search < 0) {
+      finish(part.status);
+      continue;
+    }
+    Search &search = *searches[part.search];
+    const OptimizerResult &result = search.result;
+    const MutationStats &stats = result.stats;
+    entry["reused_search"] = part.reused;
+    entry["search_ms"] = part.reused ? 0.0 : 1000 * search.seconds;
+    entry["search_states"] = stats.statesVisited;
+    entry["tensors_created"] = stats.tensorsCreated;
+    entry["duplicates_pruned"] = stats.prunedDuplicates;
+    entry["candidates_verified"] = stats.candidatesVerified;
+    entry["mutants"] = result.programsSeen;
+    entry["rounds"] = static_cast<int64_t>(result.roundsRun);
+    double before = getProgramMicros(search.original, model);
+    entry["cost_before_us"] = before;
+    const Mutant &best = result.best;
+    if (!best.func || result.cost >= before * (1 - minGain)) {
+      entry["cost_after_us"] = before;
+      finish("kept: no cheaper mutant");
+      continue;
+    }
+    if (failed(hoistInputs(sub))) {
+      entry["cost_after_us"] = before;
+      finish("skipped: inputs computed by operators with side effects");
+      continue;
+    }
+    entry["cost_after_us"] = result.cost;
+    entry["found_in_round"] = static_cast<int64_t>(result.round);
+    entry["equivalent_fraction"] = best.equivalentFraction;
+    int64_t mutantOps = static_cast<int64_t>(
+        func::FuncOp(best.func).getBody().front().getOperations().size() - 1);
+    entry["mutant_operators"] = mutantOps;
+    llvm::json::Array corrected;
+    for (auto [r, verdicts] : llvm::enumerate(best.verdict.results)) {
+      llvm::json::Array boxes;
+      for (const BoxVerdict &v : verdicts)
+        if (!v.equivalent)
+          boxes.push_back(llvm::json::Object{
+              {"lower", llvm::json::Array(v.box.getLower())},
+              {"upper", llvm::json::Array(v.box.getUpper())}});
+      corrected.push_back(llvm::json::Object{
+          {"shape",
+           llvm::json::Array(
+               cast<RankedTensorType>(sub.outputs[r].getType()).getShape())},
+          {"boxes", std::move(boxes)}});
+    }
+    entry["corrected"] = std::move(corrected);
+    int64_t wrongBoxes =
+        best.verdict.getNumBoxes() - best.verdict.getNumEquivalent();
+    sub.ops.front()->emitRemark() << llvm::formatv(
+        "subprogram {0} of @{1}: a mutant of {2} operator(s) replaces "
+        "{3} ({4:f1}% of output positions equivalent, {5} box(es) "
+        "corrected); estimated {6:f2} us -> {7:f2} us; {8} candidates "
+        "verified, {9} search states",
+        part.subprogram, part.func.getSymName(), mutantOps, sub.ops.size(),
+        100 * best.equivalentFraction, wrongBoxes, before, result.cost,
+        stats.candidatesVerified, stats.statesVisited);
+    replaceSubprogram(sub, best, search.original, part.subprogram);
+    finish("replaced");
+  }
+  if (!report.empty()) {
+    std::error_code error;
+    llvm::raw_fd_ostream os(report, error, llvm::sys::fs::OF_Text);
+    if (error) {
+      module.emitError("cannot write the report '")
+          << report << "': " << error.message();
+      return signalPassFailure();
+    }
+    os << llvm::formatv(
+        "{0:2}\n",
+        llvm::json::Value(llvm::json::Object{
+            {"cost_model", model.getNumMeasurements()
+                               ? "measured database, roofline fallback"
+                               : "roofline"},
+            {"seconds", seconds()},
+            {"functions", std::move(functionReports)}}));
+  }
+}

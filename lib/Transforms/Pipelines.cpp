@@ -21,6 +21,9 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.costDb = options.costDb;
   mutate.minGain = options.minGain;
   mutate.report = options.report;
+  mutate.operators = llvm::to_vector(options.operators);
+  mutate.beamWidth = options.beamWidth;
+  mutate.rounds = options.rounds;
   pm.addPass(createPETMutate(mutate));
   pm.addNestedPass<func::FuncOp>(createPETCorrect());
   pm.addNestedPass<func::FuncOp>(createPETPreprocess());

@@ -3,6 +3,11 @@
 // RUN: pet-opt %s --pass-pipeline="builtin.module(pet-optimize{cost-db=%S/Inputs/split-conv-costs.json})" | FileCheck %s
 // RUN: not pet-opt %s --pet-optimize="report=%t.missing/dir/r.json" 2>&1 | FileCheck %s --check-prefix=NOREPORT
 // RUN: not pet-opt %s --pet-mutate="depth=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not pet-opt %s --pet-mutate="rounds=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not pet-opt %s --pet-mutate="beam-width=0" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not pet-opt %s --pet-mutate="operators=conv2d,gemm" 2>&1 | FileCheck %s --check-prefix=BADOP
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json operators=conv2d,split,concat" | FileCheck %s
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json operators=conv2d,reshape,transpose" | FileCheck %s --check-prefix=NOSPLIT
 
 // The whole pipeline: the mutant, its seam rows recomputed from a slice of
 // the input and written into it, nothing else.
@@ -19,7 +24,7 @@
 
 // REPORT: "cost_model": "measured database, roofline fallback"
 // REPORT: "name": "conv"
-// REPORT: "candidates_verified": 1
+// REPORT: "candidates_verified": {{[1-9][0-9]*}}
 // REPORT: "corrected": [
 // REPORT: "shape": [
 // REPORT-NEXT: 1,
@@ -29,11 +34,19 @@
 // REPORT: "cost_after_us": 20
 // REPORT: "cost_before_us": 50
 // REPORT: "equivalent_fraction": 0.75
+// REPORT: "found_in_round": 1
 // REPORT: "mutant_operators": 5
+// REPORT: "rounds": 2
 // REPORT: "status": "replaced"
 
 // NOREPORT: error: cannot write the report
-// BADOPT: error: pet-mutate needs depth >= 1, trials >= 1 and min-equivalent in [0, 1]
+// BADOPT: error: pet-mutate needs depth >= 1, trials >= 1, beam-width >= 1, rounds >= 1 and min-equivalent in [0, 1]
+// BADOP: error: pet-mutate: unknown operator 'gemm' in operators=; the generator builds conv2d, matmul, pad, split, concat, reshape, transpose, add
+
+// Without split and concat in the operator set, the H split is not found.
+// NOSPLIT-LABEL: func.func @conv
+// NOSPLIT-NEXT:  pet.conv2d %arg0, %arg1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x7xf32>
+// NOSPLIT-NEXT:  pet.relu
 
 func.func @conv(%x: tensor<1x2x8x7xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x7xf32> {
   %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x7xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x7xf32>

@@ -71,6 +71,38 @@ TEST_F(MutateTest, MergedConvolutionsKeepValues) {
   EXPECT_LE(countOps(*module, "pet.conv2d"), 2u);
 }
 
+/// The rounds lit test (test/Transforms/mutate-rounds.mlir), with numerics:
+/// a program of the second round (merged, then H split) and its corrections
+/// keep the values.
+TEST_F(MutateTest, LaterRoundsKeepValues) {
+  std::string path =
+      std::string(PET_SOURCE_DIR) + "/test/Transforms/mutate-rounds.mlir";
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  ASSERT_TRUE(bool(buffer)) << path;
+  std::string costs = std::string(PET_SOURCE_DIR) +
+                      "/test/Transforms/Inputs/merge-split-costs.json";
+  for (std::string rounds : {"1", "2", "3"}) {
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>((*buffer)->getBuffer(), &context);
+    ASSERT_TRUE(module);
+    std::string mutate =
+        "pet-mutate{rounds=" + rounds + " cost-db=" + costs + "}";
+    EXPECT_EQ(checkPipelinePreservesValues(*module, mutate), "") << rounds;
+    // One convolution for the two, on a batch of two from round 2 on.
+    unsigned batch = 0;
+    module->walk([&](Conv2DOp conv) {
+      if (conv->hasAttr("pet.mutant"))
+        batch = conv.getType().getDimSize(0);
+    });
+    EXPECT_EQ(batch, rounds == "1" ? 1u : 2u) << rounds;
+    EXPECT_EQ(countOps(*module, "pet.correct"), rounds == "1" ? 0u : 1u);
+    EXPECT_EQ(checkPipelinePreservesValues(*module, "func.func(pet-correct)"),
+              "")
+        << rounds;
+    EXPECT_EQ(countOps(*module, "pet.correct"), 0u);
+  }
+}
+
 /// The families lit test (test/Transforms/mutate-families.mlir), with
 /// numerics: every rewrite it shows keeps the values.
 TEST_F(MutateTest, FamiliesKeepValues) {

@@ -118,15 +118,19 @@ private:
     /// For each operand, its argument number if it is a function argument
     /// (read straight from the inputs), else -1.
     SmallVector<int, 2> argNumbers;
+    /// Infos of the operands that are operation results, once looked up.
+    SmallVector<ResultInfo *, 2> operandInfos;
+    /// The result's shape, and the positions computed, by linear index.
+    ArrayRef<int64_t> shape;
+    llvm::DenseMap<int64_t, T> values;
   };
 
-  T compute(OpResult result, const ResultInfo &info,
-            ArrayRef<int64_t> position);
-  const ResultInfo &getInfo(OpResult result);
+  T evaluate(OpResult result, ResultInfo &info, ArrayRef<int64_t> position);
+  T compute(OpResult result, ResultInfo &info, ArrayRef<int64_t> position);
+  ResultInfo &getInfo(OpResult result);
 
   func::FuncOp func;
   InputFn inputs;
-  llvm::DenseMap<Value, llvm::DenseMap<int64_t, T>> cache;
   size_t numComputed = 0;
   llvm::DenseMap<Value, std::unique_ptr<ResultInfo>> infos;
 };

@@ -40,8 +40,15 @@ struct MutationOptions {
   /// Mutants kept at most.
   unsigned maxMutants = 16;
   uint64_t seed = 0x5e7;
+  /// The operators mutants may use, by name without the dialect prefix
+  /// (`conv2d`, `matmul`, ...); empty for all of
+  /// `getMutationOperatorNames()`.
+  SmallVector<std::string> operators;
   VerifierOptions verifier;
 };
+
+/// The operators the generator builds mutants from.
+ArrayRef<StringRef> getMutationOperatorNames();
 
 struct Mutant {
   /// A function with the original's signature, in the scratch module.

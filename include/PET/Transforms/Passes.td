@@ -87,10 +87,13 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
     search over an operator set derived from the subprogram's shapes and
     operators, Z_q fingerprints to drop duplicates), verifies each box by
     box, and estimates its cost with the cost model, counting the
-    recomputation of its wrong boxes. The cheapest mutant replaces the
-    subprogram if it beats it; its wrong boxes are recorded in a
-    `pet.correct` operation that recomputes them with the original
-    subprogram, so the function keeps its values exactly. A remark per
+    recomputation of its wrong boxes. The cheapest few (`beam-width`) are
+    mutated again, for `rounds` rounds; a program of a later round is
+    verified against the original subprogram. Searches run in parallel
+    (`--mlir-disable-threading` turns that off). The cheapest program
+    found replaces the subprogram if it beats it; its wrong boxes are
+    recorded in a `pet.correct` operation that recomputes them with the
+    original subprogram, so the function keeps its values exactly. A remark per
     replacement says what was found and the estimated times. Deterministic
     for fixed options.
   }];
@@ -117,6 +120,14 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
            "Subprograms with more operators are searched in windows: "
            "groups of convolutions/matmuls sharing an operand, and single "
            "ones">,
+    ListOption<"operators", "operators", "std::string",
+           "Operators mutants may use (default all: conv2d, matmul, pad, "
+           "split, concat, reshape, transpose, add)">,
+    Option<"beamWidth", "beam-width", "unsigned", /*default=*/"2",
+           "Cheapest programs of a round mutated again in the next">,
+    Option<"rounds", "rounds", "unsigned", /*default=*/"2",
+           "Rounds of mutation per searched part (1: mutants of the "
+           "original only)">,
   ];
   let dependentDialects = ["func::FuncDialect"];
 }

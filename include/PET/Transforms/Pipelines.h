@@ -43,6 +43,16 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
       *this, "min-gain",
       llvm::cl::desc("Fraction of the estimated time a mutant must save"),
       llvm::cl::init(0.0)};
+  PassOptions::ListOption<std::string> operators{
+      *this, "operators",
+      llvm::cl::desc("Operators mutants may use (default all)")};
+  PassOptions::Option<unsigned> beamWidth{
+      *this, "beam-width",
+      llvm::cl::desc("Cheapest programs of a round mutated again"),
+      llvm::cl::init(2)};
+  PassOptions::Option<unsigned> rounds{
+      *this, "rounds", llvm::cl::desc("Rounds of mutation per searched part"),
+      llvm::cl::init(2)};
   PassOptions::Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Write what the search did to this JSON file")};

@@ -1,0 +1,65 @@
+//===- SubprogramOptimizer.h - Beam search over mutants ---------*- C++ -*-===//
+//
+// PET's program optimizer for one subprogram (shared/DESIGN.md, "Program
+// optimizer"): generate mutants, estimate their cost (corrections
+// included), keep the cheapest few (the beam) and mutate those again, for a
+// number of rounds. A program found in a later round is verified against
+// the original subprogram itself, so its wrong boxes are exactly where the
+// composition of mutations differs from the original.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PET_ANALYSIS_SUBPROGRAMOPTIMIZER_H
+#define PET_ANALYSIS_SUBPROGRAMOPTIMIZER_H
+
+#include "PET/Analysis/CostModel.h"
+#include "PET/Analysis/MutationGenerator.h"
+
+namespace mlir::pet {
+
+struct OptimizerOptions {
+  MutationOptions mutation;
+  /// Programs kept between rounds.
+  unsigned beamWidth = 2;
+  /// Rounds of mutation: 1 mutates the original only.
+  unsigned rounds = 2;
+};
+
+struct OptimizerResult {
+  /// The cheapest program found in any round (in the scratch module, and
+  /// possibly dearer than the original), with its verdict against the
+  /// original; null `best.func` if no mutant was found.
+  Mutant best;
+  /// Its estimated time, corrections included.
+  double cost = 0;
+  /// The round that found `best` (1 for a mutant of the original).
+  unsigned round = 0;
+  /// Over all rounds.
+  MutationStats stats;
+  /// Distinct programs seen (mutants of any round) and kept in a beam.
+  int64_t programsSeen = 0;
+  unsigned roundsRun = 0;
+};
+
+/// Estimated time of the operators of `func`.
+double getProgramMicros(func::FuncOp func, const CostModel &model);
+
+/// Estimated time of recomputing the wrong boxes of `verdict` with
+/// `original`: one kernel over the original's work, scaled by the largest
+/// wrong fraction of an output; zero if nothing is wrong.
+double getCorrectionMicros(const VerificationResult &verdict,
+                           func::FuncOp original, const CostModel &model);
+
+/// Equivalent output positions over all output positions.
+double getEquivalentFraction(const VerificationResult &verdict);
+
+/// Beam search over mutants of `original` (an outlined multi-linear
+/// subprogram), building programs in `scratch`. Deterministic for fixed
+/// options.
+OptimizerResult optimizeSubprogram(func::FuncOp original, ModuleOp scratch,
+                                   const CostModel &model,
+                                   const OptimizerOptions &options);
+
+} // namespace mlir::pet
+
+#endif // PET_ANALYSIS_SUBPROGRAMOPTIMIZER_H
