@@ -192,11 +192,13 @@ static std::pair<T, int64_t> sumOverReduction(const CompiledTerm &term,
   for (unsigned r : term.reductionLoops)
     if (term.loopBounds[r] <= 0)
       return {sum, count};
-  // Per factor: the index read at reduction point 0, so that the inner loop
-  // only adds the reduction loops' contributions (non-linear maps, as of
-  // reshapes, are evaluated in full).
+  // Per factor: the index read at the current reduction point. Affine
+  // indices are updated as the reduction loops advance (`steps[k]` is the
+  // change when reduction loop k goes up by one); others (the divisions of
+  // reshapes) are evaluated in full at every point.
   struct Access {
-    SmallVector<int64_t, 4> base;
+    SmallVector<int64_t, 4> index;
+    SmallVector<SmallVector<int64_t, 4>, 4> steps;
     bool linear;
   };
   SmallVector<Access, 2> accesses;
@@ -206,37 +208,56 @@ static std::pair<T, int64_t> sumOverReduction(const CompiledTerm &term,
         llvm::all_of(factor.map.getExprs(), [](const CompiledExpr &e) {
           return e.getLinearForm().has_value();
         });
-    if (access.linear)
-      factor.map.apply(loops, access.base);
+    if (!access.linear)
+      continue;
+    factor.map.apply(loops, access.index);
+    for (unsigned r : term.reductionLoops) {
+      SmallVector<int64_t, 4> &step = access.steps.emplace_back();
+      for (const CompiledExpr &expr : factor.map.getExprs())
+        step.push_back(expr.getLinearForm()->coefficients[r]);
+    }
   }
   SmallVector<int64_t, 4> index;
-  do {
+  size_t numReductions = term.reductionLoops.size();
+  while (true) {
     T product = ScalarTraits<T>::zero();
     bool inBounds = true;
     for (auto [i, factor] : llvm::enumerate(term.factors)) {
       const Access &access = accesses[i];
-      if (access.linear) {
-        index.assign(access.base.begin(), access.base.end());
-        for (auto [j, expr] : llvm::enumerate(factor.map.getExprs())) {
-          ArrayRef<int64_t> coefficients = expr.getLinearForm()->coefficients;
-          for (unsigned r : term.reductionLoops)
-            index[j] += coefficients[r] * loops[r];
-        }
-      } else {
+      ArrayRef<int64_t> at = access.index;
+      if (!access.linear) {
         factor.map.apply(loops, index);
+        at = index;
       }
-      if (!isInBounds(index, shapeOf(factor.operandIndex))) {
+      if (!isInBounds(at, shapeOf(factor.operandIndex))) {
         inBounds = false;
         break;
       }
-      T v = read(factor.operandIndex, ArrayRef<int64_t>(index));
+      T v = read(factor.operandIndex, at);
       product = i == 0 ? v : product * v;
     }
     if (inBounds) {
       sum += product;
       ++count;
     }
-  } while (nextPoint(loops, term.loopBounds, term.reductionLoops));
+    // The next reduction point, row-major.
+    size_t k = numReductions;
+    for (; k-- > 0;) {
+      unsigned r = term.reductionLoops[k];
+      bool wraps = ++loops[r] == term.loopBounds[r];
+      int64_t times = wraps ? -(term.loopBounds[r] - 1) : 1;
+      if (wraps)
+        loops[r] = 0;
+      for (Access &access : accesses)
+        if (access.linear)
+          for (auto [x, d] : llvm::zip(access.index, access.steps[k]))
+            x += times * d;
+      if (!wraps)
+        break;
+    }
+    if (k == static_cast<size_t>(-1))
+      break;
+  }
   return {sum, count};
 }
 
@@ -499,6 +520,7 @@ PointEvaluator<T>::PointEvaluator(func::FuncOp func, InputFn inputs)
 
 template <typename T> void PointEvaluator<T>::reset(InputFn newInputs) {
   inputs = std::move(newInputs);
+  inputData.clear();
   for (auto &entry : infos)
     entry.second->values.clear();
   numComputed = 0;
@@ -550,7 +572,7 @@ T PointEvaluator<T>::evaluate(Value value, ArrayRef<int64_t> position) {
     if (auto correct =
             dyn_cast_or_null<CorrectOp>(arg.getOwner()->getParentOp()))
       return evaluate(correct.getInputs()[arg.getArgNumber()], position);
-    return inputs(
+    return input(
         arg.getArgNumber(),
         linearizeIndex(position,
                        cast<RankedTensorType>(value.getType()).getShape()));
@@ -605,7 +627,7 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
   auto read = [&](unsigned operand, ArrayRef<int64_t> index) {
     int arg = info.argNumbers[operand];
     if (arg >= 0)
-      return inputs(arg, linearizeIndex(index, info.operandShapes[operand]));
+      return input(arg, linearizeIndex(index, info.operandShapes[operand]));
     Value value = op->getOperand(operand);
     auto def = dyn_cast<OpResult>(value);
     if (!def)

@@ -132,6 +132,40 @@ private:
 
 } // namespace
 
+/// The states a search of `original` visits at most, and the largest
+/// reduction of its operators.
+static std::pair<int64_t, int64_t>
+getStateBudget(func::FuncOp original, const MutationOptions &options) {
+  // States cost in proportion to the reductions of the compute operators
+  // (each fingerprint evaluates positions of them): big ones get fewer.
+  int64_t reduction = 1, computeOps = 0;
+  original.walk([&](MultiLinearOpInterface op) {
+    computeOps += isa<Conv2DOp, MatmulOp>(op);
+    for (unsigned r = 0; r < op->getNumResults(); ++r)
+      for (const MultiLinearTerm &term :
+           op.getMultiLinearDescription(r).terms) {
+        int64_t points = 1;
+        for (unsigned loop = 0; loop < term.getNumLoops(); ++loop)
+          if (term.isReduction(loop))
+            points *= term.loopBounds[loop];
+        reduction = std::max(reduction, points);
+      }
+  });
+  computeOps = std::max<int64_t>(1, computeOps);
+  double scale =
+      std::min(1.0, kCheapReduction / static_cast<double>(reduction));
+  int64_t budget =
+      std::max<int64_t>(1, static_cast<int64_t>(options.maxStates * computeOps *
+                                                computeOps * scale));
+  return {budget, reduction};
+}
+
+double mlir::pet::estimateSearchWork(func::FuncOp original,
+                                     const MutationOptions &options) {
+  auto [budget, reduction] = getStateBudget(original, options);
+  return static_cast<double>(budget) * static_cast<double>(reduction);
+}
+
 ArrayRef<StringRef> mlir::pet::getMutationOperatorNames() {
   static const StringRef names[] = {"conv2d", "matmul",  "pad",       "split",
                                     "concat", "reshape", "transpose", "add"};
@@ -770,26 +804,7 @@ SmallVector<Mutant> Generator::run() {
   originalText = getStructuralKey(original);
   original.walk(
       [&](Operation *op) { maxFlops += CostModel::getWork(op).flops; });
-  // States cost in proportion to the reductions of the compute operators
-  // (each fingerprint evaluates positions of them): big ones get fewer.
-  int64_t reduction = 1;
-  original.walk([&](MultiLinearOpInterface op) {
-    for (unsigned r = 0; r < op->getNumResults(); ++r)
-      for (const MultiLinearTerm &term :
-           op.getMultiLinearDescription(r).terms) {
-        int64_t points = 1;
-        for (unsigned loop = 0; loop < term.getNumLoops(); ++loop)
-          if (term.isReduction(loop))
-            points *= term.loopBounds[loop];
-        reduction = std::max(reduction, points);
-      }
-  });
-  int64_t computeOps = std::max(1u, maxCompute);
-  double scale =
-      std::min(1.0, kCheapReduction / static_cast<double>(reduction));
-  stateBudget =
-      std::max<int64_t>(1, static_cast<int64_t>(options.maxStates * computeOps *
-                                                computeOps * scale));
+  stateBudget = getStateBudget(original, options).first;
 
   auto inputs = [seed = options.seed](unsigned a, int64_t k) {
     return randomModQ(seed, a, k);
@@ -808,6 +823,16 @@ SmallVector<Mutant> Generator::run() {
       builder.getFunctionType(original.getArgumentTypes(), {}));
   block = searchFunc.addEntryBlock();
   eval = std::make_unique<PointEvaluator<ModQ>>(searchFunc, inputs);
+  // The search reads its inputs very often: drawn once, kept in arrays.
+  std::vector<std::vector<ModQ>> inputData;
+  for (BlockArgument arg : block->getArguments()) {
+    std::vector<ModQ> &data = inputData.emplace_back();
+    data.reserve(numElements(shapeOf(arg)));
+    for (int64_t k = 0, e = numElements(shapeOf(arg)); k < e; ++k)
+      data.push_back(inputs(arg.getArgNumber(), k));
+  }
+  eval->setInputData(llvm::map_to_vector(
+      inputData, [](const std::vector<ModQ> &d) { return ArrayRef<ModQ>(d); }));
   for (BlockArgument arg : block->getArguments()) {
     SmallVector<ModQ, 8> samples = sample(*eval, arg);
     uint64_t fp = fingerprintOf(shapeOf(arg), samples);

@@ -177,11 +177,17 @@ void MutatePass::runOnOperation() {
       searches.push_back(std::move(search));
   }
 
-  // The searches, on the context's threads; their programs stay in their
-  // own scratch modules.
+  // The searches, on the context's threads, longest first; their programs
+  // stay in their own scratch modules.
+  SmallVector<Search *> schedule = llvm::map_to_vector(
+      searches, [](const std::unique_ptr<Search> &s) { return s.get(); });
+  llvm::stable_sort(schedule, [&](Search *a, Search *b) {
+    return estimateSearchWork(a->original, options.mutation) >
+           estimateSearchWork(b->original, options.mutation);
+  });
   std::mutex progressMutex;
   unsigned done = 0;
-  mlir::parallelForEach(&getContext(), searches, [&](auto &search) {
+  mlir::parallelForEach(&getContext(), schedule, [&](Search *search) {
     auto searchStart = std::chrono::steady_clock::now();
     search->result =
         optimizeSubprogram(search->original, *search->scratch, model, options);

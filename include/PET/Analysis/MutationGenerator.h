@@ -47,6 +47,11 @@ struct MutationOptions {
   VerifierOptions verifier;
 };
 
+/// A relative estimate of how long `generateMutants(original, ...)` takes
+/// (its state budget times the cost of a state), to schedule searches.
+double estimateSearchWork(func::FuncOp original,
+                          const MutationOptions &options);
+
 /// The operators the generator builds mutants from.
 ArrayRef<StringRef> getMutationOperatorNames();
 
