@@ -26,7 +26,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.rounds = options.rounds;
   pm.addPass(createPETMutate(mutate));
   pm.addNestedPass<func::FuncOp>(createPETCorrect());
-  pm.addNestedPass<func::FuncOp>(createPETPreprocess());
+  pm.addPass(createPETPreprocess());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

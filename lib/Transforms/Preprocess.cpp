@@ -1,4 +1,4 @@
-//===- Preprocess.cpp - Compute constant-only operators at compile time ---===//
+//===- Preprocess.cpp - Compute what depends only on weights once ---------===//
 
 #include "PET/Transforms/Passes.h"
 
@@ -8,6 +8,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::pet {
@@ -36,58 +37,169 @@ static FailureOr<SmallVector<Tensor<double>>> evaluate(Operation *op) {
   return evaluateFunction<double>(func, {});
 }
 
+/// Whether `op` is a PET computation preprocessing may move or fold.
+static bool isPreprocessable(Operation *op) {
+  return isa<PETDialect>(op->getDialect()) && !isa<CorrectOp, YieldOp>(op) &&
+         op->getNumRegions() == 0 && op->getNumOperands() > 0;
+}
+
+/// Replaces PET operators whose operands are all constants by constants.
+static void foldConstantOperators(func::FuncOp func, int64_t maxElements) {
+  // In order: a folded result can make its users foldable.
+  SmallVector<Operation *> ops;
+  for (Operation &op : func.getBody().front())
+    if (isPreprocessable(&op))
+      ops.push_back(&op);
+  for (Operation *op : ops) {
+    bool constant = llvm::all_of(op->getOperands(), [](Value v) {
+      auto c = v.getDefiningOp<arith::ConstantOp>();
+      return c && isa<DenseFPElementsAttr>(c.getValue());
+    });
+    bool small = llvm::all_of(op->getResultTypes(), [&](Type t) {
+      return cast<RankedTensorType>(t).getNumElements() <= maxElements;
+    });
+    if (!constant || !small)
+      continue;
+    FailureOr<SmallVector<Tensor<double>>> values = evaluate(op);
+    if (failed(values))
+      continue;
+    OpBuilder builder(op);
+    for (auto [result, tensor] : llvm::zip(op->getResults(), *values)) {
+      if (result.use_empty())
+        continue;
+      auto type = cast<RankedTensorType>(result.getType());
+      auto element = cast<FloatType>(type.getElementType());
+      SmallVector<APFloat> data;
+      for (double v : tensor.getData()) {
+        APFloat f(v);
+        bool lost;
+        f.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &lost);
+        data.push_back(f);
+      }
+      auto constant = arith::ConstantOp::create(
+          builder, op->getLoc(), DenseFPElementsAttr::get(type, data));
+      result.replaceAllUsesWith(constant);
+    }
+    llvm::SetVector<Operation *> inputs;
+    for (Value operand : op->getOperands())
+      inputs.insert(operand.getDefiningOp());
+    op->erase();
+    // Weights used only here are not needed any more.
+    for (Operation *input : inputs)
+      if (input->use_empty())
+        input->erase();
+  }
+}
+
+/// Moves the PET operators of `func` that depend only on its weight
+/// arguments (and constants) into a new function that computes them once;
+/// `func` takes their results as new arguments instead.
+static LogicalResult hoistWeightComputations(func::FuncOp func,
+                                             SymbolTable &symbols) {
+  SmallVector<BlockArgument> weights;
+  for (BlockArgument arg : func.getArguments())
+    if (func.getArgAttr(arg.getArgNumber(), PETDialect::kWeightAttrName) &&
+        !func.getArgAttr(arg.getArgNumber(), PETDialect::kPreprocessedAttrName))
+      weights.push_back(arg);
+  if (weights.empty())
+    return success();
+  // What depends on weights and constants only.
+  llvm::SetVector<Operation *> slice;
+  llvm::DenseSet<Value> known(weights.begin(), weights.end());
+  Block &body = func.getBody().front();
+  for (Operation &op : body) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      known.insert(constant.getResult());
+      continue;
+    }
+    if (!isPreprocessable(&op) || !llvm::all_of(op.getOperands(), [&](Value v) {
+          return known.contains(v);
+        }))
+      continue;
+    slice.insert(&op);
+    known.insert(op.getResults().begin(), op.getResults().end());
+  }
+  // Its results that the rest of the function reads.
+  SmallVector<Value> frontier;
+  for (Operation *op : slice)
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(),
+                       [&](Operation *user) { return !slice.contains(user); }))
+        frontier.push_back(result);
+  if (frontier.empty())
+    return success();
+  if (!SymbolTable::symbolKnownUseEmpty(func, func->getParentOp())) {
+    func.emitRemark("weights are not preprocessed: @")
+        << func.getSymName()
+        << " is called in the module, and preprocessing changes its "
+           "arguments";
+    return success();
+  }
+
+  // The preprocessing function: weights in, preprocessed weights out.
+  OpBuilder builder(func);
+  SmallVector<Type> weightTypes = llvm::map_to_vector(
+      weights, [](BlockArgument arg) { return arg.getType(); });
+  SmallVector<Type> frontierTypes =
+      llvm::map_to_vector(frontier, [](Value v) { return v.getType(); });
+  auto init = func::FuncOp::create(
+      builder, func.getLoc(), (func.getSymName() + "_preprocess").str(),
+      builder.getFunctionType(weightTypes, frontierTypes));
+  symbols.insert(init); // renames on a clash
+  Block *initBody = init.addEntryBlock();
+  builder.setInsertionPointToStart(initBody);
+  IRMapping mapping;
+  for (auto [weight, arg] : llvm::zip_equal(weights, initBody->getArguments()))
+    mapping.map(weight, arg);
+  for (Operation *op : slice) {
+    for (Value operand : op->getOperands())
+      if (auto constant = operand.getDefiningOp<arith::ConstantOp>();
+          constant && !mapping.contains(operand))
+        builder.clone(*constant, mapping);
+    builder.clone(*op, mapping);
+  }
+  func::ReturnOp::create(builder, func.getLoc(),
+                         llvm::map_to_vector(frontier, [&](Value v) {
+                           return mapping.lookup(v);
+                         }));
+
+  // The function reads the preprocessed weights as new arguments.
+  MLIRContext *context = func.getContext();
+  NamedAttribute flags[] = {
+      NamedAttribute(StringAttr::get(context, PETDialect::kWeightAttrName),
+                     UnitAttr::get(context)),
+      NamedAttribute(
+          StringAttr::get(context, PETDialect::kPreprocessedAttrName),
+          UnitAttr::get(context))};
+  for (Value value : frontier) {
+    unsigned index = func.getNumArguments();
+    if (failed(func.insertArgument(index, value.getType(),
+                                   DictionaryAttr::get(context, flags),
+                                   value.getLoc())))
+      return func.emitError("cannot add a preprocessed-weight argument");
+    value.replaceAllUsesWith(func.getArgument(index));
+  }
+  for (Operation *op : llvm::reverse(slice))
+    op->erase();
+  func->setAttr(PETDialect::kPreprocessFuncAttrName,
+                FlatSymbolRefAttr::get(init.getSymNameAttr()));
+  return success();
+}
+
 namespace {
 struct PreprocessPass : public pet::impl::PETPreprocessBase<PreprocessPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    // In order: a folded result can make its users foldable.
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<PETDialect>(op->getDialect()) && !isa<CorrectOp, YieldOp>(op) &&
-          !op->getParentOfType<CorrectOp>())
-        ops.push_back(op);
-    });
-    for (Operation *op : ops) {
-      bool constant = op->getNumOperands() > 0 &&
-                      llvm::all_of(op->getOperands(), [](Value v) {
-                        auto c = v.getDefiningOp<arith::ConstantOp>();
-                        return c && isa<DenseFPElementsAttr>(c.getValue());
-                      });
-      bool small = llvm::all_of(op->getResultTypes(), [&](Type t) {
-        return cast<RankedTensorType>(t).getNumElements() <= maxElements;
-      });
-      if (!constant || !small)
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (func.isExternal())
         continue;
-      FailureOr<SmallVector<Tensor<double>>> values = evaluate(op);
-      if (failed(values))
-        continue;
-      OpBuilder builder(op);
-      for (auto [result, tensor] : llvm::zip(op->getResults(), *values)) {
-        if (result.use_empty())
-          continue;
-        auto type = cast<RankedTensorType>(result.getType());
-        auto element = cast<FloatType>(type.getElementType());
-        SmallVector<APFloat> data;
-        for (double v : tensor.getData()) {
-          APFloat f(v);
-          bool lost;
-          f.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                    &lost);
-          data.push_back(f);
-        }
-        auto constant = arith::ConstantOp::create(
-            builder, op->getLoc(), DenseFPElementsAttr::get(type, data));
-        result.replaceAllUsesWith(constant);
-      }
-      llvm::SetVector<Operation *> inputs;
-      for (Value operand : op->getOperands())
-        inputs.insert(operand.getDefiningOp());
-      op->erase();
-      // Weights used only here are not needed any more.
-      for (Operation *input : inputs)
-        if (input->use_empty())
-          input->erase();
+      foldConstantOperators(func, maxElements);
+      if (failed(hoistWeightComputations(func, symbols)))
+        return signalPassFailure();
     }
   }
 };

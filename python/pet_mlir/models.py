@@ -1,7 +1,8 @@
 """PET-dialect programs of real networks, built from code.
 
-Weights are function arguments (so nothing is downloaded and any random
-values can be fed); inference batch-norm is a per-channel pet.mul and
+Weights are function arguments marked `{pet.weight}` (so nothing is
+downloaded, any random values can be fed, and --pet-preprocess knows what to
+compute once); inference batch-norm is a per-channel pet.mul and
 pet.add, as the importer folds it. Shapes follow torchvision.
 """
 
@@ -16,9 +17,9 @@ class _Builder:
         self.lines: List[str] = []
         self.count = 0
 
-    def arg(self, shape: List[int]) -> str:
+    def arg(self, shape: List[int], weight: bool = True) -> str:
         name = f"%w{len(self.args)}"
-        self.args.append((name, _t(shape)))
+        self.args.append((name, _t(shape) + (" {pet.weight}" if weight else "")))
         return name
 
     def op(self, text: str) -> str:
@@ -61,7 +62,7 @@ def _relu(b: _Builder, x: str, shape: List[int]) -> str:
 def resnet18(batch: int = 1, image: int = 224, classes: int = 1000) -> str:
     """ResNet-18 (torchvision's layout) as a PET function @resnet18."""
     b = _Builder()
-    x = b.arg([batch, 3, image, image])
+    x = b.arg([batch, 3, image, image], weight=False)
     shape = [batch, 3, image, image]
     y, shape = _conv(b, x, shape, 64, 7, 2, 3)
     y = _relu(b, _bn(b, y, shape), shape)

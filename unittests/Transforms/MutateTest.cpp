@@ -6,6 +6,7 @@
 
 #include "PET/Dialect/PET/PETOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -101,6 +102,42 @@ TEST_F(MutateTest, LaterRoundsKeepValues) {
         << rounds;
     EXPECT_EQ(countOps(*module, "pet.correct"), 0u);
   }
+}
+
+/// The whole --pet-optimize pipeline on a function whose weights are
+/// arguments: the merged, H-split mutant with its corrections materialized,
+/// and the merged filter computed once by the preprocessing function.
+TEST_F(MutateTest, OptimizePipelineWithWeightArgumentsKeepsValues) {
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"(
+    func.func @two(%x: tensor<1x2x8x7xf32>, %w1: tensor<3x2x3x3xf32> {pet.weight},
+                   %w2: tensor<3x2x3x3xf32> {pet.weight})
+        -> (tensor<1x3x8x7xf32>, tensor<1x3x8x7xf32>) {
+      %0 = pet.conv2d %x, %w1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x7xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x7xf32>
+      %1 = pet.conv2d %x, %w2 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x7xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x7xf32>
+      %2 = pet.relu %0 : tensor<1x3x8x7xf32>
+      %3 = pet.tanh %1 : tensor<1x3x8x7xf32>
+      return %2, %3 : tensor<1x3x8x7xf32>, tensor<1x3x8x7xf32>
+    })",
+                                                             &context);
+  ASSERT_TRUE(module);
+  std::string pipeline = std::string("pet-optimize{cost-db=") + PET_SOURCE_DIR +
+                         "/test/Transforms/Inputs/merge-split-costs.json}";
+  EXPECT_EQ(checkPipelinePreservesValues(*module, pipeline), "");
+  auto init = module->lookupSymbol<func::FuncOp>("two_preprocess");
+  ASSERT_TRUE(init);
+  EXPECT_EQ(countOps(*module, "pet.correct"), 0u);
+  // The merged filter is made once, outside the inference function.
+  unsigned concats = 0;
+  init.walk([&](ConcatOp) { ++concats; });
+  EXPECT_EQ(concats, 1u);
+  auto two = module->lookupSymbol<func::FuncOp>("two");
+  EXPECT_EQ(two.getNumArguments(), 4u);
+  unsigned weightConcats = 0;
+  two.walk([&](ConcatOp concat) {
+    weightConcats += concat.getType().getDimSize(1) == 2 &&
+                     concat.getType().getDimSize(2) == 3;
+  });
+  EXPECT_EQ(weightConcats, 0u);
 }
 
 /// The families lit test (test/Transforms/mutate-families.mlir), with

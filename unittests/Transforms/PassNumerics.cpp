@@ -5,9 +5,11 @@
 #include "PET/Analysis/Evaluator.h"
 #include "PET/Dialect/PET/PETDialect.h"
 #include "PET/Transforms/Passes.h"
+#include "PET/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -24,6 +26,7 @@ void pet_test::preparePassContext(MLIRContext &context) {
   static std::once_flag registered;
   std::call_once(registered, [] {
     registerPETPasses();
+    registerPETPipelines();
     registerTransformsPasses();
   });
   context.loadDialect<PETDialect, func::FuncDialect, arith::ArithDialect>();
@@ -47,7 +50,13 @@ static std::string takeSnapshot(ModuleOp module, unsigned seed,
     std::uniform_real_distribution<double> dist(-1, 1);
     SmallVector<Tensor<double>> real;
     SmallVector<Tensor<ModQ>> exact;
+    // Arguments that --pet-preprocess added come from its function.
+    SmallVector<unsigned> weights;
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+      if (func.getArgAttr(i, PETDialect::kPreprocessedAttrName))
+        break;
+      if (func.getArgAttr(i, PETDialect::kWeightAttrName))
+        weights.push_back(i);
       auto shape = cast<RankedTensorType>(type).getShape();
       Tensor<double> r(shape);
       Tensor<ModQ> q(shape);
@@ -58,6 +67,33 @@ static std::string takeSnapshot(ModuleOp module, unsigned seed,
       real.push_back(std::move(r));
       exact.push_back(std::move(q));
     }
+    bool exactInputs = true;
+    if (auto name = func->getAttrOfType<FlatSymbolRefAttr>(
+            PETDialect::kPreprocessFuncAttrName)) {
+      auto init = module.lookupSymbol<func::FuncOp>(name);
+      if (!init)
+        return "@" + func.getSymName().str() + " names no function " +
+               name.getValue().str();
+      SmallVector<Tensor<double>> realWeights;
+      SmallVector<Tensor<ModQ>> exactWeights;
+      for (unsigned i : weights) {
+        realWeights.push_back(real[i]);
+        exactWeights.push_back(exact[i]);
+      }
+      auto realInit = evaluateFunction<double>(init, realWeights);
+      if (failed(realInit))
+        return "cannot evaluate @" + init.getSymName().str();
+      real.append(realInit->begin(), realInit->end());
+      ScopedDiagnosticHandler quiet(module.getContext(),
+                                    [](Diagnostic &) { return success(); });
+      auto exactInit = evaluateFunction<ModQ>(init, exactWeights);
+      exactInputs = succeeded(exactInit);
+      if (exactInputs)
+        exact.append(exactInit->begin(), exactInit->end());
+    }
+    if (real.size() != func.getNumArguments())
+      return "@" + func.getSymName().str() +
+             " has preprocessed arguments its function does not compute";
     auto realOut = evaluateFunction<double>(func, real);
     if (failed(realOut))
       return "cannot evaluate @" + func.getSymName().str();
@@ -65,7 +101,9 @@ static std::string takeSnapshot(ModuleOp module, unsigned seed,
     // Exact values only where defined; diagnostics of the attempt dropped.
     ScopedDiagnosticHandler quiet(module.getContext(),
                                   [](Diagnostic &) { return success(); });
-    auto exactOut = evaluateFunction<ModQ>(func, exact);
+    auto exactOut = exactInputs
+                        ? evaluateFunction<ModQ>(func, exact)
+                        : FailureOr<SmallVector<Tensor<ModQ>>>(failure());
     if (succeeded(exactOut))
       snapshot.exact[func.getSymName()] = std::move(*exactOut);
   }

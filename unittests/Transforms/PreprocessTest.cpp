@@ -2,6 +2,7 @@
 
 #include "PassNumerics.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
 #include "gtest/gtest.h"
 
@@ -26,8 +27,7 @@ TEST(PreprocessTest, ConstantOnlyOperatorsFoldToTheSameValues) {
     })",
                                                              &context);
   ASSERT_TRUE(module);
-  EXPECT_EQ(checkPipelinePreservesValues(*module, "func.func(pet-preprocess)"),
-            "");
+  EXPECT_EQ(checkPipelinePreservesValues(*module, "pet-preprocess"), "");
   // Only the convolution (and its one constant filter) is left.
   unsigned pet = 0, constants = 0;
   module->walk([&](Operation *op) {
@@ -36,4 +36,41 @@ TEST(PreprocessTest, ConstantOnlyOperatorsFoldToTheSameValues) {
   });
   EXPECT_EQ(pet, 1u);
   EXPECT_EQ(constants, 1u);
+}
+
+TEST(PreprocessTest, WeightArgumentsArePreprocessedOnceWithTheSameValues) {
+  MLIRContext context;
+  preparePassContext(context);
+  // A merged mutant's filters, made from weight arguments (and a constant),
+  // and a weight that is read directly.
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"(
+    func.func @f(%x: tensor<1x2x4x4xf32>, %w1: tensor<2x2x1x1xf32> {pet.weight},
+                 %w3: tensor<3x2x3x3xf32> {pet.weight}, %b: tensor<1x5x1x1xf32> {pet.weight})
+        -> tensor<1x5x4x4xf32> {
+      %c = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
+      %p = pet.pad %w1 low [0, 0, 1, 1] high [0, 0, 1, 1] : tensor<2x2x1x1xf32> -> tensor<2x2x3x3xf32>
+      %s = pet.mul %w3, %c : (tensor<3x2x3x3xf32>, tensor<3x2x3x3xf32>) -> tensor<3x2x3x3xf32>
+      %w = pet.concat %p, %s axis 0 : (tensor<2x2x3x3xf32>, tensor<3x2x3x3xf32>) -> tensor<5x2x3x3xf32>
+      %y = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x4x4xf32>, tensor<5x2x3x3xf32>) -> tensor<1x5x4x4xf32>
+      %z = pet.add %y, %b : (tensor<1x5x4x4xf32>, tensor<1x5x1x1xf32>) -> tensor<1x5x4x4xf32>
+      return %z : tensor<1x5x4x4xf32>
+    })",
+                                                             &context);
+  ASSERT_TRUE(module);
+  EXPECT_EQ(checkPipelinePreservesValues(*module, "pet-preprocess"), "");
+  auto f = module->lookupSymbol<func::FuncOp>("f");
+  auto init = module->lookupSymbol<func::FuncOp>("f_preprocess");
+  ASSERT_TRUE(f && init);
+  // Per inference: the convolution and the bias; the filter is an argument.
+  unsigned pet = 0;
+  f.walk(
+      [&](Operation *op) { pet += op->getDialect()->getNamespace() == "pet"; });
+  EXPECT_EQ(pet, 2u);
+  EXPECT_EQ(f.getNumArguments(), 5u);
+  EXPECT_TRUE(f.getArgAttr(4, "pet.preprocessed"));
+  EXPECT_EQ(init.getNumArguments(), 3u);
+  EXPECT_EQ(init.getNumResults(), 1u);
+  // Running it again finds nothing more to move.
+  EXPECT_EQ(checkPipelinePreservesValues(*module, "pet-preprocess"), "");
+  EXPECT_FALSE(module->lookupSymbol("f_preprocess_0"));
 }

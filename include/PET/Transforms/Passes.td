@@ -146,22 +146,32 @@ def PETCorrect : Pass<"pet-correct", "func::FuncOp"> {
   }];
 }
 
-def PETPreprocess : Pass<"pet-preprocess", "func::FuncOp"> {
-  let summary = "Compute once what depends only on constants (weights)";
+def PETPreprocess : Pass<"pet-preprocess", "ModuleOp"> {
+  let summary = "Compute once what depends only on weights";
   let description = [{
-    PET's preprocessing post-optimization: a PET operator whose operands
+    PET's preprocessing post-optimization. A PET operator whose operands
     are all constants (weights imported as `arith.constant`, and what the
     mutants make of them: zero-extended or concatenated filters, reshaped
     or transposed matrices) is replaced by a constant holding its result,
-    computed once at compile time in double precision and rounded to the
-    element type, so that it costs nothing per inference. Results larger
-    than `max-elements` stay as they are.
+    computed at compile time in double precision and rounded to the element
+    type. Results larger than `max-elements` stay as they are.
+
+    Weights passed as arguments are marked `{pet.weight}`. The operators
+    that depend only on them (and constants) move into a new public
+    function `@<name>_preprocess`, which takes the function's weight
+    arguments in order and returns the preprocessed weights; the function
+    takes those as new trailing arguments (marked `{pet.weight,
+    pet.preprocessed}`) and names the new function in its
+    `pet.preprocess` attribute. A runtime calls it once, at load. Weight
+    arguments that nothing reads any more stay, so that argument positions
+    do not change. Functions called within the module keep their
+    signature (a remark says so).
   }];
   let options = [
     Option<"maxElements", "max-elements", "int64_t", /*default=*/"16777216",
            "Largest constant to create, in elements">,
   ];
-  let dependentDialects = ["arith::ArithDialect"];
+  let dependentDialects = ["arith::ArithDialect", "func::FuncDialect"];
 }
 
 #endif // PET_TRANSFORMS_PASSES_TD

@@ -192,3 +192,17 @@ module attributes {pet.region = #pet.partition<[1.5] : [0:1]>} {}
 // A tensor of 2^64 positions: its volume does not wrap around to 0.
 // expected-error @+1 {{boxes do not partition the tensor: the tensor has too many positions (2^63 or more) to partition}}
 module attributes {pet.region = #pet.partition<[4294967296, 4294967296] : >} {}
+
+// -----
+
+// expected-error @+1 {{'pet.weight' on argument 0 must be a unit attribute}}
+func.func @weight_not_unit(%w: tensor<2xf32> {pet.weight = 1 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'pet.preprocess' must name a function (@name)}}
+func.func @preprocess_not_symbol() attributes {pet.preprocess = "init"} {
+  return
+}

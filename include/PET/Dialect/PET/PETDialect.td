@@ -26,7 +26,20 @@ def PET_Dialect : Dialect {
     positions) and `#pet.partition` (boxes covering a tensor).
   }];
   let useDefaultAttributePrinterParser = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
+    /// On a function argument: a weight, fixed across inferences (unit).
+    static constexpr ::llvm::StringLiteral kWeightAttrName = "pet.weight";
+    /// On a function argument: a weight computed by the function named by
+    /// the function's `pet.preprocess` (unit; with `pet.weight`).
+    static constexpr ::llvm::StringLiteral kPreprocessedAttrName =
+        "pet.preprocessed";
+    /// On a function: the function that computes its preprocessed weights
+    /// from its other weights, in order (a symbol reference).
+    static constexpr ::llvm::StringLiteral kPreprocessFuncAttrName =
+        "pet.preprocess";
+
   private:
     void registerAttributes();
   public:
