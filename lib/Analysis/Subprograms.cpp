@@ -127,7 +127,30 @@ SmallVector<Subprogram> mlir::pet::getSearchWindows(const Subprogram &sub,
     if (group.size() > 1) {
       for (Operation *member : group)
         taken.insert(member);
-      windows.push_back(makeSubprogram(group));
+      // The operator whose results they read (a split into pieces), if only
+      // they read it: then the window sees the whole tensor.
+      llvm::SmallPtrSet<Operation *, 4> members(group.begin(), group.end());
+      SmallVector<Operation *> window(group);
+      for (Operation *member : group)
+        for (Value operand : member->getOperands()) {
+          Operation *def = operand.getDefiningOp();
+          if (def && !members.contains(def) && !taken.contains(def) &&
+              llvm::is_contained(sub.ops, def) && !isCompute(def) &&
+              llvm::all_of(
+                  def->getUsers(),
+                  [&](Operation *user) { return members.contains(user); }) &&
+              llvm::SmallPtrSet<Operation *, 4>(def->user_begin(),
+                                                def->user_end())
+                      .size() > 1) {
+            members.insert(def);
+            taken.insert(def);
+            window.push_back(def);
+          }
+        }
+      llvm::sort(window, [](Operation *a, Operation *b) {
+        return a->isBeforeInBlock(b);
+      });
+      windows.push_back(makeSubprogram(window));
     }
   }
   for (Operation *op : sub.ops)

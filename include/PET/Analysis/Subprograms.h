@@ -39,8 +39,9 @@ Subprogram makeSubprogram(ArrayRef<Operation *> ops);
 /// The parts of `sub` a mutation search looks at: the whole subprogram if it
 /// has at most `maxOps` operators, else its groups of convolutions or
 /// matrix products that read a common operand or results of one operator
-/// (merge candidates) and each other convolution or matrix product alone, with
-/// the element-wise rest (biases, batch-norm scales) left in place.
+/// (merge candidates; with that operator if only they read it, as the pieces
+/// of a split) and each other convolution or matrix product alone, with the
+/// element-wise rest (biases, batch-norm scales) left in place.
 SmallVector<Subprogram> getSearchWindows(const Subprogram &sub,
                                          unsigned maxOps);
 
