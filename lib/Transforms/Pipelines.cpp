@@ -26,6 +26,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.rounds = options.rounds;
   pm.addPass(createPETMutate(mutate));
   pm.addNestedPass<func::FuncOp>(createPETCorrect());
+  pm.addNestedPass<func::FuncOp>(createPETFuseCorrections());
   pm.addPass(createPETPreprocess());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

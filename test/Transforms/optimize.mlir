@@ -10,7 +10,8 @@
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json operators=conv2d,reshape,transpose" | FileCheck %s --check-prefix=NOSPLIT
 
 // The whole pipeline: the mutant, its seam rows recomputed from a slice of
-// the input and written into it, nothing else.
+// the input, the ReLU applied to both, and the rows written into the
+// mutant's result; nothing else.
 
 // CHECK-LABEL: func.func @conv
 // CHECK:      pet.split %{{.*}} axis 2 sizes [4, 4]
@@ -18,8 +19,10 @@
 // CHECK:      %[[S:.*]] = pet.slice %arg0 offsets [0, 0, 2, 0] sizes [1, 2, 4, 7]
 // CHECK:      %[[P:.*]] = pet.pad %[[S]]
 // CHECK:      %[[C:.*]] = pet.conv2d %[[P]], %arg1 : (tensor<1x2x4x9xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x2x7xf32>
-// CHECK:      %[[I:.*]] = pet.insert %[[C]] into %{{.*}} offsets [0, 0, 3, 0]
-// CHECK-NEXT: pet.relu %[[I]]
+// CHECK-NEXT: %[[CR:.*]] = pet.relu %[[C]] : tensor<1x3x2x7xf32>
+// CHECK-NEXT: %[[MR:.*]] = pet.relu %{{.*}} : tensor<1x3x8x7xf32>
+// CHECK-NEXT: %[[I:.*]] = pet.insert %[[CR]] into %[[MR]] offsets [0, 0, 3, 0]
+// CHECK-NEXT: return %[[I]]
 // CHECK-NOT:  pet.correct
 
 // REPORT: "cost_model": "measured database, roofline fallback"

@@ -146,6 +146,23 @@ def PETCorrect : Pass<"pet-correct", "func::FuncOp"> {
   }];
 }
 
+def PETFuseCorrections : Pass<"pet-fuse-corrections", "func::FuncOp"> {
+  let summary = "Move element-wise operators through correction inserts";
+  let description = [{
+    PET's fusion-friendly grouping of corrections: an element-wise operator
+    (relu, gelu, sigmoid, tanh, scale, or add/sub/mul with an operand
+    broadcast along the inserted region, as biases and batch-norm scales
+    are) applied to a `pet.insert` that writes corrected boxes into a
+    mutant's result is applied to both sides instead, and the insert comes
+    after it: `relu(insert(c into m))` becomes `insert(relu(c) into
+    relu(m))`, the other operand of a binary operator sliced to the box.
+    The mutant's convolution or matmul is then followed directly by its
+    bias and activation (what cuDNN fuses into one kernel), and so is each
+    correction, whose extra work is its box only. The function keeps its
+    values exactly; inserts read by more than one operator stay.
+  }];
+}
+
 def PETPreprocess : Pass<"pet-preprocess", "ModuleOp"> {
   let summary = "Compute once what depends only on weights";
   let description = [{

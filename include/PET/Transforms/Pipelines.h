@@ -59,7 +59,9 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
 };
 
 /// Mutation (with verification and costing), materialized corrections,
-/// preprocessing (constant-only operators computed at compile time), then
+/// element-wise operators moved through the corrections' inserts,
+/// preprocessing (constant-only operators computed at compile time, weight
+/// transforms moved into a preprocessing function), then
 /// clean-up (canonicalization, which eliminates inverse layout pairs, and
 /// CSE).
 void buildPETOptimizePipeline(OpPassManager &pm,
