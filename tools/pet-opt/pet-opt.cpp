@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PET/Conversion/Passes.h"
 #include "PET/Dialect/PET/PETDialect.h"
 #include "PET/Transforms/Passes.h"
 #include "PET/Transforms/Pipelines.h"
@@ -30,15 +31,15 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<mlir::pet::PETDialect, mlir::arith::ArithDialect,
                   mlir::bufferization::BufferizationDialect,
-                  mlir::cf::ControlFlowDialect,
-                  mlir::func::FuncDialect, mlir::gpu::GPUDialect,
-                  mlir::LLVM::LLVMDialect, mlir::linalg::LinalgDialect,
-                  mlir::math::MathDialect, mlir::memref::MemRefDialect,
-                  mlir::NVVM::NVVMDialect, mlir::scf::SCFDialect,
-                  mlir::tensor::TensorDialect>();
+                  mlir::cf::ControlFlowDialect, mlir::func::FuncDialect,
+                  mlir::gpu::GPUDialect, mlir::LLVM::LLVMDialect,
+                  mlir::linalg::LinalgDialect, mlir::math::MathDialect,
+                  mlir::memref::MemRefDialect, mlir::NVVM::NVVMDialect,
+                  mlir::scf::SCFDialect, mlir::tensor::TensorDialect>();
   // Upstream generic passes: canonicalize, cse, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
   mlir::pet::registerPETPasses();
+  mlir::pet::registerPETConversionPasses();
   mlir::pet::registerPETPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "PET-MLIR optimizer driver\n", registry));

@@ -146,6 +146,23 @@ def PETCorrect : Pass<"pet-correct", "func::FuncOp"> {
   }];
 }
 
+def PETEvaluate : Pass<"pet-evaluate", "ModuleOp"> {
+  let summary = "Print a function's results on generated inputs (reference evaluator)";
+  let description = [{
+    Evaluates `func` with PET's reference evaluator (double precision) on
+    the inputs `--pet-add-runner-main` generates for the same seed, and
+    prints each result to standard output as
+    `pet-evaluate result <i> sizes = [<shape>] data = <values>`: the
+    reference the CPU path, IREE and the GPU are compared with.
+  }];
+  let options = [
+    Option<"funcName", "func", "std::string", /*default=*/"",
+           "The function to evaluate (default: the only public one)">,
+    Option<"seed", "seed", "int64_t", /*default=*/"1",
+           "Seed of the generated inputs">,
+  ];
+}
+
 def PETFuseCorrections : Pass<"pet-fuse-corrections", "func::FuncOp"> {
   let summary = "Move element-wise operators through correction inserts";
   let description = [{

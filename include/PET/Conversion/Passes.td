@@ -1,0 +1,63 @@
+//===- Passes.td - PET conversions -------------------------*- tablegen -*-===//
+
+#ifndef PET_CONVERSION_PASSES_TD
+#define PET_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertPETToLinalg : Pass<"convert-pet-to-linalg"> {
+  let summary = "Lower PET operators to linalg-on-tensors (for IREE and the CPU path)";
+  let description = [{
+    Every PET operator becomes linalg-on-tensors with the tensor, arith and
+    math dialects, the form IREE and torch-mlir speak:
+
+    * multi-linear operators, from their `MultiLinearOpInterface`
+      description, one `linalg.generic` per term (operands zero-padded with
+      `tensor.pad` where the term reads outside them, and sliced to what it
+      reads; a term that writes part of the result, as a piece of a
+      concatenation, writes it with `tensor.insert_slice`); average pooling
+      that does not count the padding divides by a count computed the same
+      way; `pet.reshape` becomes `tensor.collapse_shape` +
+      `tensor.expand_shape`;
+    * non-linear operators as `linalg.generic` (element-wise, and the
+      reductions of softmax and layer normalization) and
+      `linalg.pooling_nchw_max` (on an input padded with -inf);
+    * `pet.correct` as its original recomputed and its boxes inserted into
+      the mutants (`--pet-correct` first gives the cheaper receptive-field
+      form).
+
+    An operator it cannot lower is an error that names it.
+  }];
+  let dependentDialects = [
+    "arith::ArithDialect", "linalg::LinalgDialect", "math::MathDialect",
+    "tensor::TensorDialect"
+  ];
+}
+
+def AddRunnerMain : Pass<"pet-add-runner-main", "ModuleOp"> {
+  let summary = "Add a @main that runs a function on generated inputs and prints its results";
+  let description = [{
+    For the CPU path (`mlir-runner -e main`): a `@main` that fills each
+    argument of `func` with deterministic pseudo-random values, calls it,
+    and prints every result with `printMemrefF32` (from MLIR's
+    `libmlir_c_runner_utils`). Element `k` (row-major) of argument `a` is
+    `((floor((k * 2654435761 + (seed * 1000003 + a) * 40503) / 2^16) mod
+    2^16) / 2^16 - 0.5) / sqrt(fan_in)` (64-bit integer arithmetic), where
+    `fan_in` is the argument's element count over
+    its first dimension (1 for rank 1): `python/pet_mlir/cpu.py` computes
+    the same values, so other runtimes can be fed identically. Works on
+    linalg-on-tensors (after `--convert-pet-to-linalg`) and on PET alike.
+  }];
+  let options = [
+    Option<"funcName", "func", "std::string", /*default=*/"",
+           "The function to run (default: the only public one)">,
+    Option<"seed", "seed", "int64_t", /*default=*/"1",
+           "Seed of the generated inputs">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect", "func::FuncDialect", "linalg::LinalgDialect",
+    "math::MathDialect", "tensor::TensorDialect"
+  ];
+}
+
+#endif // PET_CONVERSION_PASSES_TD

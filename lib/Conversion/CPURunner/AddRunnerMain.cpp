@@ -1,0 +1,139 @@
+//===- AddRunnerMain.cpp - A @main for mlir-runner ------------------------===//
+
+#include "PET/Conversion/Passes.h"
+#include "PET/Support/RunnerInputs.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::pet {
+#define GEN_PASS_DEF_ADDRUNNERMAIN
+#include "PET/Conversion/Passes.h.inc"
+} // namespace mlir::pet
+
+using namespace mlir;
+
+/// Argument `argNumber` of type `type`, filled as the pass describes.
+static Value generateInput(OpBuilder &b, Location loc, RankedTensorType type,
+                           int64_t seed, unsigned argNumber) {
+  unsigned rank = type.getRank();
+  double scale = pet::getRunnerInputScale(type.getShape());
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               Type i64 = nb.getI64Type();
+               auto c = [&](int64_t v) -> Value {
+                 return arith::ConstantOp::create(nb, nloc,
+                                                  nb.getI64IntegerAttr(v));
+               };
+               // Row-major linear index.
+               Value k = c(0);
+               for (unsigned d = 0; d < rank; ++d) {
+                 Value i = arith::IndexCastOp::create(
+                     nb, nloc, i64, linalg::IndexOp::create(nb, nloc, d));
+                 k = arith::AddIOp::create(
+                     nb, nloc,
+                     arith::MulIOp::create(nb, nloc, k, c(type.getDimSize(d))),
+                     i);
+               }
+               Value h = arith::AddIOp::create(
+                   nb, nloc,
+                   arith::MulIOp::create(nb, nloc, k,
+                                         c(pet::kRunnerInputMultiplier)),
+                   c((seed * pet::kRunnerInputSeedFactor + argNumber) *
+                     pet::kRunnerInputArgFactor));
+               h = arith::AndIOp::create(
+                   nb, nloc, arith::ShRUIOp::create(nb, nloc, h, c(16)),
+                   c(65535));
+               Type element = type.getElementType();
+               Value f = arith::UIToFPOp::create(nb, nloc, element, h);
+               auto fc = [&](double v) -> Value {
+                 return arith::ConstantOp::create(
+                     nb, nloc, nb.getFloatAttr(cast<FloatType>(element), v));
+               };
+               f = arith::SubFOp::create(
+                   nb, nloc, arith::DivFOp::create(nb, nloc, f, fc(65536.0)),
+                   fc(0.5));
+               f = arith::MulFOp::create(nb, nloc, f, fc(scale));
+               linalg::YieldOp::create(nb, nloc, f);
+             })
+      .getResult(0);
+}
+
+namespace {
+struct AddRunnerMainPass
+    : public pet::impl::AddRunnerMainBase<AddRunnerMainPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    func::FuncOp target;
+    if (!funcName.empty()) {
+      target = module.lookupSymbol<func::FuncOp>(funcName);
+      if (!target) {
+        module.emitError("pet-add-runner-main: no function @") << funcName;
+        return signalPassFailure();
+      }
+    } else {
+      for (auto func : module.getOps<func::FuncOp>())
+        if (func.isPublic() && !func.isExternal()) {
+          if (target) {
+            module.emitError("pet-add-runner-main: several public functions; "
+                             "name one with func=");
+            return signalPassFailure();
+          }
+          target = func;
+        }
+      if (!target) {
+        module.emitError("pet-add-runner-main: no public function");
+        return signalPassFailure();
+      }
+    }
+    if (module.lookupSymbol("main")) {
+      module.emitError("pet-add-runner-main: the module has a @main already");
+      return signalPassFailure();
+    }
+    auto isF32Tensor = [](Type t) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      return tensor && tensor.hasStaticShape() &&
+             tensor.getElementType().isF32();
+    };
+    if (!llvm::all_of(target.getArgumentTypes(), isF32Tensor) ||
+        !llvm::all_of(target.getResultTypes(), isF32Tensor)) {
+      target.emitError("pet-add-runner-main: arguments and results must be "
+                       "statically shaped f32 tensors");
+      return signalPassFailure();
+    }
+    Location loc = target.getLoc();
+    OpBuilder b(module.getBodyRegion());
+    b.setInsertionPointToEnd(module.getBody());
+    auto unranked = UnrankedTensorType::get(b.getF32Type());
+    auto print = func::FuncOp::create(b, loc, "printMemrefF32",
+                                      b.getFunctionType({unranked}, {}));
+    print.setPrivate();
+    auto main = func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
+    b.setInsertionPointToStart(main.addEntryBlock());
+    SmallVector<Value> arguments;
+    for (auto [i, type] : llvm::enumerate(target.getArgumentTypes()))
+      arguments.push_back(
+          generateInput(b, loc, cast<RankedTensorType>(type), seed, i));
+    auto call = func::CallOp::create(b, loc, target, arguments);
+    for (Value result : call.getResults()) {
+      Value cast = tensor::CastOp::create(b, loc, unranked, result);
+      func::CallOp::create(b, loc, print, ValueRange{cast});
+    }
+    func::ReturnOp::create(b, loc);
+  }
+};
+} // namespace

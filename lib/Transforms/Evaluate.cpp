@@ -1,0 +1,66 @@
+//===- Evaluate.cpp - Print a function's results on generated inputs ------===//
+
+#include "PET/Transforms/Passes.h"
+
+#include "PET/Analysis/Evaluator.h"
+#include "PET/Support/RunnerInputs.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::pet {
+#define GEN_PASS_DEF_PETEVALUATE
+#include "PET/Transforms/Passes.h.inc"
+} // namespace mlir::pet
+
+using namespace mlir;
+using namespace mlir::pet;
+
+namespace {
+struct EvaluatePass : public pet::impl::PETEvaluateBase<EvaluatePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    func::FuncOp target;
+    if (!funcName.empty()) {
+      target = module.lookupSymbol<func::FuncOp>(funcName);
+    } else {
+      for (auto func : module.getOps<func::FuncOp>())
+        if (func.isPublic() && !func.isExternal())
+          target = target ? func::FuncOp() : func;
+    }
+    if (!target) {
+      module.emitError("pet-evaluate: name one public function with func=");
+      return signalPassFailure();
+    }
+    SmallVector<Tensor<double>> arguments;
+    for (auto [a, type] : llvm::enumerate(target.getArgumentTypes())) {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (!tensor || !tensor.hasStaticShape()) {
+        target.emitError("pet-evaluate: argument ")
+            << a << " is not a statically shaped tensor";
+        return signalPassFailure();
+      }
+      Tensor<double> value(tensor.getShape());
+      float scale = getRunnerInputScale(tensor.getShape());
+      for (int64_t k = 0; k < value.getNumElements(); ++k)
+        value[k] = getRunnerInput(seed, a, k, scale);
+      arguments.push_back(std::move(value));
+    }
+    FailureOr<SmallVector<Tensor<double>>> results =
+        evaluateFunction<double>(target, arguments);
+    if (failed(results))
+      return signalPassFailure();
+    llvm::raw_ostream &os = llvm::outs();
+    for (auto [i, result] : llvm::enumerate(*results)) {
+      os << "pet-evaluate result " << i << " sizes = [";
+      llvm::interleaveComma(result.getShape(), os);
+      os << "] data =";
+      for (double v : result.getData())
+        os << ' ' << llvm::format("%.9g", v);
+      os << '\n';
+    }
+  }
+};
+} // namespace
