@@ -92,6 +92,21 @@ const FoldCase kCases[] = {
        return %5 : tensor<4x2xf32>
      })",
      4},
+    {"scales of scales combine",
+     R"(func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+       %0 = pet.scale %x by 0.5 : tensor<2x3xf32>
+       %1 = pet.scale %0 by 3.0 : tensor<2x3xf32>
+       %2 = pet.scale %1 by -0.25 : tensor<2x3xf32>
+       return %2 : tensor<2x3xf32>
+     })",
+     1},
+    {"an image's zero padding moves into the convolution",
+     R"(func.func @f(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
+       %p = pet.pad %x low [0, 0, 1, 0] high [0, 0, 0, 2] : tensor<1x2x5x5xf32> -> tensor<1x2x6x7xf32>
+       %y = pet.conv2d %p, %w strides [2, 2] pad_low [1, 1] pad_high [0, 0] : (tensor<1x2x6x7xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32>
+       return %y : tensor<1x3x3x3xf32>
+     })",
+     1},
 };
 
 unsigned countPetOps(ModuleOp module) {

@@ -8,6 +8,8 @@
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::pet;
 
@@ -148,6 +150,30 @@ static LogicalResult checkAxis(int64_t axis, int64_t rank,
 SmallVector<int64_t, 2> Conv2DOp::getStrideValues() {
   return valuesOr(getStrides(), {1, 1});
 }
+LogicalResult Conv2DOp::canonicalize(Conv2DOp op, PatternRewriter &rewriter) {
+  auto pad = op.getInput().getDefiningOp<PadOp>();
+  if (!pad)
+    return failure();
+  ArrayRef<int64_t> low = pad.getLow(), high = pad.getHigh();
+  // Only the image's height and width, by non-negative amounts.
+  if (low[0] || low[1] || high[0] || high[1] ||
+      llvm::any_of(low, [](int64_t v) { return v < 0; }) ||
+      llvm::any_of(high, [](int64_t v) { return v < 0; }))
+    return failure();
+  SmallVector<int64_t, 2> padLow = op.getPadLowValues();
+  SmallVector<int64_t, 2> padHigh = op.getPadHighValues();
+  for (int d = 0; d < 2; ++d) {
+    padLow[d] += low[2 + d];
+    padHigh[d] += high[2 + d];
+  }
+  rewriter.modifyOpInPlace(op, [&] {
+    op.getInputMutable().assign(pad.getInput());
+    op.setPadLowAttr(rewriter.getDenseI64ArrayAttr(padLow));
+    op.setPadHighAttr(rewriter.getDenseI64ArrayAttr(padHigh));
+  });
+  return success();
+}
+
 SmallVector<int64_t, 2> Conv2DOp::getPadLowValues() {
   return valuesOr(getPadLow(), {0, 0});
 }
@@ -332,6 +358,26 @@ PET_BROADCAST_INFER(MulOp)
 OpFoldResult ScaleOp::fold(FoldAdaptor) {
   if (getFactor().convertToDouble() == 1.0)
     return getInput();
+  // scale(scale(x, a), b) = scale(x, a * b) when one factor is a power of
+  // two: then the floating-point results are the same too (scaling by a
+  // power of two rounds nothing, barring overflow and subnormals), not only
+  // the exact ones.
+  if (auto inner = getInput().getDefiningOp<ScaleOp>()) {
+    double a = inner.getFactor().convertToDouble();
+    double b = getFactor().convertToDouble();
+    double product = a * b;
+    auto isPowerOfTwo = [](double v) {
+      int exponent;
+      return v != 0 && std::isfinite(v) &&
+             std::fabs(std::frexp(v, &exponent)) == 0.5;
+    };
+    if ((isPowerOfTwo(a) || isPowerOfTwo(b)) && std::isfinite(product) &&
+        product != 0 && std::fma(a, b, -product) == 0) {
+      setFactor(APFloat(product));
+      getInputMutable().assign(inner.getInput());
+      return getResult();
+    }
+  }
   return {};
 }
 

@@ -283,11 +283,11 @@ func.func @scale_one(%x: tensor<4xbf16>) -> tensor<4xbf16> {
 
 // -----
 
+// Scales other than 1 stay (two of them combine into one).
 // CHECK-LABEL: func.func @scale_not_one(
 // CHECK-SAME:    %[[X:[^:]*]]: tensor<4xf32>
-// CHECK-NEXT:    %[[A:.*]] = pet.scale %[[X]] by 2.000000e+00 : tensor<4xf32>
-// CHECK-NEXT:    %[[B:.*]] = pet.scale %[[A]] by -1.000000e+00 : tensor<4xf32>
-// CHECK-NEXT:    return %[[B]] : tensor<4xf32>
+// CHECK-NEXT:    %[[A:.*]] = pet.scale %[[X]] by -2.000000e+00 : tensor<4xf32>
+// CHECK-NEXT:    return %[[A]] : tensor<4xf32>
 func.func @scale_not_one(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = pet.scale %x by 2.0 : tensor<4xf32>
   %1 = pet.scale %0 by -1.0 : tensor<4xf32>
@@ -348,4 +348,39 @@ func.func @not_inverse(%x: tensor<2x8xf32>, %u: tensor<2x4xf32>) -> (tensor<2x8x
   %c = pet.concat %u, %u axis 1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
   %p, %q = pet.split %c axis 1 sizes [3, 5] : (tensor<2x8xf32>) -> (tensor<2x3xf32>, tensor<2x5xf32>)
   return %y, %p : tensor<2x8xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Scales of scales combine into one where a factor is a power of two (so
+// that floating-point results do not change either; numerics:
+// CanonicalizeNumericsTest); 0.1 then 3 stays two scales.
+// CHECK-LABEL: func.func @scale_chain
+// CHECK-NEXT:  %[[S:.*]] = pet.scale %arg0 by -3.750000e-01 : tensor<4xf32>
+// CHECK-NEXT:  %[[A:.*]] = pet.scale %arg0 by 1.000000e-01 : tensor<4xf32>
+// CHECK-NEXT:  %[[B:.*]] = pet.scale %[[A]] by 3.000000e+00 : tensor<4xf32>
+// CHECK-NEXT:  return %[[S]], %[[B]]
+func.func @scale_chain(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = pet.scale %x by 0.5 : tensor<4xf32>
+  %1 = pet.scale %0 by 3.0 : tensor<4xf32>
+  %2 = pet.scale %1 by -0.25 : tensor<4xf32>
+  %3 = pet.scale %x by 0.1 : tensor<4xf32>
+  %4 = pet.scale %3 by 3.0 : tensor<4xf32>
+  return %2, %4 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// A zero padding of the image moves into the convolution; one that pads the
+// channels does not.
+// CHECK-LABEL: func.func @pad_into_conv
+// CHECK-NEXT:  %[[Y:.*]] = pet.conv2d %arg0, %arg1 strides [2, 2] pad_low [2, 1] pad_high [0, 2] : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32>
+// CHECK-NEXT:  %[[P:.*]] = pet.pad %arg0 low [0, 1, 0, 0]
+// CHECK-NEXT:  pet.conv2d %[[P]]
+func.func @pad_into_conv(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %v: tensor<3x3x3x3xf32>) -> (tensor<1x3x3x3xf32>, tensor<1x3x2x2xf32>) {
+  %p = pet.pad %x low [0, 0, 1, 0] high [0, 0, 0, 2] : tensor<1x2x5x5xf32> -> tensor<1x2x6x7xf32>
+  %y = pet.conv2d %p, %w strides [2, 2] pad_low [1, 1] pad_high [0, 0] : (tensor<1x2x6x7xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32>
+  %q = pet.pad %x low [0, 1, 0, 0] high [0, 0, 0, 0] : tensor<1x2x5x5xf32> -> tensor<1x3x5x5xf32>
+  %z = pet.conv2d %q, %v strides [2, 2] pad_low [1, 1] pad_high [0, 0] : (tensor<1x3x5x5xf32>, tensor<3x3x3x3xf32>) -> tensor<1x3x2x2xf32>
+  return %y, %z : tensor<1x3x3x3xf32>, tensor<1x3x2x2xf32>
 }

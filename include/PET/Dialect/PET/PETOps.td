@@ -62,6 +62,8 @@ def PET_Conv2DOp : PET_MultiLinearOp<"conv2d", [InferTypeOpAdaptor]> {
     ::llvm::SmallVector<int64_t, 2> getDilationValues();
     int64_t getGroupCount() { return getGroups().value_or(1); }
   }];
+  // A zero padding of the image (pet.pad) moves into the convolution.
+  let hasCanonicalizeMethod = 1;
 }
 
 def PET_MatmulOp : PET_MultiLinearOp<"matmul", [InferTypeOpAdaptor]> {
