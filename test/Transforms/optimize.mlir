@@ -17,8 +17,7 @@
 // CHECK:      pet.split %{{.*}} axis 2 sizes [4, 4]
 // CHECK:      pet.conv2d {{.*}} : (tensor<2x2x4x7xf32>
 // CHECK:      %[[S:.*]] = pet.slice %arg0 offsets [0, 0, 2, 0] sizes [1, 2, 4, 7]
-// CHECK:      %[[P:.*]] = pet.pad %[[S]]
-// CHECK:      %[[C:.*]] = pet.conv2d %[[P]], %arg1 : (tensor<1x2x4x9xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x2x7xf32>
+// CHECK:      %[[C:.*]] = pet.conv2d %[[S]], %arg1 pad_low [0, 1] pad_high [0, 1] : (tensor<1x2x4x7xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x2x7xf32>
 // CHECK-NEXT: %[[CR:.*]] = pet.relu %[[C]] : tensor<1x3x2x7xf32>
 // CHECK-NEXT: %[[MR:.*]] = pet.relu %{{.*}} : tensor<1x3x8x7xf32>
 // CHECK-NEXT: %[[I:.*]] = pet.insert %[[CR]] into %[[MR]] offsets [0, 0, 3, 0]
