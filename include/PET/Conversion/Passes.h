@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
+#include "PET/Dialect/PET/PETDialect.h"
+
 namespace mlir::pet {
 
 #define GEN_PASS_DECL

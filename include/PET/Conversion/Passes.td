@@ -34,6 +34,46 @@ def ConvertPETToLinalg : Pass<"convert-pet-to-linalg"> {
   ];
 }
 
+def ConvertLinalgToPET : Pass<"convert-linalg-to-pet"> {
+  let summary = "Import linalg-on-tensors (as torch-mlir emits it) into PET";
+  let description = [{
+    Replaces the linalg and tensor forms of CNNs and transformers by PET
+    operators computing the same values:
+
+    * `linalg.conv_2d_nchw_fchw`, `linalg.conv_2d_ngchw_gfchw` (grouped, with
+      the reshapes around it) and `linalg.depthwise_conv_2d_nchw_chw` ->
+      `pet.conv2d` (a zero `tensor.pad` of the image moves into the
+      convolution's padding); `linalg.matmul`, `linalg.batch_matmul` ->
+      `pet.matmul`, `pet.batch_matmul`. An init that is not a zero fill (a
+      broadcast bias) becomes a `pet.add`.
+    * `linalg.pooling_nchw_max` on a -inf padding -> `pet.max_pool2d`;
+      `linalg.pooling_nchw_sum` -> `pet.avg_pool2d` times the window size.
+    * `linalg.transpose`, `tensor.expand_shape` / `collapse_shape`,
+      `tensor.concat`, static `tensor.extract_slice` / `insert_slice`, zero
+      `tensor.pad` -> PET's layout operators.
+    * element-wise `linalg.generic`: add, sub, mul of two inputs (broadcast
+      maps become PET's size-1 broadcasting), multiplication or division by
+      a constant (`pet.scale`; a division by `c` becomes a scale by `1/c`,
+      equal up to rounding), negation, ReLU (`max(x, 0)` or
+      `x > 0 ? x : 0`), tanh.
+
+    Anything else stays as it is: PET optimizes the multi-linear parts
+    around it. `--pet-import-remarks` after this pass names what stayed.
+  }];
+  let dependentDialects = ["pet::PETDialect"];
+}
+
+def ImportRemarks : Pass<"pet-import-remarks"> {
+  let summary = "Remark on each linalg or tensor operation the import left";
+  let description = [{
+    After `--convert-linalg-to-pet`: a remark at every linalg or tensor
+    operation that is still there (other than `tensor.empty`, fills and
+    constants that feed it), saying what it is and, for a `linalg.generic`,
+    which operations its body computes, so that a user sees what PET does
+    not see.
+  }];
+}
+
 def AddRunnerMain : Pass<"pet-add-runner-main", "ModuleOp"> {
   let summary = "Add a @main that runs a function on generated inputs and prints its results";
   let description = [{

@@ -414,20 +414,32 @@ struct ReshapeToTensor : public OpConversionPattern<ReshapeOp> {
     Value value = adaptor.getInput();
     auto from = cast<RankedTensorType>(value.getType());
     auto to = cast<RankedTensorType>(op.getType());
-    if (from.getRank() != 1) {
-      ReassociationIndices all;
-      for (int64_t d = 0; d < from.getRank(); ++d)
-        all.push_back(d);
-      value = tensor::CollapseShapeOp::create(
-          rewriter, loc, value, ArrayRef<ReassociationIndices>{all});
+    // To one dimension and out again; a rank-0 tensor (one element) is
+    // collapsed to, or expanded from, with no reassociation.
+    auto all = [](int64_t rank) {
+      SmallVector<ReassociationIndices> groups;
+      if (rank == 0)
+        return groups;
+      groups.emplace_back();
+      for (int64_t d = 0; d < rank; ++d)
+        groups.back().push_back(d);
+      return groups;
+    };
+    if (from.getRank() == 0 || to.getRank() == 0) {
+      if (from.getRank() == 0)
+        value = tensor::ExpandShapeOp::create(rewriter, loc, to, value, all(0));
+      else
+        value =
+            tensor::CollapseShapeOp::create(rewriter, loc, to, value, all(0));
+      rewriter.replaceOp(op, value);
+      return success();
     }
-    if (to.getRank() != 1) {
-      ReassociationIndices all;
-      for (int64_t d = 0; d < to.getRank(); ++d)
-        all.push_back(d);
-      value = tensor::ExpandShapeOp::create(
-          rewriter, loc, to, value, ArrayRef<ReassociationIndices>{all});
-    }
+    if (from.getRank() != 1)
+      value = tensor::CollapseShapeOp::create(rewriter, loc, value,
+                                              all(from.getRank()));
+    if (to.getRank() != 1)
+      value = tensor::ExpandShapeOp::create(rewriter, loc, to, value,
+                                            all(to.getRank()));
     rewriter.replaceOp(op, value);
     return success();
   }
