@@ -9,6 +9,12 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 
 bash "$root/scripts/setup.sh" || exit 1
 bash "$root/scripts/build.sh" pet-opt PETUnitTests || exit 1
+# IREE (for python/tests/test_iree.py) in CI, or when asked; without it those
+# tests say they are skipped.
+if [[ ${CI:-} == true || ${PET_WITH_IREE:-0} == 1 ]]; then
+  bash "$root/scripts/setup-iree.sh" ||
+    echo "warning: IREE could not be installed; its tests will be skipped" >&2
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -22,7 +28,7 @@ if grep -q "contained no tests" "$log"; then
 fi
 
 echo "== pytest: python/tests"
-PET_OPT="$build/bin/pet-opt" "$PYTHON" -m pytest -q "$root/python/tests" | tee -a "$log"
+PET_OPT="$build/bin/pet-opt" "$PYTHON" -m pytest -q -rs "$root/python/tests" | tee -a "$log"
 py_status=${PIPESTATUS[0]}
 
 # One closing line over both runners: lit's "Passed: N" / "Failed: N"

@@ -3,8 +3,10 @@
 #include "PET/Transforms/Passes.h"
 
 #include "PET/Analysis/Evaluator.h"
+#include "PET/Dialect/PET/PETDialect.h"
 #include "PET/Support/RunnerInputs.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -26,16 +28,32 @@ struct EvaluatePass : public pet::impl::PETEvaluateBase<EvaluatePass> {
     if (!funcName.empty()) {
       target = module.lookupSymbol<func::FuncOp>(funcName);
     } else {
+      // Preprocessing functions are called by the function they serve.
+      llvm::StringSet<> preprocessing;
       for (auto func : module.getOps<func::FuncOp>())
-        if (func.isPublic() && !func.isExternal())
-          target = target ? func::FuncOp() : func;
+        if (auto name = func->getAttrOfType<FlatSymbolRefAttr>(
+                PETDialect::kPreprocessFuncAttrName))
+          preprocessing.insert(name.getValue());
+      int candidates = 0;
+      for (auto func : module.getOps<func::FuncOp>())
+        if (func.isPublic() && !func.isExternal() &&
+            !preprocessing.contains(func.getSymName())) {
+          target = func;
+          ++candidates;
+        }
+      if (candidates != 1)
+        target = {};
     }
     if (!target) {
       module.emitError("pet-evaluate: name one public function with func=");
       return signalPassFailure();
     }
     SmallVector<Tensor<double>> arguments;
+    SmallVector<Tensor<double>> weights;
     for (auto [a, type] : llvm::enumerate(target.getArgumentTypes())) {
+      // Arguments --pet-preprocess added: computed below.
+      if (target.getArgAttr(a, PETDialect::kPreprocessedAttrName))
+        break;
       auto tensor = dyn_cast<RankedTensorType>(type);
       if (!tensor || !tensor.hasStaticShape()) {
         target.emitError("pet-evaluate: argument ")
@@ -46,7 +64,22 @@ struct EvaluatePass : public pet::impl::PETEvaluateBase<EvaluatePass> {
       float scale = getRunnerInputScale(tensor.getShape());
       for (int64_t k = 0; k < value.getNumElements(); ++k)
         value[k] = getRunnerInput(seed, a, k, scale);
+      if (target.getArgAttr(a, PETDialect::kWeightAttrName))
+        weights.push_back(value);
       arguments.push_back(std::move(value));
+    }
+    if (auto name = target->getAttrOfType<FlatSymbolRefAttr>(
+            PETDialect::kPreprocessFuncAttrName)) {
+      auto init = module.lookupSymbol<func::FuncOp>(name);
+      if (!init) {
+        target.emitError("pet-evaluate: no preprocessing function ") << name;
+        return signalPassFailure();
+      }
+      FailureOr<SmallVector<Tensor<double>>> preprocessed =
+          evaluateFunction<double>(init, weights);
+      if (failed(preprocessed))
+        return signalPassFailure();
+      llvm::append_range(arguments, *preprocessed);
     }
     FailureOr<SmallVector<Tensor<double>>> results =
         evaluateFunction<double>(target, arguments);

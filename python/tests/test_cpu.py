@@ -83,6 +83,10 @@ def optimized_cases():
     seam = (ROOT / "examples/seam_conv.mlir").read_text()
     cases.append(("seam-conv", seam,
                   f"--pet-optimize=cost-db={ROOT}/examples/split-conv-costs.json"))
+    # Every mutant taken: merged filters become a preprocessing function that
+    # the entry point runs first, as a runtime does at load.
+    cases.append(("resnet18-32px-all-mutants", resnet18(image=32, classes=10),
+                  "--pet-optimize=min-gain=-100"))
     return cases
 
 
@@ -98,6 +102,8 @@ def test_optimized_program_computes_the_original_on_cpu(name, source, flag):
     assert cpu.max_difference(cpu.evaluate(source), original) <= TOLERANCE
     if "min-gain" in flag or name in ("merge-then-split", "seam-conv"):
         assert "pet.mutant" in optimized, "no mutant applied: the test would be vacuous"
+    if name == "resnet18-32px-all-mutants":
+        assert "pet.preprocess = @resnet18_preprocess" in optimized
 
 
 @needs_runner

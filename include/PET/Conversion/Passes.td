@@ -87,12 +87,20 @@ def AddRunnerMain : Pass<"pet-add-runner-main", "ModuleOp"> {
     its first dimension (1 for rank 1): `python/pet_mlir/cpu.py` computes
     the same values, so other runtimes can be fed identically. Works on
     linalg-on-tensors (after `--convert-pet-to-linalg`) and on PET alike.
+
+    `@main` calls `@<func>_entry`, also added: it takes the function's
+    arguments but those `--pet-preprocess` added, computes those with the
+    function named by `pet.preprocess` (as a runtime does at load), and
+    calls the function. `print=false` adds the entry point only (what IREE
+    runs).
   }];
   let options = [
     Option<"funcName", "func", "std::string", /*default=*/"",
            "The function to run (default: the only public one)">,
     Option<"seed", "seed", "int64_t", /*default=*/"1",
            "Seed of the generated inputs">,
+    Option<"print", "print", "bool", /*default=*/"true",
+           "Add @main (false: only the entry point, for other runtimes)">,
   ];
   let dependentDialects = [
     "arith::ArithDialect", "func::FuncDialect", "linalg::LinalgDialect",

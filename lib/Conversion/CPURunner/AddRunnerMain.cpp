@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::pet {
 #define GEN_PASS_DEF_ADDRUNNERMAIN
@@ -86,8 +87,15 @@ struct AddRunnerMainPass
         return signalPassFailure();
       }
     } else {
+      // Preprocessing functions are called by the function they serve.
+      llvm::StringSet<> preprocessing;
       for (auto func : module.getOps<func::FuncOp>())
-        if (func.isPublic() && !func.isExternal()) {
+        if (auto name =
+                func->getAttrOfType<FlatSymbolRefAttr>("pet.preprocess"))
+          preprocessing.insert(name.getValue());
+      for (auto func : module.getOps<func::FuncOp>())
+        if (func.isPublic() && !func.isExternal() &&
+            !preprocessing.contains(func.getSymName())) {
           if (target) {
             module.emitError("pet-add-runner-main: several public functions; "
                              "name one with func=");
@@ -100,10 +108,35 @@ struct AddRunnerMainPass
         return signalPassFailure();
       }
     }
-    if (module.lookupSymbol("main")) {
-      module.emitError("pet-add-runner-main: the module has a @main already");
-      return signalPassFailure();
+    // Arguments --pet-preprocess added are computed by its function from the
+    // weights, as a runtime does at load: the entry point takes the others.
+    func::FuncOp init;
+    if (auto name =
+            target->getAttrOfType<FlatSymbolRefAttr>("pet.preprocess")) {
+      init = module.lookupSymbol<func::FuncOp>(name);
+      if (!init) {
+        target.emitError("pet-add-runner-main: no preprocessing function ")
+            << name;
+        return signalPassFailure();
+      }
     }
+    SmallVector<Type> inputTypes;
+    SmallVector<unsigned> weights;
+    for (auto [i, type] : llvm::enumerate(target.getArgumentTypes())) {
+      if (target.getArgAttr(i, "pet.preprocessed"))
+        break;
+      if (target.getArgAttr(i, "pet.weight"))
+        weights.push_back(i);
+      inputTypes.push_back(type);
+    }
+    std::string entryName = (target.getSymName() + "_entry").str();
+    std::string mainName = print ? "main" : "";
+    for (StringRef name : {StringRef(entryName), StringRef(mainName)})
+      if (!name.empty() && module.lookupSymbol(name)) {
+        module.emitError("pet-add-runner-main: the module has a @")
+            << name << " already";
+        return signalPassFailure();
+      }
     auto isF32Tensor = [](Type t) {
       auto tensor = dyn_cast<RankedTensorType>(t);
       return tensor && tensor.hasStaticShape() &&
@@ -118,20 +151,49 @@ struct AddRunnerMainPass
     Location loc = target.getLoc();
     OpBuilder b(module.getBodyRegion());
     b.setInsertionPointToEnd(module.getBody());
+
+    // @<func>_entry: the preprocessing, then the function.
+    auto entry = func::FuncOp::create(
+        b, loc, entryName,
+        b.getFunctionType(inputTypes, target.getResultTypes()));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *body = entry.addEntryBlock();
+      b.setInsertionPointToStart(body);
+      SmallVector<Value> arguments(body->getArguments());
+      if (init) {
+        SmallVector<Value> weightValues = llvm::map_to_vector(
+            weights, [&](unsigned i) { return Value(body->getArgument(i)); });
+        auto preprocessed = func::CallOp::create(b, loc, init, weightValues);
+        llvm::append_range(arguments, preprocessed.getResults());
+      }
+      if (arguments.size() != target.getNumArguments()) {
+        target.emitError("pet-add-runner-main: the preprocessing function "
+                         "does not make the function's preprocessed "
+                         "arguments");
+        return signalPassFailure();
+      }
+      auto call = func::CallOp::create(b, loc, target, arguments);
+      func::ReturnOp::create(b, loc, call.getResults());
+    }
+    if (!print)
+      return;
+
+    // @main: generated inputs, the entry point, the results printed.
     auto unranked = UnrankedTensorType::get(b.getF32Type());
-    auto print = func::FuncOp::create(b, loc, "printMemrefF32",
-                                      b.getFunctionType({unranked}, {}));
-    print.setPrivate();
+    auto printFunc = func::FuncOp::create(b, loc, "printMemrefF32",
+                                          b.getFunctionType({unranked}, {}));
+    printFunc.setPrivate();
     auto main = func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
     b.setInsertionPointToStart(main.addEntryBlock());
     SmallVector<Value> arguments;
-    for (auto [i, type] : llvm::enumerate(target.getArgumentTypes()))
+    for (auto [i, type] : llvm::enumerate(inputTypes))
       arguments.push_back(
           generateInput(b, loc, cast<RankedTensorType>(type), seed, i));
-    auto call = func::CallOp::create(b, loc, target, arguments);
+    auto call = func::CallOp::create(b, loc, entry, arguments);
     for (Value result : call.getResults()) {
       Value cast = tensor::CastOp::create(b, loc, unranked, result);
-      func::CallOp::create(b, loc, print, ValueRange{cast});
+      func::CallOp::create(b, loc, printFunc, ValueRange{cast});
     }
     func::ReturnOp::create(b, loc);
   }

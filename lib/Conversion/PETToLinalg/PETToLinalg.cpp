@@ -363,7 +363,147 @@ static bool sameLoopsAndOutput(const MultiLinearTerm &a,
          !b.divideByInBoundsCount;
 }
 
+/// Whether `op` becomes a named linalg operator (patterns below).
+static bool hasNamedForm(Operation *op) {
+  if (auto conv = dyn_cast<Conv2DOp>(op))
+    return conv.getGroupCount() == 1;
+  if (auto mm = dyn_cast<MatmulOp>(op))
+    return !mm.getTransposeLhs() && !mm.getTransposeRhs();
+  if (auto bmm = dyn_cast<BatchMatmulOp>(op))
+    return !bmm.getTransposeLhs() && !bmm.getTransposeRhs();
+  return isa<TransposeOp, SliceOp, PadOp, ConcatOp, SplitOp, InsertOp>(op);
+}
+
 namespace {
+/// Convolutions of one group and matrix products without transposes as
+/// linalg's named operators (what IREE and other consumers know best); the
+/// generic path covers the rest.
+struct ConvToNamedLinalg : public OpConversionPattern<Conv2DOp> {
+  ConvToNamedLinalg(MLIRContext *context)
+      : OpConversionPattern(context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getGroupCount() != 1)
+      return rewriter.notifyMatchFailure(op, "grouped");
+    TensorBuilder tb{rewriter, op.getLoc()};
+    auto type = cast<RankedTensorType>(op.getType());
+    SmallVector<int64_t> low = {0, 0}, high = {0, 0};
+    llvm::append_range(low, op.getPadLowValues());
+    llvm::append_range(high, op.getPadHighValues());
+    Value input = tb.pad(adaptor.getInput(), low, high, 0.0);
+    // Rows and columns past the last window are not read: linalg wants the
+    // input no larger than the windows cover.
+    auto padded = cast<RankedTensorType>(input.getType());
+    SmallVector<int64_t> strides = op.getStrideValues();
+    SmallVector<int64_t> dilations = op.getDilationValues();
+    auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
+    SmallVector<int64_t> sizes(padded.getShape());
+    for (int d = 0; d < 2; ++d)
+      sizes[2 + d] = (type.getDimSize(2 + d) - 1) * strides[d] +
+                     dilations[d] * (filter.getDimSize(2 + d) - 1) + 1;
+    input = tb.slice(input, SmallVector<int64_t>(4, 0), sizes);
+    auto conv = linalg::Conv2DNchwFchwOp::create(
+        rewriter, op.getLoc(), TypeRange{type},
+        ValueRange{input, adaptor.getFilter()},
+        ValueRange{tb.filled(type, 0.0)},
+        ArrayRef<NamedAttribute>{
+            rewriter.getNamedAttr("strides",
+                                  rewriter.getI64TensorAttr(strides)),
+            rewriter.getNamedAttr("dilations",
+                                  rewriter.getI64TensorAttr(dilations))});
+    rewriter.replaceOp(op, conv.getResult(0));
+    return success();
+  }
+};
+
+template <typename PetOp, typename LinalgOp>
+struct ProductToNamedLinalg : public OpConversionPattern<PetOp> {
+  ProductToNamedLinalg(MLIRContext *context)
+      : OpConversionPattern<PetOp>(context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(PetOp op, typename PetOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getTransposeLhs() || op.getTransposeRhs())
+      return rewriter.notifyMatchFailure(op, "transposed");
+    TensorBuilder tb{rewriter, op.getLoc()};
+    auto type = cast<RankedTensorType>(op.getType());
+    auto product = LinalgOp::create(
+        rewriter, op.getLoc(), TypeRange{type},
+        ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+        ValueRange{tb.filled(type, 0.0)}, ArrayRef<NamedAttribute>{});
+    rewriter.replaceOp(op, product->getResult(0));
+    return success();
+  }
+};
+
+/// Layout operators as their tensor-dialect (or linalg) counterparts.
+struct LayoutToTensor : public ConversionPattern {
+  LayoutToTensor(MLIRContext *context)
+      : ConversionPattern(MatchAnyOpTypeTag(), /*benefit=*/2, context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    TensorBuilder tb{rewriter, op->getLoc()};
+    Location loc = op->getLoc();
+    if (auto transpose = dyn_cast<TransposeOp>(op)) {
+      auto type = cast<RankedTensorType>(transpose.getType());
+      Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                           type.getElementType());
+      auto t = linalg::TransposeOp::create(rewriter, loc, operands[0], init,
+                                           transpose.getPermutation());
+      rewriter.replaceOp(op, t->getResult(0));
+      return success();
+    }
+    if (auto slice = dyn_cast<SliceOp>(op)) {
+      auto type = cast<RankedTensorType>(slice.getType());
+      SmallVector<int64_t> strides = slice.getStrideValues();
+      Value r = tensor::ExtractSliceOp::create(
+          rewriter, loc, type, operands[0],
+          getAsIndexOpFoldResult(rewriter.getContext(), slice.getOffsets()),
+          getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()),
+          getAsIndexOpFoldResult(rewriter.getContext(), strides));
+      rewriter.replaceOp(op, r);
+      return success();
+    }
+    if (auto pad = dyn_cast<PadOp>(op)) {
+      rewriter.replaceOp(op,
+                         tb.pad(operands[0], pad.getLow(), pad.getHigh(), 0.0));
+      return success();
+    }
+    if (auto concat = dyn_cast<ConcatOp>(op)) {
+      Value r =
+          tensor::ConcatOp::create(rewriter, loc, concat.getAxis(), operands);
+      rewriter.replaceOp(op, r);
+      return success();
+    }
+    if (auto split = dyn_cast<SplitOp>(op)) {
+      auto type = cast<RankedTensorType>(operands[0].getType());
+      SmallVector<Value> pieces;
+      int64_t offset = 0;
+      for (int64_t size : split.getSizes()) {
+        SmallVector<int64_t> offsets(type.getRank(), 0);
+        SmallVector<int64_t> sizes(type.getShape());
+        offsets[split.getAxis()] = offset;
+        sizes[split.getAxis()] = size;
+        pieces.push_back(tb.slice(operands[0], offsets, sizes));
+        offset += size;
+      }
+      rewriter.replaceOp(op, pieces);
+      return success();
+    }
+    if (auto insert = dyn_cast<InsertOp>(op)) {
+      rewriter.replaceOp(
+          op, tb.insert(operands[0], operands[1], insert.getOffsets()));
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct MultiLinearToLinalg
     : public OpInterfaceConversionPattern<MultiLinearOpInterface> {
   using OpInterfaceConversionPattern::OpInterfaceConversionPattern;
@@ -371,8 +511,8 @@ struct MultiLinearToLinalg
   LogicalResult
   matchAndRewrite(MultiLinearOpInterface op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    if (isa<ReshapeOp>(op))
-      return rewriter.notifyMatchFailure(op, "reshapes have their pattern");
+    if (isa<ReshapeOp>(op) || hasNamedForm(op))
+      return rewriter.notifyMatchFailure(op, "lowered by its own pattern");
     TensorBuilder tb{rewriter, op->getLoc()};
     SmallVector<Value> results;
     for (unsigned r = 0; r < op->getNumResults(); ++r) {
@@ -692,7 +832,10 @@ void mlir::pet::inlineCorrections(Operation *root) {
 
 void mlir::pet::populatePETToLinalgPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<MultiLinearToLinalg>(context);
+  patterns.add<MultiLinearToLinalg, ConvToNamedLinalg, LayoutToTensor,
+               ProductToNamedLinalg<MatmulOp, linalg::MatmulOp>,
+               ProductToNamedLinalg<BatchMatmulOp, linalg::BatchMatmulOp>>(
+      context);
   patterns.add<ReshapeToTensor, ElementwiseToLinalg<ReluOp>,
                ElementwiseToLinalg<SigmoidOp>, ElementwiseToLinalg<TanhOp>,
                ElementwiseToLinalg<GeluOp>, SoftmaxToLinalg, LayerNormToLinalg,

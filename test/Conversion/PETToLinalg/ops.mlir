@@ -4,13 +4,12 @@
 // here runs on the CPU (python/tests/test_cpu.py) and is compared with PET's
 // reference evaluator on the same inputs.
 
-// A padded, strided convolution: one generic over (n, f, oh, ow, c, kh, kw)
-// on the zero-padded input.
-// CHECK-DAG:   #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
-// CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// A padded, strided convolution of one group: linalg's named convolution on
+// the zero-padded input, cut to the rows and columns the windows read.
 // CHECK-LABEL: func.func @conv_strided
-// CHECK:       %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 0, 0]
-// CHECK:       linalg.generic {indexing_maps = [#[[IN]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[P]], %arg1 : tensor<1x2x7x7xf32>, tensor<3x2x3x3xf32>)
+// CHECK:       %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:       %[[S:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 7, 7] [1, 1, 1, 1]
+// CHECK:       linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[S]], %arg1 : tensor<1x2x7x7xf32>, tensor<3x2x3x3xf32>)
 // CHECK-NOT:   pet.
 func.func @conv_strided(%x: tensor<1x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
   %0 = pet.conv2d %x, %w strides [2, 2] pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32>
@@ -19,8 +18,12 @@ func.func @conv_strided(%x: tensor<1x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> ten
 
 // -----
 
+// Other convolutions: one generic over (n, f, oh, ow, c, kh, kw) from the
+// operator's multi-linear description; the group picks the input channels.
+// CHECK-DAG:   #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 2 + d4, d2 + d5 * 2, d3 + d6 * 2)>
+// CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
 // CHECK-LABEL: func.func @conv_grouped_dilated
-// CHECK:       linalg.generic
+// CHECK:       linalg.generic {indexing_maps = [#[[IN]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
 // CHECK-NOT:   pet.
 func.func @conv_grouped_dilated(%x: tensor<2x4x7x7xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x6x5x5xf32> {
   %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] dilations [2, 2] groups 2 : (tensor<2x4x7x7xf32>, tensor<6x2x3x3xf32>) -> tensor<2x6x5x5xf32>
@@ -29,8 +32,10 @@ func.func @conv_grouped_dilated(%x: tensor<2x4x7x7xf32>, %w: tensor<6x2x3x3xf32>
 
 // -----
 
+// A plain matmul is linalg.matmul; transposed products are generics.
 // CHECK-LABEL: func.func @matmuls
-// CHECK-COUNT-3: linalg.generic
+// CHECK:       linalg.matmul ins(%arg0, %arg1
+// CHECK-COUNT-2: linalg.generic
 // CHECK-NOT:   pet.
 func.func @matmuls(%a: tensor<4x6xf32>, %b: tensor<6x5xf32>, %c: tensor<2x6x4xf32>, %d: tensor<2x5x6xf32>) -> (tensor<4x5xf32>, tensor<5x4xf32>, tensor<2x4x5xf32>) {
   %0 = pet.matmul %a, %b : (tensor<4x6xf32>, tensor<6x5xf32>) -> tensor<4x5xf32>
@@ -73,11 +78,18 @@ func.func @avg_pool(%x: tensor<1x2x5x5xf32>) -> (tensor<1x2x5x5xf32>, tensor<1x2
 
 // -----
 
-// Layout operators. A reshape is a collapse to one dimension and an expand.
+// Layout operators as their tensor-dialect counterparts. A reshape is a
+// collapse to one dimension and an expand.
 // CHECK-LABEL: func.func @layout
+// CHECK:       linalg.transpose ins(%arg0 : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<4x2x3xf32>) permutation = [2, 0, 1]
 // CHECK:       tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
 // CHECK:       tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
-// CHECK:       tensor.insert_slice
+// CHECK:       tensor.concat dim(1) %arg0, %arg1
+// CHECK:       tensor.extract_slice %arg0[0, 0, 0] [2, 1, 4] [1, 1, 1]
+// CHECK:       tensor.extract_slice %arg0[0, 1, 0] [2, 2, 4] [1, 1, 1]
+// CHECK:       %[[S:.*]] = tensor.extract_slice %arg0[0, 0, 1] [2, 3, 2] [1, 1, 2]
+// CHECK:       tensor.pad %arg0 low[0, 1, 2] high[0, 1, 0]
+// CHECK:       tensor.insert_slice %[[S]] into %arg1[0, 0, 1] [2, 3, 2] [1, 1, 1]
 // CHECK-NOT:   pet.
 func.func @layout(%x: tensor<2x3x4xf32>, %y: tensor<2x3x4xf32>) -> (tensor<4x2x3xf32>, tensor<6x4xf32>, tensor<2x6x4xf32>, tensor<2x1x4xf32>, tensor<2x2x4xf32>, tensor<2x3x2xf32>, tensor<2x5x6xf32>, tensor<2x3x4xf32>) {
   %0 = pet.transpose %x perm [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
