@@ -688,7 +688,7 @@ struct SoftmaxToLinalg : public OpConversionPattern<SoftmaxOp> {
                   ConversionPatternRewriter &rewriter) const override {
     TensorBuilder tb{rewriter, op.getLoc()};
     Value x = adaptor.getInput();
-    SmallVector<int64_t> dims = {op.getAxis()};
+    SmallVector<int64_t> dims = {static_cast<int64_t>(op.getAxis())};
     auto maximum = [](OpBuilder &b, Location loc, Value acc, Value v) {
       return arith::MaximumFOp::create(b, loc, acc, v).getResult();
     };
