@@ -44,25 +44,31 @@ propagateDegrees(Block &block, llvm::DenseMap<Value, unsigned> &degree) {
             std::max(original[i], degree.lookup(correct.getMutants()[i]));
       continue;
     }
-    auto linear = dyn_cast<MultiLinearOpInterface>(op);
-    for (OpResult result : op.getResults()) {
-      unsigned d = 0;
-      if (linear) {
-        for (const MultiLinearTerm &term :
-             linear.getMultiLinearDescription(result.getResultNumber()).terms) {
-          unsigned sum = 0;
-          for (const OperandAccess &access : term.factors)
-            sum += degree.lookup(op.getOperand(access.operandIndex));
-          d = std::max(d, sum);
-        }
-      } else {
-        for (Value operand : op.getOperands())
-          d = std::max(d, degree.lookup(operand));
-      }
-      degree[result] = d;
-    }
+    for (OpResult result : op.getResults())
+      degree[result] =
+          getResultDegree(result, [&](Value v) { return degree.lookup(v); });
   }
   return {};
+}
+
+unsigned
+mlir::pet::getResultDegree(OpResult result,
+                           function_ref<unsigned(Value)> operandDegree) {
+  Operation *op = result.getOwner();
+  unsigned d = 0;
+  if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
+    for (const MultiLinearTerm &term :
+         linear.getMultiLinearDescription(result.getResultNumber()).terms) {
+      unsigned sum = 0;
+      for (const OperandAccess &access : term.factors)
+        sum += operandDegree(op->getOperand(access.operandIndex));
+      d = std::max(d, sum);
+    }
+    return d;
+  }
+  for (Value operand : op->getOperands())
+    d = std::max(d, operandDegree(operand));
+  return d;
 }
 
 SmallVector<unsigned> mlir::pet::getResultDegrees(func::FuncOp func) {

@@ -50,6 +50,8 @@ struct Node {
   SmallVector<ModQ, 8> samples;
   uint64_t fingerprint;
   unsigned depth;
+  /// Polynomial degree in the inputs.
+  unsigned degree;
 };
 
 constexpr unsigned kSamples = 8;
@@ -114,6 +116,8 @@ private:
   SmallVector<Shape> kernelSizes;
   SmallVector<Shape> knownShapes;
   unsigned maxCompute = 0, computeUsed = 0;
+  /// The highest polynomial degree of an output.
+  unsigned maxDegree = 1;
   bool allowAdd = false;
   /// Whether parity space-to-batch moves belong to the operator set.
   bool spaceToBatch = false;
@@ -342,6 +346,26 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
     undo();
     return;
   }
+  // A tensor of a higher polynomial degree than every output can equal none
+  // of them (and sampling a product of products costs the square): pruned.
+  llvm::DenseMap<Value, unsigned> degrees;
+  auto degreeOf = [&](Value v) -> unsigned {
+    if (unsigned d = degrees.lookup(v))
+      return d;
+    for (const Node &n : nodes)
+      if (n.value == v)
+        return n.degree;
+    return isa<BlockArgument>(v) ? 1 : 0;
+  };
+  for (Operation *op : created)
+    for (OpResult result : op->getResults())
+      degrees[result] = getResultDegree(result, degreeOf);
+  if (llvm::any_of(created.back()->getResults(),
+                   [&](Value v) { return degrees.lookup(v) > maxDegree; })) {
+    ++stats.prunedDuplicates;
+    undo();
+    return;
+  }
   // Only operators of the operator set; none doing far more work than the
   // whole subprogram.
   if ((!options.operators.empty() &&
@@ -367,7 +391,8 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
     bool duplicate =
         llvm::any_of(nodes, [&](const Node &n) { return n.fingerprint == fp; });
     if (!duplicate)
-      nodes.push_back({v, std::move(samples), fp, depth + 1});
+      nodes.push_back(
+          {v, std::move(samples), fp, depth + 1, degrees.lookup(v)});
   }
   if (nodes.size() == firstNew) {
     ++stats.prunedDuplicates;
@@ -802,6 +827,8 @@ SmallVector<Mutant> Generator::run() {
     maxElements = std::max(maxElements, numElements(shapeOf(arg)));
   collectTemplates();
   originalText = getStructuralKey(original);
+  for (unsigned d : getResultDegrees(original))
+    maxDegree = std::max(maxDegree, d);
   original.walk(
       [&](Operation *op) { maxFlops += CostModel::getWork(op).flops; });
   stateBudget = getStateBudget(original, options).first;
@@ -836,7 +863,7 @@ SmallVector<Mutant> Generator::run() {
   for (BlockArgument arg : block->getArguments()) {
     SmallVector<ModQ, 8> samples = sample(*eval, arg);
     uint64_t fp = fingerprintOf(shapeOf(arg), samples);
-    nodes.push_back({arg, std::move(samples), fp, 0});
+    nodes.push_back({arg, std::move(samples), fp, 0, 1});
   }
   search(0);
   eval.reset();

@@ -59,6 +59,12 @@ FailureOr<VerificationResult> verifyEquivalence(func::FuncOp original,
 /// (constants have degree 0).
 SmallVector<unsigned> getResultDegrees(func::FuncOp func);
 
+/// The polynomial degree of `result` given those of its operation's operands
+/// (a multi-linear term multiplies its factors' degrees; other operations
+/// take the largest).
+unsigned getResultDegree(OpResult result,
+                         function_ref<unsigned(Value)> operandDegree);
+
 } // namespace mlir::pet
 
 #endif // PET_ANALYSIS_EQUIVALENCEVERIFIER_H
