@@ -1,0 +1,115 @@
+/*===- pet_runtime.h - PET-MLIR's GPU runtime, C ABI -------------*- C -*-===*\
+|*                                                                            *|
+|* What code compiled by PET's GPU pipeline calls:                            *|
+|*  - the mgpu* functions MLIR's gpu-to-llvm lowering emits (modules,          *|
+|*    kernels, streams, memory), over the CUDA driver API;                    *|
+|*  - memrefCopy, for strided copies the host code makes;                     *|
+|*  - convolution and matrix products through cuDNN and cuBLAS, as            *|
+|*    _mlir_ciface_ functions taking MLIR memref descriptors;                  *|
+|*  - whole-forward CUDA graph capture and replay.                            *|
+|* All work goes to one stream. Errors print the failing call and the shapes   *|
+|* involved and abort: never a silent wrong result. Without a GPU,            *|
+|* pet_rt_init() says so and returns non-zero.                                *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef PET_RUNTIME_H
+#define PET_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Initializes the CUDA context on device 0. Returns 0, or prints why there
+ * is no usable GPU and returns 1. Every other function initializes lazily
+ * and aborts with that message instead. */
+int pet_rt_init(void);
+
+/* The stream everything runs on. */
+void *pet_rt_stream(void);
+/* Waits for the stream. */
+void pet_rt_synchronize(void);
+/* Memory that host code and kernels both use (CUDA managed memory). */
+void *pet_rt_alloc(size_t bytes);
+void pet_rt_free(void *ptr);
+
+/* CUDA graphs: between begin and end, work on the stream is recorded, not
+ * run; replay runs it again (same buffers, same shapes). */
+void pet_rt_graph_begin(void);
+void pet_rt_graph_end(void);
+void pet_rt_graph_replay(void);
+void pet_rt_graph_destroy(void);
+
+/* TF32 tensor cores for cuDNN/cuBLAS (off by default: exact FP32). */
+void pet_rt_set_tf32(bool enabled);
+
+/* MLIR's gpu-to-llvm ABI. */
+void *mgpuModuleLoad(void *data, size_t gpuBlobSize);
+void mgpuModuleUnload(void *module);
+void *mgpuModuleGetFunction(void *module, const char *name);
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, void *stream,
+                      void **params, void **extra, size_t paramsCount);
+void *mgpuStreamCreate(void);
+void mgpuStreamDestroy(void *stream);
+void mgpuStreamSynchronize(void *stream);
+void mgpuStreamWaitEvent(void *stream, void *event);
+void *mgpuEventCreate(void);
+void mgpuEventDestroy(void *event);
+void mgpuEventSynchronize(void *event);
+void mgpuEventRecord(void *event, void *stream);
+void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared);
+void mgpuMemFree(void *ptr, void *stream);
+void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream);
+void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream);
+void mgpuSetDefaultDevice(int32_t device);
+
+/* An MLIR unranked memref: rank and a pointer to the ranked descriptor. */
+typedef struct {
+  int64_t rank;
+  void *descriptor;
+} PetUnrankedMemRef;
+
+/* Copies between strided memrefs (MLIR's memref.copy on the host). */
+void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
+                PetUnrankedMemRef *dst);
+
+/* MLIR ranked memref descriptors of f32. */
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+} PetMemRef2D;
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[3], strides[3];
+} PetMemRef3D;
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} PetMemRef4D;
+
+/* out += conv2d(input, filter), NCHW/FCHW, with the given strides,
+ * dilations and groups, no padding (the input comes padded). cuDNN's
+ * algorithm is found once per shape and cached; the workspace is the
+ * runtime's. Operands must be contiguous. */
+void _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
+                                    PetMemRef4D *output, int64_t strideH,
+                                    int64_t strideW, int64_t dilationH,
+                                    int64_t dilationW, int64_t groups);
+/* out += lhs x rhs (cuBLAS SGEMM), row-major, contiguous. */
+void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs, PetMemRef2D *rhs,
+                                    PetMemRef2D *output);
+/* out[b] += lhs[b] x rhs[b] (cuBLAS strided batched SGEMM). */
+void _mlir_ciface_pet_rt_batch_matmul_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
+                                          PetMemRef3D *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PET_RUNTIME_H */

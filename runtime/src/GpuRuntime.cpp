@@ -1,0 +1,366 @@
+//===- GpuRuntime.cpp - Context, stream, memory, kernels, graphs ----------===//
+//
+// The mgpu* functions MLIR's gpu-to-llvm lowering calls, over the CUDA driver
+// API, all on one stream so that a whole forward pass can be captured into a
+// CUDA graph. Errors name the failing call and abort.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pet_runtime.h"
+#include "RuntimeSupport.h"
+
+#include <cuda.h>
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace pet_rt {
+
+//===----------------------------------------------------------------------===//
+// The CUDA driver, loaded when first needed: without it (no GPU, no
+// driver) the runtime still loads and says what is missing.
+//===----------------------------------------------------------------------===//
+
+#define PET_STR(x) #x
+#define PET_XSTR(x) PET_STR(x)
+#define PET_DRIVER_FUNCTIONS(X)                                                \
+  X(cuInit) X(cuDeviceGetCount) X(cuDeviceGet) X(cuDevicePrimaryCtxRetain)     \
+  X(cuCtxSetCurrent) X(cuStreamCreate) X(cuStreamSynchronize)                  \
+  X(cuMemAllocManaged) X(cuMemFree) X(cuStreamBeginCapture)                    \
+  X(cuStreamEndCapture) X(cuGraphInstantiate) X(cuGraphLaunch)                 \
+  X(cuGraphExecDestroy) X(cuGraphDestroy) X(cuModuleLoadData)                  \
+  X(cuModuleUnload) X(cuModuleGetFunction) X(cuLaunchKernel)                   \
+  X(cuMemcpyAsync) X(cuMemsetD32Async) X(cuGetErrorName) X(cuGetErrorString)
+
+namespace {
+struct Driver {
+  // Names as cuda.h defines them (cuMemFree is cuMemFree_v2, ...).
+#define PET_MEMBER(name) decltype(&::name) name = nullptr;
+  PET_DRIVER_FUNCTIONS(PET_MEMBER)
+#undef PET_MEMBER
+  bool loaded = false;
+  std::string error;
+};
+
+Driver &driver() {
+  static Driver d = [] {
+    Driver d;
+    void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      const char *why = dlerror();
+      d.error = std::string("the CUDA driver (libcuda.so.1) is not installed") +
+                (why ? std::string(": ") + why : std::string());
+      return d;
+    }
+#define PET_LOAD(name)                                                         \
+  d.name = reinterpret_cast<decltype(d.name)>(dlsym(library, PET_XSTR(name))); \
+  if (!d.name && d.error.empty())                                              \
+    d.error = std::string("the CUDA driver lacks ") + PET_XSTR(name);
+    PET_DRIVER_FUNCTIONS(PET_LOAD)
+#undef PET_LOAD
+    d.loaded = d.error.empty();
+    return d;
+  }();
+  return d;
+}
+} // namespace
+
+namespace {
+struct State {
+  bool initialized = false;
+  bool usable = false;
+  CUcontext context = nullptr;
+  CUstream stream = nullptr;
+  bool capturing = false;
+  CUgraph graph = nullptr;
+  CUgraphExec graphExec = nullptr;
+};
+
+State &state() {
+  static State s;
+  return s;
+}
+} // namespace
+
+void check(CUresult result, const char *call, const char *detail) {
+  if (result == CUDA_SUCCESS)
+    return;
+  const char *name = nullptr, *text = nullptr;
+  driver().cuGetErrorName(result, &name);
+  driver().cuGetErrorString(result, &text);
+  fail("%s failed: %s (%s)%s%s", call, name ? name : "?", text ? text : "?",
+       detail ? "; " : "", detail ? detail : "");
+}
+
+[[noreturn]] void failImpl(const char *message) {
+  std::fprintf(stderr, "pet-runtime: %s\n", message);
+  std::fflush(stderr);
+  std::abort();
+}
+
+bool isCapturing() { return state().capturing; }
+
+void ensureInitialized() {
+  if (pet_rt_init() != 0)
+    fail("no usable GPU (see the message above)");
+}
+
+CUstream stream() {
+  ensureInitialized();
+  return state().stream;
+}
+
+} // namespace pet_rt
+
+using namespace pet_rt;
+
+extern "C" int pet_rt_init(void) {
+  State &s = state();
+  if (s.initialized)
+    return s.usable ? 0 : 1;
+  s.initialized = true;
+  if (!driver().loaded) {
+    std::fprintf(stderr,
+                 "pet-runtime: no CUDA GPU is available (%s); PET's GPU "
+                 "programs need an NVIDIA GPU and its driver\n",
+                 driver().error.c_str());
+    return 1;
+  }
+  CUresult result = driver().cuInit(0);
+  int count = 0;
+  if (result == CUDA_SUCCESS)
+    result = driver().cuDeviceGetCount(&count);
+  if (result != CUDA_SUCCESS || count == 0) {
+    const char *text = nullptr;
+    driver().cuGetErrorString(result, &text);
+    std::fprintf(stderr,
+                 "pet-runtime: no CUDA GPU is available (%s); PET's GPU "
+                 "programs need an NVIDIA GPU and its driver\n",
+                 result != CUDA_SUCCESS && text ? text : "no device found");
+    return 1;
+  }
+  CUdevice device;
+  check(driver().cuDeviceGet(&device, 0), "cuDeviceGet", nullptr);
+  check(driver().cuDevicePrimaryCtxRetain(&s.context, device),
+        "cuDevicePrimaryCtxRetain", nullptr);
+  check(driver().cuCtxSetCurrent(s.context), "cuCtxSetCurrent", nullptr);
+  check(driver().cuStreamCreate(&s.stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate",
+        nullptr);
+  s.usable = true;
+  return 0;
+}
+
+extern "C" void *pet_rt_stream(void) { return stream(); }
+
+extern "C" void pet_rt_synchronize(void) {
+  if (isCapturing())
+    return;
+  check(driver().cuStreamSynchronize(stream()), "cuStreamSynchronize", nullptr);
+}
+
+extern "C" void *pet_rt_alloc(size_t bytes) {
+  ensureInitialized();
+  CUdeviceptr ptr = 0;
+  char detail[64];
+  std::snprintf(detail, sizeof(detail), "%zu bytes", bytes);
+  check(driver().cuMemAllocManaged(&ptr, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL),
+        "cuMemAllocManaged", detail);
+  return reinterpret_cast<void *>(ptr);
+}
+
+extern "C" void pet_rt_free(void *ptr) {
+  if (!ptr)
+    return;
+  pet_rt_synchronize();
+  check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)), "cuMemFree", nullptr);
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA graphs
+//===----------------------------------------------------------------------===//
+
+extern "C" void pet_rt_graph_begin(void) {
+  pet_rt_synchronize();
+  check(driver().cuStreamBeginCapture(stream(), CU_STREAM_CAPTURE_MODE_GLOBAL),
+        "cuStreamBeginCapture", nullptr);
+  state().capturing = true;
+}
+
+extern "C" void pet_rt_graph_end(void) {
+  State &s = state();
+  if (!s.capturing)
+    fail("pet_rt_graph_end without pet_rt_graph_begin");
+  s.capturing = false;
+  pet_rt_graph_destroy();
+  check(driver().cuStreamEndCapture(s.stream, &s.graph), "cuStreamEndCapture",
+        "the forward pass did host-side work that a graph cannot record");
+  check(driver().cuGraphInstantiate(&s.graphExec, s.graph, 0), "cuGraphInstantiate",
+        nullptr);
+}
+
+extern "C" void pet_rt_graph_replay(void) {
+  State &s = state();
+  if (!s.graphExec)
+    fail("pet_rt_graph_replay: no graph captured");
+  check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch", nullptr);
+}
+
+extern "C" void pet_rt_graph_destroy(void) {
+  State &s = state();
+  if (s.graphExec)
+    check(driver().cuGraphExecDestroy(s.graphExec), "cuGraphExecDestroy", nullptr);
+  if (s.graph)
+    check(driver().cuGraphDestroy(s.graph), "cuGraphDestroy", nullptr);
+  s.graphExec = nullptr;
+  s.graph = nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// MLIR's gpu-to-llvm ABI
+//===----------------------------------------------------------------------===//
+
+extern "C" void *mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
+  ensureInitialized();
+  CUmodule module = nullptr;
+  check(driver().cuModuleLoadData(&module, data), "cuModuleLoadData",
+        "the kernels' fatbin (built for sm_90a, with a PTX fallback)");
+  return module;
+}
+
+extern "C" void mgpuModuleUnload(void *module) {
+  check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload",
+        nullptr);
+}
+
+extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
+  CUfunction function = nullptr;
+  check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module), name),
+        "cuModuleGetFunction", name);
+  return function;
+}
+
+extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX,
+                                 intptr_t gridY, intptr_t gridZ,
+                                 intptr_t blockX, intptr_t blockY,
+                                 intptr_t blockZ, int32_t smem,
+                                 void * /*stream*/, void **params,
+                                 void **extra, size_t /*paramsCount*/) {
+  char detail[128];
+  std::snprintf(detail, sizeof(detail), "grid %ldx%ldx%ld, block %ldx%ldx%ld",
+                long(gridX), long(gridY), long(gridZ), long(blockX),
+                long(blockY), long(blockZ));
+  check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
+                       blockX, blockY, blockZ, smem, stream(), params, extra),
+        "cuLaunchKernel", detail);
+}
+
+// Streams: the runtime's one stream, so that graphs capture everything.
+extern "C" void *mgpuStreamCreate(void) { return stream(); }
+extern "C" void mgpuStreamDestroy(void * /*stream*/) {}
+extern "C" void mgpuStreamSynchronize(void * /*stream*/) {
+  pet_rt_synchronize();
+}
+extern "C" void mgpuStreamWaitEvent(void * /*stream*/, void * /*event*/) {}
+extern "C" void *mgpuEventCreate(void) { return nullptr; }
+extern "C" void mgpuEventDestroy(void * /*event*/) {}
+extern "C" void mgpuEventSynchronize(void * /*event*/) { pet_rt_synchronize(); }
+extern "C" void mgpuEventRecord(void * /*event*/, void * /*stream*/) {}
+
+extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
+                              bool /*isHostShared*/) {
+  if (isCapturing())
+    fail("memory allocated while a CUDA graph is captured; allocate before "
+         "pet_rt_graph_begin");
+  return pet_rt_alloc(sizeBytes);
+}
+
+extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
+  if (!isCapturing())
+    pet_rt_free(ptr);
+}
+
+extern "C" void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
+                           void * /*stream*/) {
+  check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                      reinterpret_cast<CUdeviceptr>(src), sizeBytes, stream()),
+        "cuMemcpyAsync", nullptr);
+}
+
+extern "C" void mgpuMemset32(void *dst, unsigned int value, size_t count,
+                             void * /*stream*/) {
+  check(driver().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value, count,
+                         stream()),
+        "cuMemsetD32Async", nullptr);
+}
+
+extern "C" void mgpuSetDefaultDevice(int32_t device) {
+  if (device != 0)
+    fail("only device 0 is supported, not %d", int(device));
+}
+
+//===----------------------------------------------------------------------===//
+// memrefCopy
+//===----------------------------------------------------------------------===//
+
+extern "C" void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
+                           PetUnrankedMemRef *dst) {
+  // Ranked descriptor: allocated, aligned, offset, sizes[rank], strides[rank].
+  struct View {
+    char *base;
+    const int64_t *sizes, *strides;
+  };
+  auto view = [&](PetUnrankedMemRef *m) {
+    auto *words = static_cast<int64_t *>(m->descriptor);
+    char *aligned = reinterpret_cast<char *>(words[1]);
+    return View{aligned + words[2] * elemSize, words + 3, words + 3 + m->rank};
+  };
+  if (src->rank != dst->rank)
+    fail("memrefCopy between ranks %ld and %ld", long(src->rank),
+         long(dst->rank));
+  int64_t rank = src->rank;
+  View s = view(src), d = view(dst);
+  int64_t count = 1;
+  bool contiguous = true;
+  int64_t expected = 1;
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    if (s.sizes[i] != d.sizes[i])
+      fail("memrefCopy between different shapes");
+    count *= s.sizes[i];
+    contiguous &= s.sizes[i] == 1 ||
+                  (s.strides[i] == expected && d.strides[i] == expected);
+    expected *= s.sizes[i];
+  }
+  if (count == 0)
+    return;
+  if (contiguous) {
+    check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(d.base),
+                        reinterpret_cast<CUdeviceptr>(s.base),
+                        count * elemSize, stream()),
+          "cuMemcpyAsync", "memrefCopy");
+    return;
+  }
+  // Strided: element by element on the host (managed memory), after the
+  // stream's work; not capturable in a graph.
+  if (isCapturing())
+    fail("a strided memref.copy runs on the host and cannot be captured in "
+         "a CUDA graph");
+  pet_rt_synchronize();
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t so = 0, dof = 0;
+    for (int64_t i = 0; i < rank; ++i) {
+      so += index[i] * s.strides[i];
+      dof += index[i] * d.strides[i];
+    }
+    std::memcpy(d.base + dof * elemSize, s.base + so * elemSize, elemSize);
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      if (++index[i] < s.sizes[i])
+        break;
+      index[i] = 0;
+    }
+  }
+}

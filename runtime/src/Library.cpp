@@ -1,0 +1,271 @@
+//===- Library.cpp - Convolutions (cuDNN) and matrix products (cuBLAS) ----===//
+//
+// The operators PET's GPU lowering hands to vendor libraries, called with
+// MLIR memref descriptors. Descriptors, algorithm choice (cuDNN's find, once
+// per shape, cached) and the workspace live here, not in generated code.
+// FP32 by default: cuDNN's FMA math and cuBLAS's pedantic mode, so that no
+// TF32 rounding happens unless pet_rt_set_tf32(true) asks for it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pet_runtime.h"
+#include "RuntimeSupport.h"
+
+#include <cublas_v2.h>
+#include <cudnn.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <tuple>
+
+using namespace pet_rt;
+
+namespace {
+
+bool tf32 = false;
+
+void checkCudnn(cudnnStatus_t status, const char *call,
+                const std::string &detail) {
+  if (status != CUDNN_STATUS_SUCCESS)
+    fail("%s failed: %s; %s", call, cudnnGetErrorString(status),
+         detail.c_str());
+}
+
+void checkCublas(cublasStatus_t status, const char *call,
+                 const std::string &detail) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    fail("%s failed: %s (%d); %s", call, cublasGetStatusName(status),
+         int(status), detail.c_str());
+}
+
+cudnnHandle_t cudnn() {
+  static cudnnHandle_t handle = [] {
+    ensureInitialized();
+    cudnnHandle_t h;
+    checkCudnn(cudnnCreate(&h), "cudnnCreate", "initialization");
+    return h;
+  }();
+  checkCudnn(cudnnSetStream(handle, reinterpret_cast<cudaStream_t>(stream())),
+             "cudnnSetStream", "");
+  return handle;
+}
+
+cublasHandle_t cublas() {
+  static cublasHandle_t handle = [] {
+    ensureInitialized();
+    cublasHandle_t h;
+    checkCublas(cublasCreate(&h), "cublasCreate", "initialization");
+    return h;
+  }();
+  checkCublas(cublasSetStream(handle, reinterpret_cast<cudaStream_t>(stream())),
+              "cublasSetStream", "");
+  checkCublas(cublasSetMathMode(handle, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
+                                             : CUBLAS_PEDANTIC_MATH),
+              "cublasSetMathMode", "");
+  return handle;
+}
+
+/// Grows as needed; never shrinks (a graph may have recorded its address).
+void *workspace(size_t bytes) {
+  static void *ptr = nullptr;
+  static size_t size = 0;
+  if (bytes <= size)
+    return ptr;
+  if (isCapturing())
+    fail("cuDNN needs a larger workspace (%zu bytes) while a CUDA graph is "
+         "captured: run the forward pass once before capturing",
+         bytes);
+  pet_rt_free(ptr);
+  ptr = pet_rt_alloc(bytes);
+  size = bytes;
+  return ptr;
+}
+
+std::string shape4(const int64_t *s) {
+  char text[96];
+  std::snprintf(text, sizeof(text), "%ldx%ldx%ldx%ld", long(s[0]), long(s[1]),
+                long(s[2]), long(s[3]));
+  return text;
+}
+
+template <typename MemRef> bool isContiguous(const MemRef *m, int rank) {
+  int64_t expected = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    if (m->sizes[i] != 1 && m->strides[i] != expected)
+      return false;
+    expected *= m->sizes[i];
+  }
+  return true;
+}
+
+/// Everything cuDNN needs for one convolution shape, found once.
+struct ConvPlan {
+  cudnnTensorDescriptor_t x, y;
+  cudnnFilterDescriptor_t w;
+  cudnnConvolutionDescriptor_t conv;
+  cudnnConvolutionFwdAlgo_t algo;
+  size_t workspaceBytes;
+};
+
+using ConvKey = std::tuple<std::string, std::string, std::string, int64_t,
+                           int64_t, int64_t, int64_t, int64_t, bool>;
+
+ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter,
+                  PetMemRef4D *output, int64_t sh, int64_t sw, int64_t dh,
+                  int64_t dw, int64_t groups, const std::string &detail) {
+  static std::map<ConvKey, ConvPlan> plans;
+  ConvKey key{shape4(input->sizes), shape4(filter->sizes),
+              shape4(output->sizes), sh, sw, dh, dw, groups, tf32};
+  auto it = plans.find(key);
+  if (it != plans.end())
+    return it->second;
+  ConvPlan plan;
+  auto dims = [](const int64_t *s) {
+    return std::make_tuple(int(s[0]), int(s[1]), int(s[2]), int(s[3]));
+  };
+  checkCudnn(cudnnCreateTensorDescriptor(&plan.x), "cudnnCreateTensorDescriptor",
+             detail);
+  checkCudnn(cudnnCreateTensorDescriptor(&plan.y), "cudnnCreateTensorDescriptor",
+             detail);
+  checkCudnn(cudnnCreateFilterDescriptor(&plan.w), "cudnnCreateFilterDescriptor",
+             detail);
+  checkCudnn(cudnnCreateConvolutionDescriptor(&plan.conv),
+             "cudnnCreateConvolutionDescriptor", detail);
+  auto [n, c, h, w] = dims(input->sizes);
+  checkCudnn(cudnnSetTensor4dDescriptor(plan.x, CUDNN_TENSOR_NCHW,
+                                        CUDNN_DATA_FLOAT, n, c, h, w),
+             "cudnnSetTensor4dDescriptor(input)", detail);
+  auto [f, fc, kh, kw] = dims(filter->sizes);
+  checkCudnn(cudnnSetFilter4dDescriptor(plan.w, CUDNN_DATA_FLOAT,
+                                        CUDNN_TENSOR_NCHW, f, fc, kh, kw),
+             "cudnnSetFilter4dDescriptor", detail);
+  auto [on, oc, oh, ow] = dims(output->sizes);
+  checkCudnn(cudnnSetTensor4dDescriptor(plan.y, CUDNN_TENSOR_NCHW,
+                                        CUDNN_DATA_FLOAT, on, oc, oh, ow),
+             "cudnnSetTensor4dDescriptor(output)", detail);
+  checkCudnn(cudnnSetConvolution2dDescriptor(plan.conv, 0, 0, int(sh), int(sw),
+                                             int(dh), int(dw),
+                                             CUDNN_CROSS_CORRELATION,
+                                             CUDNN_DATA_FLOAT),
+             "cudnnSetConvolution2dDescriptor", detail);
+  checkCudnn(cudnnSetConvolutionGroupCount(plan.conv, int(groups)),
+             "cudnnSetConvolutionGroupCount", detail);
+  checkCudnn(cudnnSetConvolutionMathType(plan.conv, tf32 ? CUDNN_TENSOR_OP_MATH
+                                                         : CUDNN_FMA_MATH),
+             "cudnnSetConvolutionMathType", detail);
+  // The output cuDNN computes must be the one we were given.
+  int en, ec, eh, ew;
+  checkCudnn(cudnnGetConvolution2dForwardOutputDim(plan.conv, plan.x, plan.w,
+                                                   &en, &ec, &eh, &ew),
+             "cudnnGetConvolution2dForwardOutputDim", detail);
+  if (en != on || ec != oc || eh != oh || ew != ow)
+    fail("convolution output shape %dx%dx%dx%d expected by cuDNN; %s", en, ec,
+         eh, ew, detail.c_str());
+  if (isCapturing())
+    fail("first convolution of this shape while a CUDA graph is captured "
+         "(its algorithm search would be recorded): run the forward pass "
+         "once before capturing; %s",
+         detail.c_str());
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int returned = 0;
+  checkCudnn(cudnnFindConvolutionForwardAlgorithm(
+                 cudnn(), plan.x, plan.w, plan.conv, plan.y,
+                 CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
+             "cudnnFindConvolutionForwardAlgorithm", detail);
+  bool found = false;
+  for (int i = 0; i < returned && !found; ++i)
+    if (perf[i].status == CUDNN_STATUS_SUCCESS &&
+        (tf32 || perf[i].mathType != CUDNN_TENSOR_OP_MATH)) {
+      plan.algo = perf[i].algo;
+      plan.workspaceBytes = perf[i].memory;
+      found = true;
+    }
+  if (!found)
+    fail("cuDNN found no FP32 algorithm; %s", detail.c_str());
+  return plans.emplace(key, plan).first->second;
+}
+
+} // namespace
+
+extern "C" void pet_rt_set_tf32(bool enabled) { tf32 = enabled; }
+
+extern "C" void _mlir_ciface_pet_rt_conv2d_f32(
+    PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
+    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW,
+    int64_t groups) {
+  std::string detail = "conv2d input " + shape4(input->sizes) + ", filter " +
+                       shape4(filter->sizes) + ", output " +
+                       shape4(output->sizes);
+  if (!isContiguous(input, 4) || !isContiguous(filter, 4) ||
+      !isContiguous(output, 4))
+    fail("conv2d operands must be contiguous; %s", detail.c_str());
+  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, dilationH,
+                           dilationW, groups, detail);
+  // output += conv: beta = 1 (the output holds the init, zeros or a bias).
+  float alpha = 1.0f, beta = 1.0f;
+  checkCudnn(cudnnConvolutionForward(
+                 cudnn(), &alpha, plan.x, input->aligned + input->offset,
+                 plan.w, filter->aligned + filter->offset, plan.conv,
+                 plan.algo, workspace(plan.workspaceBytes),
+                 plan.workspaceBytes, &beta, plan.y,
+                 output->aligned + output->offset),
+             "cudnnConvolutionForward", detail);
+}
+
+namespace {
+/// C[m x n] += A[m x k] B[k x n], row-major, `batch` times with the given
+/// batch strides (elements).
+void gemm(const float *a, const float *b, float *c, int64_t m, int64_t n,
+          int64_t k, int64_t batch, int64_t strideA, int64_t strideB,
+          int64_t strideC, const std::string &detail) {
+  float alpha = 1.0f, beta = 1.0f;
+  // Row-major C = A B is column-major C^T = B^T A^T.
+  if (batch == 1)
+    checkCublas(cublasSgemm(cublas(), CUBLAS_OP_N, CUBLAS_OP_N, int(n), int(m),
+                            int(k), &alpha, b, int(n), a, int(k), &beta, c,
+                            int(n)),
+                "cublasSgemm", detail);
+  else
+    checkCublas(cublasSgemmStridedBatched(
+                    cublas(), CUBLAS_OP_N, CUBLAS_OP_N, int(n), int(m), int(k),
+                    &alpha, b, int(n), strideB, a, int(k), strideA, &beta, c,
+                    int(n), strideC, int(batch)),
+                "cublasSgemmStridedBatched", detail);
+}
+} // namespace
+
+extern "C" void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs,
+                                               PetMemRef2D *rhs,
+                                               PetMemRef2D *output) {
+  char text[160];
+  std::snprintf(text, sizeof(text), "matmul %ldx%ld by %ldx%ld into %ldx%ld",
+                long(lhs->sizes[0]), long(lhs->sizes[1]), long(rhs->sizes[0]),
+                long(rhs->sizes[1]), long(output->sizes[0]),
+                long(output->sizes[1]));
+  if (!isContiguous(lhs, 2) || !isContiguous(rhs, 2) ||
+      !isContiguous(output, 2))
+    fail("matmul operands must be contiguous; %s", text);
+  gemm(lhs->aligned + lhs->offset, rhs->aligned + rhs->offset,
+       output->aligned + output->offset, lhs->sizes[0], rhs->sizes[1],
+       lhs->sizes[1], 1, 0, 0, 0, text);
+}
+
+extern "C" void _mlir_ciface_pet_rt_batch_matmul_f32(PetMemRef3D *lhs,
+                                                     PetMemRef3D *rhs,
+                                                     PetMemRef3D *output) {
+  char text[200];
+  std::snprintf(text, sizeof(text),
+                "batch_matmul %ldx%ldx%ld by %ldx%ldx%ld into %ldx%ldx%ld",
+                long(lhs->sizes[0]), long(lhs->sizes[1]), long(lhs->sizes[2]),
+                long(rhs->sizes[0]), long(rhs->sizes[1]), long(rhs->sizes[2]),
+                long(output->sizes[0]), long(output->sizes[1]),
+                long(output->sizes[2]));
+  if (!isContiguous(lhs, 3) || !isContiguous(rhs, 3) ||
+      !isContiguous(output, 3))
+    fail("batch_matmul operands must be contiguous; %s", text);
+  int64_t m = lhs->sizes[1], k = lhs->sizes[2], n = rhs->sizes[2];
+  gemm(lhs->aligned + lhs->offset, rhs->aligned + rhs->offset,
+       output->aligned + output->offset, m, n, k, lhs->sizes[0], m * k, k * n,
+       m * n, text);
+}

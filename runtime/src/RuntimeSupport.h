@@ -1,0 +1,33 @@
+//===- RuntimeSupport.h - Shared by the runtime's files ---------*- C++ -*-===//
+
+#ifndef PET_RUNTIME_SUPPORT_H
+#define PET_RUNTIME_SUPPORT_H
+
+#include <cuda.h>
+
+#include <cstdio>
+
+namespace pet_rt {
+
+[[noreturn]] void failImpl(const char *message);
+
+/// Prints "pet-runtime: <message>" and aborts.
+template <typename... Args>
+[[noreturn]] void fail(const char *format, Args... args) {
+  char message[1024];
+  std::snprintf(message, sizeof(message), format, args...);
+  failImpl(message);
+}
+
+/// Aborts with the call's name, CUDA's error and `detail` on failure.
+void check(CUresult result, const char *call, const char *detail);
+
+/// Initializes the context, or aborts saying there is no GPU.
+void ensureInitialized();
+/// The one stream.
+CUstream stream();
+bool isCapturing();
+
+} // namespace pet_rt
+
+#endif // PET_RUNTIME_SUPPORT_H

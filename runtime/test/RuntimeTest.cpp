@@ -1,0 +1,216 @@
+//===- RuntimeTest.cpp - The GPU runtime against CPU references -----------===//
+//
+// pet-runtime-test            runs every check; exits 0 when all pass, 1 on a
+//                             failure, 77 (and says why) without a GPU
+// pet-runtime-test bad-conv   calls a convolution with a wrong output shape
+//                             (the runtime must abort naming the call)
+//
+//===----------------------------------------------------------------------===//
+
+#include "pet_runtime.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+int failures = 0;
+
+void expect(bool ok, const char *what) {
+  std::printf("%s: %s\n", ok ? "ok" : "FAILED", what);
+  failures += !ok;
+}
+
+float *alloc(size_t n) {
+  return static_cast<float *>(pet_rt_alloc(n * sizeof(float)));
+}
+
+void fill(float *p, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; ++i)
+    p[i] = float((i * 2654435761u + seed * 40503u) % 1000) / 1000.0f - 0.5f;
+}
+
+PetMemRef4D memref4(float *p, int64_t a, int64_t b, int64_t c, int64_t d) {
+  return {p, p, 0, {a, b, c, d}, {b * c * d, c * d, d, 1}};
+}
+
+double maxRelError(const float *x, const std::vector<double> &ref) {
+  double scale = 1e-30, err = 0;
+  for (double v : ref)
+    scale = std::max(scale, std::fabs(v));
+  for (size_t i = 0; i < ref.size(); ++i)
+    err = std::max(err, std::fabs(x[i] - ref[i]));
+  return err / scale;
+}
+
+/// conv2d with zero padding already applied, as the runtime computes it.
+void checkConv(int n, int c, int h, int w, int f, int kh, int kw, int sh,
+               int sw, int dh, int dw, int groups) {
+  int oh = (h - dh * (kh - 1) - 1) / sh + 1, ow = (w - dw * (kw - 1) - 1) / sw + 1;
+  int cg = c / groups, fg = f / groups;
+  float *x = alloc(size_t(n) * c * h * w), *k = alloc(size_t(f) * cg * kh * kw);
+  float *y = alloc(size_t(n) * f * oh * ow);
+  fill(x, size_t(n) * c * h * w, 1);
+  fill(k, size_t(f) * cg * kh * kw, 2);
+  fill(y, size_t(n) * f * oh * ow, 3); // the init, accumulated into
+  std::vector<double> ref(size_t(n) * f * oh * ow);
+  for (int in = 0; in < n; ++in)
+    for (int of = 0; of < f; ++of)
+      for (int i = 0; i < oh; ++i)
+        for (int j = 0; j < ow; ++j) {
+          size_t o = ((size_t(in) * f + of) * oh + i) * ow + j;
+          double s = y[o];
+          int g = of / fg;
+          for (int ic = 0; ic < cg; ++ic)
+            for (int a = 0; a < kh; ++a)
+              for (int b = 0; b < kw; ++b)
+                s += double(x[((size_t(in) * c + g * cg + ic) * h + i * sh +
+                               a * dh) * w + j * sw + b * dw]) *
+                     k[((size_t(of) * cg + ic) * kh + a) * kw + b];
+          ref[o] = s;
+        }
+  PetMemRef4D X = memref4(x, n, c, h, w), K = memref4(k, f, cg, kh, kw),
+              Y = memref4(y, n, f, oh, ow);
+  _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, sh, sw, dh, dw, groups);
+  pet_rt_synchronize();
+  char what[160];
+  double err = maxRelError(y, ref);
+  std::snprintf(what, sizeof(what),
+                "conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d d%d g%d (rel err %.2g)", n,
+                c, h, w, f, cg, kh, kw, sh, dh, groups, err);
+  expect(err < 1e-5, what);
+  pet_rt_free(x);
+  pet_rt_free(k);
+  pet_rt_free(y);
+}
+
+void checkMatmul(int batch, int m, int n, int k) {
+  float *a = alloc(size_t(batch) * m * k), *b = alloc(size_t(batch) * k * n);
+  float *c = alloc(size_t(batch) * m * n);
+  fill(a, size_t(batch) * m * k, 4);
+  fill(b, size_t(batch) * k * n, 5);
+  fill(c, size_t(batch) * m * n, 6);
+  std::vector<double> ref(size_t(batch) * m * n);
+  for (int q = 0; q < batch; ++q)
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) {
+        double s = c[(size_t(q) * m + i) * n + j];
+        for (int l = 0; l < k; ++l)
+          s += double(a[(size_t(q) * m + i) * k + l]) *
+               b[(size_t(q) * k + l) * n + j];
+        ref[(size_t(q) * m + i) * n + j] = s;
+      }
+  if (batch == 1) {
+    PetMemRef2D A{a, a, 0, {m, k}, {k, 1}}, B{b, b, 0, {k, n}, {n, 1}},
+        C{c, c, 0, {m, n}, {n, 1}};
+    _mlir_ciface_pet_rt_matmul_f32(&A, &B, &C);
+  } else {
+    PetMemRef3D A{a, a, 0, {batch, m, k}, {m * k, k, 1}},
+        B{b, b, 0, {batch, k, n}, {k * n, n, 1}},
+        C{c, c, 0, {batch, m, n}, {m * n, n, 1}};
+    _mlir_ciface_pet_rt_batch_matmul_f32(&A, &B, &C);
+  }
+  pet_rt_synchronize();
+  char what[128];
+  double err = maxRelError(c, ref);
+  std::snprintf(what, sizeof(what), "%s %dx%dx%d x %dx%d (rel err %.2g)",
+                batch == 1 ? "matmul" : "batch_matmul", batch, m, k, k, n, err);
+  expect(err < 1e-5, what);
+  pet_rt_free(a);
+  pet_rt_free(b);
+  pet_rt_free(c);
+}
+
+/// A convolution recorded in a graph with the zeroing of its output, and
+/// replayed.
+void checkGraph() {
+  float *x = alloc(1 * 2 * 6 * 6), *k = alloc(3 * 2 * 3 * 3), *y = alloc(3 * 16);
+  fill(x, 72, 7);
+  fill(k, 54, 8);
+  PetMemRef4D X = memref4(x, 1, 2, 6, 6), K = memref4(k, 3, 2, 3, 3),
+              Y = memref4(y, 1, 3, 4, 4);
+  // Once outside the graph: finds the algorithm, sizes the workspace.
+  mgpuMemset32(y, 0, 48, nullptr);
+  _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, 1, 1, 1, 1, 1);
+  pet_rt_synchronize();
+  std::vector<double> first(y, y + 48);
+  std::memset(y, 0xff, 48 * sizeof(float));
+  pet_rt_graph_begin();
+  mgpuMemset32(y, 0, 48, nullptr);
+  _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, 1, 1, 1, 1, 1);
+  pet_rt_graph_end();
+  for (int r = 0; r < 3; ++r)
+    pet_rt_graph_replay();
+  pet_rt_synchronize();
+  expect(maxRelError(y, first) == 0, "CUDA graph replay of memset + conv2d");
+  pet_rt_graph_destroy();
+  pet_rt_free(x);
+  pet_rt_free(k);
+  pet_rt_free(y);
+}
+
+void checkStridedCopy() {
+  float *a = alloc(4 * 6), *b = alloc(4 * 3);
+  for (int i = 0; i < 24; ++i)
+    a[i] = float(i);
+  // Every other column of a 4x6 matrix into a 4x3 one.
+  int64_t src[2 + 2 + 1 + 2] = {0, 0, 0, 4, 3, 6, 2};
+  int64_t dst[7] = {0, 0, 0, 4, 3, 3, 1};
+  src[0] = src[1] = reinterpret_cast<int64_t>(a);
+  dst[0] = dst[1] = reinterpret_cast<int64_t>(b);
+  PetUnrankedMemRef s{2, src}, d{2, dst};
+  memrefCopy(sizeof(float), &s, &d);
+  pet_rt_synchronize();
+  bool ok = true;
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 3; ++j)
+      ok &= b[i * 3 + j] == float(i * 6 + 2 * j);
+  expect(ok, "memrefCopy of a strided view");
+  pet_rt_free(a);
+  pet_rt_free(b);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (pet_rt_init() != 0) {
+    std::printf("SKIPPED: no GPU (the runtime's message is above)\n");
+    return 77;
+  }
+  if (argc > 1 && std::string(argv[1]) == "bad-conv") {
+    float *x = alloc(72), *k = alloc(54), *y = alloc(48);
+    PetMemRef4D X = memref4(x, 1, 2, 6, 6), K = memref4(k, 3, 2, 3, 3),
+                Y = memref4(y, 1, 3, 5, 5); // cuDNN makes 4x4
+    _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, 1, 1, 1, 1, 1);
+    return 0; // not reached
+  }
+  checkConv(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1);
+  checkConv(2, 4, 9, 11, 6, 3, 3, 2, 2, 1, 1, 1);
+  checkConv(1, 4, 12, 12, 4, 3, 3, 1, 1, 2, 2, 2);
+  checkConv(1, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 8);
+  checkConv(1, 64, 58, 58, 64, 3, 3, 1, 1, 1, 1, 1);
+  checkMatmul(1, 33, 17, 65);
+  checkMatmul(3, 16, 24, 40);
+  checkGraph();
+  checkStridedCopy();
+  // Errors name the call and the shapes.
+  std::string self = argv[0];
+  std::string command = self + " bad-conv 2>&1";
+  FILE *pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[512];
+  while (pipe && fgets(buffer, sizeof(buffer), pipe))
+    output += buffer;
+  int status = pipe ? pclose(pipe) : -1;
+  expect(status != 0 &&
+             output.find("pet-runtime: convolution output shape") !=
+                 std::string::npos &&
+             output.find("output 1x3x5x5") != std::string::npos,
+         "a wrong convolution shape aborts with the call and the shapes");
+  std::printf("%s\n", failures ? "FAILED" : "all runtime checks passed");
+  return failures ? 1 : 0;
+}
