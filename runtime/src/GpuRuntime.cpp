@@ -364,3 +364,38 @@ extern "C" void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
     }
   }
 }
+
+//===----------------------------------------------------------------------===//
+// printMemrefF32 (as MLIR's runner utilities print it)
+//===----------------------------------------------------------------------===//
+
+extern "C" void printMemrefF32(int64_t rank, void *descriptor) {
+  pet_rt_synchronize();
+  auto *words = static_cast<int64_t *>(descriptor);
+  const float *data = reinterpret_cast<const float *>(words[1]) + words[2];
+  const int64_t *sizes = words + 3, *strides = words + 3 + rank;
+  std::printf("Unranked Memref base@ = %p rank = %ld offset = %ld sizes = [",
+              reinterpret_cast<void *>(words[1]), long(rank), long(words[2]));
+  for (int64_t i = 0; i < rank; ++i)
+    std::printf("%s%ld", i ? ", " : "", long(sizes[i]));
+  std::printf("] strides = [");
+  for (int64_t i = 0; i < rank; ++i)
+    std::printf("%s%ld", i ? ", " : "", long(strides[i]));
+  std::printf("] data = \n");
+  int64_t count = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    count *= sizes[i];
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t offset = 0;
+    for (int64_t i = 0; i < rank; ++i)
+      offset += index[i] * strides[i];
+    std::printf("%s%g", n ? ", " : "[", double(data[offset]));
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      if (++index[i] < sizes[i])
+        break;
+      index[i] = 0;
+    }
+  }
+  std::printf("]\n");
+}

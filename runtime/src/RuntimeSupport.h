@@ -14,9 +14,13 @@ namespace pet_rt {
 /// Prints "pet-runtime: <message>" and aborts.
 template <typename... Args>
 [[noreturn]] void fail(const char *format, Args... args) {
-  char message[1024];
-  std::snprintf(message, sizeof(message), format, args...);
-  failImpl(message);
+  if constexpr (sizeof...(Args) == 0) {
+    failImpl(format);
+  } else {
+    char message[1024];
+    std::snprintf(message, sizeof(message), format, args...);
+    failImpl(message);
+  }
 }
 
 /// Aborts with the call's name, CUDA's error and `detail` on failure.

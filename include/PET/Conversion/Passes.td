@@ -101,11 +101,35 @@ def AddRunnerMain : Pass<"pet-add-runner-main", "ModuleOp"> {
            "Seed of the generated inputs">,
     Option<"print", "print", "bool", /*default=*/"true",
            "Add @main (false: only the entry point, for other runtimes)">,
+    Option<"mainName", "main-name", "std::string", /*default=*/"\"main\"",
+           "Name of the function that runs and prints">,
   ];
   let dependentDialects = [
     "arith::ArithDialect", "func::FuncDialect", "linalg::LinalgDialect",
     "math::MathDialect", "tensor::TensorDialect"
   ];
+}
+
+def GPURuntimeCalls : Pass<"pet-gpu-runtime-calls", "ModuleOp"> {
+  let summary = "Convolutions and matrix products on memrefs as calls into PET's GPU runtime; allocations in GPU-visible memory";
+  let description = [{
+    The step of PET's GPU pipeline between bufferization and the lowering of
+    loops to GPU kernels (see `python/pet_mlir/gpu.py`):
+
+    * `linalg.conv_2d_nchw_fchw`, `linalg.matmul` and `linalg.batch_matmul`
+      on f32 memrefs become calls of `pet_rt_conv2d_f32`,
+      `pet_rt_matmul_f32` and `pet_rt_batch_matmul_f32` (C interface, in
+      `runtime/`: cuDNN and cuBLAS, accumulating into the output as linalg
+      does). Operands that are not contiguous are copied to contiguous
+      buffers first (and the output back).
+    * `memref.alloc` / `memref.dealloc` become `gpu.alloc host_shared` /
+      `gpu.dealloc`: memory that kernels, the libraries and host code all
+      use.
+
+    Other linalg operations stay, for the loops-to-GPU passes.
+  }];
+  let dependentDialects = ["func::FuncDialect", "gpu::GPUDialect",
+                           "memref::MemRefDialect", "arith::ArithDialect"];
 }
 
 #endif // PET_CONVERSION_PASSES_TD

@@ -130,7 +130,7 @@ struct AddRunnerMainPass
       inputTypes.push_back(type);
     }
     std::string entryName = (target.getSymName() + "_entry").str();
-    std::string mainName = print ? "main" : "";
+    std::string mainName = print ? std::string(this->mainName) : "";
     for (StringRef name : {StringRef(entryName), StringRef(mainName)})
       if (!name.empty() && module.lookupSymbol(name)) {
         module.emitError("pet-add-runner-main: the module has a @")
@@ -184,7 +184,8 @@ struct AddRunnerMainPass
     auto printFunc = func::FuncOp::create(b, loc, "printMemrefF32",
                                           b.getFunctionType({unranked}, {}));
     printFunc.setPrivate();
-    auto main = func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
+    auto main =
+        func::FuncOp::create(b, loc, mainName, b.getFunctionType({}, {}));
     b.setInsertionPointToStart(main.addEntryBlock());
     SmallVector<Value> arguments;
     for (auto [i, type] : llvm::enumerate(inputTypes))

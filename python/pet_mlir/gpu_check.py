@@ -1,0 +1,98 @@
+"""GPU equality check: programs compiled here, run on the GPU machine,
+compared with the CPU path.
+
+    PYTHONPATH=python python3 -m pet_mlir.gpu_check prepare build/gpu-check
+    # on the GPU machine (bench/README.md): bash bench/gpu/run.sh build/gpu-check OUT
+    PYTHONPATH=python python3 -m pet_mlir.gpu_check compare build/gpu-check OUT
+
+`prepare` writes, per case, NAME.o (the program, optimized or not, for
+sm_90a) and NAME.cpu.txt (its results on the CPU path, same inputs);
+`compare` reads NAME.gpu.txt (and NAME.tf32.txt) and reports the largest
+difference, relative to each result's largest |value|.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import cpu, gpu
+from .models import resnet18
+from .opt import run_pet_opt
+
+ROOT = Path(__file__).resolve().parents[2]
+FP32_TOLERANCE = 1e-5   # cuDNN/cuBLAS FP32 against our f32 CPU loops
+TF32_TOLERANCE = 5e-3   # TF32 keeps 10 mantissa bits
+
+
+def cases():
+    seam = (ROOT / "examples/seam_conv.mlir").read_text()
+    rounds = (ROOT / "test/Transforms/mutate-rounds.mlir").read_text()
+    bert = run_pet_opt((ROOT / "test/Conversion/LinalgToPET/Inputs/bert_layer.mlir")
+                       .read_text(), ["--convert-linalg-to-pet"])
+    r32 = resnet18(image=32, classes=10)
+    r224 = resnet18()
+    return [
+        ("seam-conv", seam, []),
+        ("seam-conv-opt", seam,
+         [f"--pet-optimize=cost-db={ROOT}/examples/split-conv-costs.json"]),
+        ("merge-split-opt", rounds,
+         [f"--pet-optimize=cost-db={ROOT}/test/Transforms/Inputs/merge-split-costs.json"]),
+        ("resnet18-32", r32, []),
+        ("resnet18-32-opt", r32, ["--pet-optimize=min-gain=-100"]),
+        ("bert-layer-sample", bert, []),
+        ("bert-layer-sample-opt", bert, ["--pet-optimize=min-gain=-100"]),
+        ("resnet18-224", r224, []),
+        ("resnet18-224-opt", r224, ["--pet-optimize=min-gain=-100"]),
+    ]
+
+
+def prepare(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, source, pet_args in cases():
+        optimized = run_pet_opt(source, pet_args) if pet_args else source
+        (directory / f"{name}.o").write_bytes(gpu.compile_to_object(optimized))
+        results = cpu.run_on_cpu(optimized)
+        (directory / f"{name}.cpu.json").write_text(json.dumps(results))
+        print(f"prepared {name}: {len(results)} result(s), shapes "
+              f"{[shape for shape, _ in results]}")
+
+
+def compare(directory: Path, outputs: Path) -> int:
+    failed = 0
+    report = []
+    for name, _, _ in cases():
+        reference = [tuple(r) for r in json.loads((directory / f"{name}.cpu.json").read_text())]
+        for mode, tolerance in (("gpu", FP32_TOLERANCE), ("tf32", TF32_TOLERANCE)):
+            path = outputs / f"{name}.{mode}.txt"
+            if not path.exists():
+                continue
+            results = cpu.parse_results(path.read_text())
+            diff = cpu.max_difference(reference, results)
+            ok = diff <= tolerance
+            failed += not ok
+            report.append(f"{'ok' if ok else 'FAILED'}: {name} ({mode}) max relative "
+                          f"difference {diff:.2g} (tolerance {tolerance:g})")
+    print("\n".join(report))
+    return 1 if failed or not report else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("directory")
+    c = sub.add_parser("compare")
+    c.add_argument("directory")
+    c.add_argument("outputs")
+    args = parser.parse_args(argv)
+    if args.command == "prepare":
+        prepare(Path(args.directory))
+        return 0
+    return compare(Path(args.directory), Path(args.outputs))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
