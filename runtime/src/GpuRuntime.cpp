@@ -232,8 +232,10 @@ extern "C" void *mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
 }
 
 extern "C" void mgpuModuleUnload(void *module) {
-  check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload",
-        nullptr);
+  // Called from a global destructor at exit, when the driver may already be
+  // shutting down: its error does not matter any more.
+  if (driver().loaded)
+    (void)driver().cuModuleUnload(static_cast<CUmodule>(module));
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
@@ -398,4 +400,5 @@ extern "C" void printMemrefF32(int64_t rank, void *descriptor) {
     }
   }
   std::printf("]\n");
+  std::fflush(stdout);
 }

@@ -124,7 +124,7 @@ def GPURuntimeCalls : Pass<"pet-gpu-runtime-calls", "ModuleOp"> {
       buffers first (and the output back).
     * `memref.alloc` / `memref.dealloc` become `gpu.alloc host_shared` /
       `gpu.dealloc`: memory that kernels, the libraries and host code all
-      use.
+      use; constants (`memref.get_global`) are copied into such memory.
 
     Other linalg operations stay, for the loops-to-GPU passes.
   }];

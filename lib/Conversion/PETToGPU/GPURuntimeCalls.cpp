@@ -137,6 +137,20 @@ struct GPURuntimeCallsPass
                       {bmm.getInputs()[0], bmm.getInputs()[1], out}, out, {});
       }
     }
+    // Constants (weights) live in the host program's data: kernels read a
+    // GPU-visible copy.
+    SmallVector<memref::GetGlobalOp> globals;
+    module.walk([&](memref::GetGlobalOp op) { globals.push_back(op); });
+    for (memref::GetGlobalOp global : globals) {
+      OpBuilder b(global->getContext());
+      b.setInsertionPointAfter(global);
+      auto type = global.getType();
+      if (!type.getLayout().isIdentity())
+        continue;
+      auto copy = memref::AllocOp::create(b, global.getLoc(), type);
+      global.getResult().replaceAllUsesWith(copy);
+      memref::CopyOp::create(b, global.getLoc(), global, copy);
+    }
     // Memory that kernels, the libraries and the host all reach.
     SmallVector<memref::AllocOp> allocs;
     module.walk([&](memref::AllocOp op) { allocs.push_back(op); });
