@@ -8,7 +8,7 @@ build=${BUILD_DIR:-$root/build}
 PYTHON=${PYTHON:-/usr/bin/python3}
 
 bash "$root/scripts/setup.sh" || exit 1
-bash "$root/scripts/build.sh" pet-opt PETUnitTests || exit 1
+bash "$root/scripts/build.sh" || exit 1
 # IREE (for python/tests/test_iree.py) in CI, or when asked; without it those
 # tests say they are skipped.
 if [[ ${CI:-} == true || ${PET_WITH_IREE:-0} == 1 ]]; then

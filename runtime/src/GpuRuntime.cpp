@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pet_runtime.h"
 #include "RuntimeSupport.h"
+#include "pet_runtime.h"
 
 #include <cuda.h>
 #include <dlfcn.h>
@@ -28,13 +28,16 @@ namespace pet_rt {
 #define PET_STR(x) #x
 #define PET_XSTR(x) PET_STR(x)
 #define PET_DRIVER_FUNCTIONS(X)                                                \
-  X(cuInit) X(cuDeviceGetCount) X(cuDeviceGet) X(cuDevicePrimaryCtxRetain)     \
-  X(cuCtxSetCurrent) X(cuStreamCreate) X(cuStreamSynchronize)                  \
-  X(cuMemAllocManaged) X(cuMemFree) X(cuStreamBeginCapture)                    \
-  X(cuStreamEndCapture) X(cuGraphInstantiate) X(cuGraphLaunch)                 \
-  X(cuGraphExecDestroy) X(cuGraphDestroy) X(cuModuleLoadData)                  \
-  X(cuModuleUnload) X(cuModuleGetFunction) X(cuLaunchKernel)                   \
-  X(cuMemcpyAsync) X(cuMemsetD32Async) X(cuGetErrorName) X(cuGetErrorString)
+  X(cuInit)                                                                    \
+  X(cuDeviceGetCount) X(cuDeviceGet) X(cuDevicePrimaryCtxRetain)               \
+      X(cuCtxSetCurrent) X(cuStreamCreate) X(cuStreamSynchronize)              \
+          X(cuMemAllocManaged) X(cuMemFree) X(cuStreamBeginCapture)            \
+              X(cuStreamEndCapture) X(cuGraphInstantiate) X(cuGraphLaunch)     \
+                  X(cuGraphExecDestroy) X(cuGraphDestroy) X(cuModuleLoadData)  \
+                      X(cuModuleUnload) X(cuModuleGetFunction)                 \
+                          X(cuLaunchKernel) X(cuMemcpyAsync)                   \
+                              X(cuMemsetD32Async) X(cuGetErrorName)            \
+                                  X(cuGetErrorString)
 
 namespace {
 struct Driver {
@@ -148,8 +151,8 @@ extern "C" int pet_rt_init(void) {
   check(driver().cuDevicePrimaryCtxRetain(&s.context, device),
         "cuDevicePrimaryCtxRetain", nullptr);
   check(driver().cuCtxSetCurrent(s.context), "cuCtxSetCurrent", nullptr);
-  check(driver().cuStreamCreate(&s.stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate",
-        nullptr);
+  check(driver().cuStreamCreate(&s.stream, CU_STREAM_NON_BLOCKING),
+        "cuStreamCreate", nullptr);
   s.usable = true;
   return 0;
 }
@@ -167,8 +170,9 @@ extern "C" void *pet_rt_alloc(size_t bytes) {
   CUdeviceptr ptr = 0;
   char detail[64];
   std::snprintf(detail, sizeof(detail), "%zu bytes", bytes);
-  check(driver().cuMemAllocManaged(&ptr, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL),
-        "cuMemAllocManaged", detail);
+  check(
+      driver().cuMemAllocManaged(&ptr, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL),
+      "cuMemAllocManaged", detail);
   return reinterpret_cast<void *>(ptr);
 }
 
@@ -176,7 +180,8 @@ extern "C" void pet_rt_free(void *ptr) {
   if (!ptr)
     return;
   pet_rt_synchronize();
-  check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)), "cuMemFree", nullptr);
+  check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)), "cuMemFree",
+        nullptr);
 }
 
 //===----------------------------------------------------------------------===//
@@ -198,21 +203,23 @@ extern "C" void pet_rt_graph_end(void) {
   pet_rt_graph_destroy();
   check(driver().cuStreamEndCapture(s.stream, &s.graph), "cuStreamEndCapture",
         "the forward pass did host-side work that a graph cannot record");
-  check(driver().cuGraphInstantiate(&s.graphExec, s.graph, 0), "cuGraphInstantiate",
-        nullptr);
+  check(driver().cuGraphInstantiate(&s.graphExec, s.graph, 0),
+        "cuGraphInstantiate", nullptr);
 }
 
 extern "C" void pet_rt_graph_replay(void) {
   State &s = state();
   if (!s.graphExec)
     fail("pet_rt_graph_replay: no graph captured");
-  check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch", nullptr);
+  check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+        nullptr);
 }
 
 extern "C" void pet_rt_graph_destroy(void) {
   State &s = state();
   if (s.graphExec)
-    check(driver().cuGraphExecDestroy(s.graphExec), "cuGraphExecDestroy", nullptr);
+    check(driver().cuGraphExecDestroy(s.graphExec), "cuGraphExecDestroy",
+          nullptr);
   if (s.graph)
     check(driver().cuGraphDestroy(s.graph), "cuGraphDestroy", nullptr);
   s.graphExec = nullptr;
@@ -240,23 +247,24 @@ extern "C" void mgpuModuleUnload(void *module) {
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
   CUfunction function = nullptr;
-  check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module), name),
+  check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module),
+                                     name),
         "cuModuleGetFunction", name);
   return function;
 }
 
-extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX,
-                                 intptr_t gridY, intptr_t gridZ,
-                                 intptr_t blockX, intptr_t blockY,
-                                 intptr_t blockZ, int32_t smem,
-                                 void * /*stream*/, void **params,
-                                 void **extra, size_t /*paramsCount*/) {
+extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                                 intptr_t gridZ, intptr_t blockX,
+                                 intptr_t blockY, intptr_t blockZ, int32_t smem,
+                                 void * /*stream*/, void **params, void **extra,
+                                 size_t /*paramsCount*/) {
   char detail[128];
   std::snprintf(detail, sizeof(detail), "grid %ldx%ldx%ld, block %ldx%ldx%ld",
                 long(gridX), long(gridY), long(gridZ), long(blockX),
                 long(blockY), long(blockZ));
-  check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
-                       blockX, blockY, blockZ, smem, stream(), params, extra),
+  check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY,
+                                gridZ, blockX, blockY, blockZ, smem, stream(),
+                                params, extra),
         "cuLaunchKernel", detail);
 }
 
@@ -288,14 +296,15 @@ extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
 extern "C" void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                            void * /*stream*/) {
   check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
-                      reinterpret_cast<CUdeviceptr>(src), sizeBytes, stream()),
+                               reinterpret_cast<CUdeviceptr>(src), sizeBytes,
+                               stream()),
         "cuMemcpyAsync", nullptr);
 }
 
 extern "C" void mgpuMemset32(void *dst, unsigned int value, size_t count,
                              void * /*stream*/) {
-  check(driver().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value, count,
-                         stream()),
+  check(driver().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                  count, stream()),
         "cuMemsetD32Async", nullptr);
 }
 
@@ -340,8 +349,8 @@ extern "C" void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
     return;
   if (contiguous) {
     check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(d.base),
-                        reinterpret_cast<CUdeviceptr>(s.base),
-                        count * elemSize, stream()),
+                                 reinterpret_cast<CUdeviceptr>(s.base),
+                                 count * elemSize, stream()),
           "cuMemcpyAsync", "memrefCopy");
     return;
   }

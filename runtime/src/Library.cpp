@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pet_runtime.h"
 #include "RuntimeSupport.h"
+#include "pet_runtime.h"
 
 #include <cublas_v2.h>
 #include <cudnn.h>
@@ -111,12 +111,19 @@ struct ConvPlan {
 using ConvKey = std::tuple<std::string, std::string, std::string, int64_t,
                            int64_t, int64_t, int64_t, int64_t, bool>;
 
-ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter,
-                  PetMemRef4D *output, int64_t sh, int64_t sw, int64_t dh,
-                  int64_t dw, int64_t groups, const std::string &detail) {
+ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
+                  int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                  int64_t groups, const std::string &detail) {
   static std::map<ConvKey, ConvPlan> plans;
-  ConvKey key{shape4(input->sizes), shape4(filter->sizes),
-              shape4(output->sizes), sh, sw, dh, dw, groups, tf32};
+  ConvKey key{shape4(input->sizes),
+              shape4(filter->sizes),
+              shape4(output->sizes),
+              sh,
+              sw,
+              dh,
+              dw,
+              groups,
+              tf32};
   auto it = plans.find(key);
   if (it != plans.end())
     return it->second;
@@ -124,12 +131,12 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter,
   auto dims = [](const int64_t *s) {
     return std::make_tuple(int(s[0]), int(s[1]), int(s[2]), int(s[3]));
   };
-  checkCudnn(cudnnCreateTensorDescriptor(&plan.x), "cudnnCreateTensorDescriptor",
-             detail);
-  checkCudnn(cudnnCreateTensorDescriptor(&plan.y), "cudnnCreateTensorDescriptor",
-             detail);
-  checkCudnn(cudnnCreateFilterDescriptor(&plan.w), "cudnnCreateFilterDescriptor",
-             detail);
+  checkCudnn(cudnnCreateTensorDescriptor(&plan.x),
+             "cudnnCreateTensorDescriptor", detail);
+  checkCudnn(cudnnCreateTensorDescriptor(&plan.y),
+             "cudnnCreateTensorDescriptor", detail);
+  checkCudnn(cudnnCreateFilterDescriptor(&plan.w),
+             "cudnnCreateFilterDescriptor", detail);
   checkCudnn(cudnnCreateConvolutionDescriptor(&plan.conv),
              "cudnnCreateConvolutionDescriptor", detail);
   auto [n, c, h, w] = dims(input->sizes);
@@ -144,10 +151,9 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter,
   checkCudnn(cudnnSetTensor4dDescriptor(plan.y, CUDNN_TENSOR_NCHW,
                                         CUDNN_DATA_FLOAT, on, oc, oh, ow),
              "cudnnSetTensor4dDescriptor(output)", detail);
-  checkCudnn(cudnnSetConvolution2dDescriptor(plan.conv, 0, 0, int(sh), int(sw),
-                                             int(dh), int(dw),
-                                             CUDNN_CROSS_CORRELATION,
-                                             CUDNN_DATA_FLOAT),
+  checkCudnn(cudnnSetConvolution2dDescriptor(
+                 plan.conv, 0, 0, int(sh), int(sw), int(dh), int(dw),
+                 CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
              "cudnnSetConvolution2dDescriptor", detail);
   checkCudnn(cudnnSetConvolutionGroupCount(plan.conv, int(groups)),
              "cudnnSetConvolutionGroupCount", detail);
@@ -190,10 +196,11 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter,
 
 extern "C" void pet_rt_set_tf32(bool enabled) { tf32 = enabled; }
 
-extern "C" void _mlir_ciface_pet_rt_conv2d_f32(
-    PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
-    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW,
-    int64_t groups) {
+extern "C" void
+_mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
+                               PetMemRef4D *output, int64_t strideH,
+                               int64_t strideW, int64_t dilationH,
+                               int64_t dilationW, int64_t groups) {
   std::string detail = "conv2d input " + shape4(input->sizes) + ", filter " +
                        shape4(filter->sizes) + ", output " +
                        shape4(output->sizes);
@@ -206,10 +213,9 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_f32(
   float alpha = 1.0f, beta = 1.0f;
   checkCudnn(cudnnConvolutionForward(
                  cudnn(), &alpha, plan.x, input->aligned + input->offset,
-                 plan.w, filter->aligned + filter->offset, plan.conv,
-                 plan.algo, workspace(plan.workspaceBytes),
-                 plan.workspaceBytes, &beta, plan.y,
-                 output->aligned + output->offset),
+                 plan.w, filter->aligned + filter->offset, plan.conv, plan.algo,
+                 workspace(plan.workspaceBytes), plan.workspaceBytes, &beta,
+                 plan.y, output->aligned + output->offset),
              "cudnnConvolutionForward", detail);
 }
 

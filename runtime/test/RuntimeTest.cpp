@@ -50,7 +50,8 @@ double maxRelError(const float *x, const std::vector<double> &ref) {
 /// conv2d with zero padding already applied, as the runtime computes it.
 void checkConv(int n, int c, int h, int w, int f, int kh, int kw, int sh,
                int sw, int dh, int dw, int groups) {
-  int oh = (h - dh * (kh - 1) - 1) / sh + 1, ow = (w - dw * (kw - 1) - 1) / sw + 1;
+  int oh = (h - dh * (kh - 1) - 1) / sh + 1,
+      ow = (w - dw * (kw - 1) - 1) / sw + 1;
   int cg = c / groups, fg = f / groups;
   float *x = alloc(size_t(n) * c * h * w), *k = alloc(size_t(f) * cg * kh * kw);
   float *y = alloc(size_t(n) * f * oh * ow);
@@ -69,7 +70,9 @@ void checkConv(int n, int c, int h, int w, int f, int kh, int kw, int sh,
             for (int a = 0; a < kh; ++a)
               for (int b = 0; b < kw; ++b)
                 s += double(x[((size_t(in) * c + g * cg + ic) * h + i * sh +
-                               a * dh) * w + j * sw + b * dw]) *
+                               a * dh) *
+                                  w +
+                              j * sw + b * dw]) *
                      k[((size_t(of) * cg + ic) * kh + a) * kw + b];
           ref[o] = s;
         }
@@ -80,8 +83,8 @@ void checkConv(int n, int c, int h, int w, int f, int kh, int kw, int sh,
   char what[160];
   double err = maxRelError(y, ref);
   std::snprintf(what, sizeof(what),
-                "conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d d%d g%d (rel err %.2g)", n,
-                c, h, w, f, cg, kh, kw, sh, dh, groups, err);
+                "conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d d%d g%d (rel err %.2g)",
+                n, c, h, w, f, cg, kh, kw, sh, dh, groups, err);
   expect(err < 1e-5, what);
   pet_rt_free(x);
   pet_rt_free(k);
@@ -128,7 +131,8 @@ void checkMatmul(int batch, int m, int n, int k) {
 /// A convolution recorded in a graph with the zeroing of its output, and
 /// replayed.
 void checkGraph() {
-  float *x = alloc(1 * 2 * 6 * 6), *k = alloc(3 * 2 * 3 * 3), *y = alloc(3 * 16);
+  float *x = alloc(1 * 2 * 6 * 6), *k = alloc(3 * 2 * 3 * 3),
+        *y = alloc(3 * 16);
   fill(x, 72, 7);
   fill(k, 54, 8);
   PetMemRef4D X = memref4(x, 1, 2, 6, 6), K = memref4(k, 3, 2, 3, 3),

@@ -64,7 +64,8 @@ public:
       ranks.push_back(type.getRank());
       Value operand = v;
       if (!isContiguousF32(v)) {
-        auto contiguous = MemRefType::get(type.getShape(), type.getElementType());
+        auto contiguous =
+            MemRefType::get(type.getShape(), type.getElementType());
         operand = memref::AllocOp::create(b, loc, contiguous);
         memref::CopyOp::create(b, loc, v, operand);
         if (v == output)
@@ -101,6 +102,21 @@ struct GPURuntimeCallsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // What the rest of the GPU pipeline lowers; anything else is named.
+    bool unsupported = false;
+    module.walk([&](Operation *op) {
+      StringRef dialect = op->getName().getDialectNamespace();
+      if (!llvm::is_contained({"builtin", "func", "arith", "math", "memref",
+                               "linalg", "scf", "gpu", "affine", "cf",
+                               "bufferization", "llvm", "vector"},
+                              dialect)) {
+        op->emitError("the GPU lowering does not handle '")
+            << op->getName() << "'";
+        unsupported = true;
+      }
+    });
+    if (unsupported)
+      return signalPassFailure();
     CallBuilder calls(module);
     auto f32Memrefs = [](Operation *op) {
       return llvm::all_of(op->getOperands(), [](Value v) {
@@ -110,8 +126,8 @@ struct GPURuntimeCallsPass
     };
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
-      if (isa<linalg::Conv2DNchwFchwOp, linalg::MatmulOp, linalg::BatchMatmulOp>(
-              op) &&
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::MatmulOp,
+              linalg::BatchMatmulOp>(op) &&
           cast<linalg::LinalgOp>(op).hasPureBufferSemantics() && f32Memrefs(op))
         ops.push_back(op);
     });

@@ -1,0 +1,53 @@
+"""The GPU path where no GPU is: the runtime builds and says it has no GPU
+(its checks run on the GPU machine: bench/README.md), and PET programs
+compile to objects with kernels for sm_90a and calls into the runtime.
+The equality of GPU and CPU results is checked on the GPU machine with
+`python -m pet_mlir.gpu_check` (results in bench/README.md)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pet_mlir import gpu
+from pet_mlir.cpu import find_llvm_tool
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build"
+
+
+def test_runtime_self_test_runs_or_says_there_is_no_gpu():
+    binary = BUILD / "bin" / "pet-runtime-test"
+    if not binary.exists():
+        pytest.skip("the GPU runtime was not built (no CUDA toolkit or cuDNN)")
+    proc = subprocess.run([str(binary)], capture_output=True, text=True, timeout=600)
+    if proc.returncode == 77:
+        assert "no CUDA GPU is available" in proc.stderr
+        pytest.skip("no GPU here: " + proc.stderr.strip().splitlines()[-1])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "all runtime checks passed" in proc.stdout
+
+
+def symbols(obj: bytes, tmp_path) -> str:
+    path = tmp_path / "prog.o"
+    path.write_bytes(obj)
+    nm = shutil.which("nm") or find_llvm_tool("llvm-nm")
+    return subprocess.run([nm, str(path)], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("ptxas") is None and
+                    not Path("/usr/local/cuda/bin/ptxas").exists(),
+                    reason="no ptxas (CUDA toolkit) to build the kernels' fatbin")
+def test_optimized_program_compiles_for_the_gpu(tmp_path):
+    seam = (ROOT / "examples/seam_conv.mlir").read_text()
+    obj = gpu.compile_to_object(
+        seam, pet_args=[f"--pet-optimize=cost-db={ROOT}/examples/split-conv-costs.json"])
+    names = symbols(obj, tmp_path)
+    # The runner entry, kernels launched through the runtime, the mutant's
+    # and the correction's convolutions through cuDNN.
+    for symbol in ("T pet_main", "T conv_entry", "U mgpuLaunchKernel",
+                   "U mgpuModuleLoad", "U _mlir_ciface_pet_rt_conv2d_f32",
+                   "U printMemrefF32"):
+        assert symbol in names, symbol
