@@ -4,8 +4,10 @@
       --mlir-opt one-shot-bufferize--> memrefs
       --pet-opt --pet-gpu-runtime-calls--> convolutions/matmuls as calls into
           runtime/ (cuDNN, cuBLAS); allocations in GPU-visible memory
-      --mlir-opt GPU_PIPELINE--> kernels (gpu -> NVVM -> fatbin for sm_90a)
-          and host code in the LLVM dialect
+      --mlir-opt, pet-opt --pet-tile-parallel-loops--> parallel loops, the
+          innermost dimension in blocks of 256 threads
+      --mlir-opt LOOPS_TO_GPU, NVVM--> kernels (gpu -> NVVM -> fatbin for
+          sm_90a) and host code in the LLVM dialect
       --mlir-translate, llc--> prog.o
 
 Link prog.o with runtime/tools/RunMain.cpp and libpet_runtime (built on the
@@ -29,12 +31,12 @@ from .opt import PetOptError, run_pet_opt
 BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries "
              "function-boundary-type-conversion=identity-layout-map})")
 
-# Loops to kernels: the parallel loops of linalg operations mapped to the
-# GPU's grid (first version: correct, not tuned; reductions run inside a
-# thread).
+# Loops to kernels: the parallel loops of linalg operations, their innermost
+# dimension tiled by 256 (pet-opt --pet-tile-parallel-loops) for a block's
+# threads, mapped to the GPU's grid; reductions run inside a thread.
+TO_PARALLEL_LOOPS = "builtin.module(func.func(convert-linalg-to-parallel-loops))"
 LOOPS_TO_GPU = (
-    "builtin.module(func.func(convert-linalg-to-parallel-loops,"
-    "gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
+    "builtin.module(func.func(gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
     "gpu-kernel-outlining,lower-affine,convert-scf-to-cf)")
 
 # Kernels for H100 (sm_90a, PTX 8.0 kept in the fatbin as a fallback), host
@@ -61,7 +63,9 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     mlir_opt = find_llvm_tool("mlir-opt")
     buffers = _run([mlir_opt, f"--pass-pipeline={BUFFERIZE}"], linalg)
     calls = run_pet_opt(buffers, ["--pet-gpu-runtime-calls"])
-    kernels = _run([mlir_opt, f"--pass-pipeline={LOOPS_TO_GPU}"], calls)
+    loops = _run([mlir_opt, f"--pass-pipeline={TO_PARALLEL_LOOPS}"], calls)
+    tiled = run_pet_opt(loops, ["--pet-tile-parallel-loops=threads=256"])
+    kernels = _run([mlir_opt, f"--pass-pipeline={LOOPS_TO_GPU}"], tiled)
     llvm_dialect = _run([mlir_opt, NVVM], kernels)
     llvm_ir = _run([find_llvm_tool("mlir-translate"), "--mlir-to-llvmir"], llvm_dialect)
     return _run([find_llvm_tool("llc"), "-O2", "-filetype=obj",

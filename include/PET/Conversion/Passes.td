@@ -132,4 +132,20 @@ def GPURuntimeCalls : Pass<"pet-gpu-runtime-calls", "ModuleOp"> {
                            "memref::MemRefDialect", "arith::ArithDialect"];
 }
 
+def TileParallelLoops : Pass<"pet-tile-parallel-loops", "func::FuncOp"> {
+  let summary = "Tile the innermost dimension of parallel loops for GPU threads";
+  let description = [{
+    In PET's GPU pipeline, before `gpu-map-parallel-loops`: each outermost
+    `scf.parallel` gets its innermost dimension tiled by `threads` (guarded,
+    not min-bounded, so that the loops map to a grid of blocks of that many
+    threads); other dimensions stay whole (one block each).
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"256",
+           "Threads per block along the innermost dimension">,
+  ];
+  let dependentDialects = ["scf::SCFDialect", "affine::AffineDialect",
+                           "arith::ArithDialect"];
+}
+
 #endif // PET_CONVERSION_PASSES_TD
