@@ -138,7 +138,10 @@ def TileParallelLoops : Pass<"pet-tile-parallel-loops", "func::FuncOp"> {
     In PET's GPU pipeline, before `gpu-map-parallel-loops`: each outermost
     `scf.parallel` gets its innermost dimension tiled by `threads` (guarded,
     not min-bounded, so that the loops map to a grid of blocks of that many
-    threads); other dimensions stay whole (one block each).
+    threads); other dimensions stay whole (one block each). Dimensions are
+    then listed innermost first, so that gpu-map-parallel-loops maps the
+    contiguous one to x (1024 threads at most; warps read consecutive
+    elements).
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"256",
