@@ -25,6 +25,7 @@ from .opt import run_pet_opt
 ROOT = Path(__file__).resolve().parents[2]
 FP32_TOLERANCE = 1e-5   # cuDNN/cuBLAS FP32 against our f32 CPU loops
 TF32_TOLERANCE = 5e-3   # TF32 keeps 10 mantissa bits
+TIME_RUNS = 100          # CUDA-graph replays timed after the check
 
 
 def cases():
@@ -53,7 +54,8 @@ def prepare(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, source, pet_args in cases():
         optimized = run_pet_opt(source, pet_args) if pet_args else source
-        (directory / f"{name}.o").write_bytes(gpu.compile_to_object(optimized))
+        (directory / f"{name}.o").write_bytes(
+            gpu.compile_to_object(optimized, time_runs=TIME_RUNS))
         results = cpu.run_on_cpu(optimized)
         (directory / f"{name}.cpu.json").write_text(json.dumps(results))
         print(f"prepared {name}: {len(results)} result(s), shapes "
@@ -69,7 +71,11 @@ def compare(directory: Path, outputs: Path) -> int:
             path = outputs / f"{name}.{mode}.txt"
             if not path.exists():
                 continue
-            results = cpu.parse_results(path.read_text())
+            text = path.read_text()
+            results = cpu.parse_results(text.split("pet-time:")[0])
+            timing = [line for line in text.splitlines() if line.startswith("pet-time:")]
+            if timing:
+                report.append(f"    {name} ({mode}): {timing[0][len('pet-time: '):]}")
             diff = cpu.max_difference(reference, results)
             ok = diff <= tolerance
             failed += not ok

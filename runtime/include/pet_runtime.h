@@ -43,6 +43,9 @@ void pet_rt_graph_begin(void);
 void pet_rt_graph_end(void);
 void pet_rt_graph_replay(void);
 void pet_rt_graph_destroy(void);
+/* Replays the captured graph `runs` times, each waited for, and prints
+ * "pet-time: median M ms, min m ms over N CUDA graph runs". */
+void pet_rt_time_graph(int64_t runs);
 
 /* TF32 tensor cores for cuDNN/cuBLAS (off by default: exact FP32). */
 void pet_rt_set_tf32(bool enabled);

@@ -17,6 +17,9 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#include <algorithm>
+#include <chrono>
+#include <map>
 
 namespace pet_rt {
 
@@ -190,7 +193,8 @@ extern "C" void pet_rt_free(void *ptr) {
 
 extern "C" void pet_rt_graph_begin(void) {
   pet_rt_synchronize();
-  check(driver().cuStreamBeginCapture(stream(), CU_STREAM_CAPTURE_MODE_GLOBAL),
+  // Relaxed: the program may allocate (its buffers persist for replays).
+  check(driver().cuStreamBeginCapture(stream(), CU_STREAM_CAPTURE_MODE_RELAXED),
         "cuStreamBeginCapture", nullptr);
   state().capturing = true;
 }
@@ -280,17 +284,62 @@ extern "C" void mgpuEventDestroy(void * /*event*/) {}
 extern "C" void mgpuEventSynchronize(void * /*event*/) { pet_rt_synchronize(); }
 extern "C" void mgpuEventRecord(void * /*event*/, void * /*stream*/) {}
 
+// Buffers freed by the program are kept, by size, and handed out again:
+// a forward pass that runs repeatedly (or is captured in a graph) does not
+// allocate after its first run.
+namespace {
+std::multimap<uint64_t, void *> &freeBuffers() {
+  static std::multimap<uint64_t, void *> buffers;
+  return buffers;
+}
+std::map<void *, uint64_t> &bufferSizes() {
+  static std::map<void *, uint64_t> sizes;
+  return sizes;
+}
+} // namespace
+
 extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
                               bool /*isHostShared*/) {
-  if (isCapturing())
-    fail("memory allocated while a CUDA graph is captured; allocate before "
-         "pet_rt_graph_begin");
-  return pet_rt_alloc(sizeBytes);
+  auto it = freeBuffers().find(sizeBytes);
+  if (it != freeBuffers().end()) {
+    void *ptr = it->second;
+    freeBuffers().erase(it);
+    return ptr;
+  }
+  void *ptr = pet_rt_alloc(sizeBytes);
+  bufferSizes()[ptr] = sizeBytes;
+  return ptr;
 }
 
 extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
-  if (!isCapturing())
-    pet_rt_free(ptr);
+  auto it = bufferSizes().find(ptr);
+  if (it == bufferSizes().end())
+    fail("mgpuMemFree of memory mgpuMemAlloc did not return");
+  freeBuffers().emplace(it->second, ptr);
+}
+
+extern "C" void pet_rt_time_graph(int64_t runs) {
+  State &s = state();
+  if (!s.graphExec)
+    fail("pet_rt_time_graph: no graph captured");
+  pet_rt_synchronize();
+  std::vector<double> times;
+  for (int64_t r = 0; r < runs; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+          nullptr);
+    check(driver().cuStreamSynchronize(s.stream), "cuStreamSynchronize",
+          nullptr);
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  std::sort(times.begin(), times.end());
+  std::printf("pet-time: median %.4f ms, min %.4f ms over %ld CUDA graph "
+              "runs\n",
+              times.empty() ? 0.0 : times[times.size() / 2],
+              times.empty() ? 0.0 : times.front(), long(runs));
+  std::fflush(stdout);
 }
 
 extern "C" void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,

@@ -103,6 +103,9 @@ def AddRunnerMain : Pass<"pet-add-runner-main", "ModuleOp"> {
            "Add @main (false: only the entry point, for other runtimes)">,
     Option<"mainName", "main-name", "std::string", /*default=*/"\"main\"",
            "Name of the function that runs and prints">,
+    Option<"timeRuns", "time-runs", "int64_t", /*default=*/"0",
+           "After printing, capture the entry point in a CUDA graph and "
+           "time this many replays (PET's GPU runtime)">,
   ];
   let dependentDialects = [
     "arith::ArithDialect", "func::FuncDialect", "linalg::LinalgDialect",

@@ -167,6 +167,19 @@ struct GPURuntimeCallsPass
       global.getResult().replaceAllUsesWith(copy);
       memref::CopyOp::create(b, global.getLoc(), global, copy);
     }
+    // Copies between GPU-visible buffers run as kernels (linalg.copy, made
+    // parallel loops by the next passes), not element by element on the
+    // host; copies out of constants stay host copies.
+    SmallVector<memref::CopyOp> copies;
+    module.walk([&](memref::CopyOp op) { copies.push_back(op); });
+    for (memref::CopyOp copy : copies) {
+      if (copy.getSource().getDefiningOp<memref::GetGlobalOp>())
+        continue;
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
     // Memory that kernels, the libraries and the host all reach.
     SmallVector<memref::AllocOp> allocs;
     module.walk([&](memref::AllocOp op) { allocs.push_back(op); });
