@@ -3,8 +3,9 @@
 // Bufferized programs: convolutions and matrix products become calls into
 // PET's GPU runtime (numerics: python -m pet_mlir.gpu_check on the GPU
 // machine, bench/README.md); a strided operand is copied to a contiguous
-// buffer first (and the output back); allocations become GPU-visible;
-// constants are copied into GPU-visible memory; other linalg stays.
+// buffer first (and the output back), by a linalg.copy that becomes a
+// kernel; allocations become GPU-visible; constants are copied into
+// GPU-visible memory (a host copy); other linalg stays.
 // CHECK-LABEL: func.func private @pet_rt_conv2d_f32(memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, memref<?x?x?x?xf32>, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @conv
 // CHECK:       %[[W:.*]] = memref.get_global @weights
@@ -14,7 +15,7 @@
 // CHECK:       linalg.fill
 // CHECK:       %[[S:.*]] = memref.subview %arg0
 // CHECK:       %[[SC:.*]] = gpu.alloc  host_shared () : memref<1x2x6x6xf32>
-// CHECK:       memref.copy %[[S]], %[[SC]]
+// CHECK:       linalg.copy ins(%[[S]] : {{.*}}) outs(%[[SC]] : memref<1x2x6x6xf32>)
 // CHECK:       %[[A:.*]] = memref.cast %[[SC]] : memref<1x2x6x6xf32> to memref<?x?x?x?xf32>
 // CHECK:       %[[B:.*]] = memref.cast %[[WC]]
 // CHECK:       %[[C:.*]] = memref.cast %[[O]]
