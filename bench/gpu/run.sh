@@ -20,7 +20,14 @@ cmake --build "$rt" -j"$(nproc)" >> "$out/cmake.log"
   cat "$out/runtime-test.txt"; exit 1; }
 for obj in "$dir"/*.o; do
   name=$(basename "$obj" .o)
-  g++ -O2 "$obj" "$root/runtime/tools/RunMain.cpp" -I"$root/runtime/include" \
+  driver=("$root/runtime/tools/RunMain.cpp")
+  if [[ -f $dir/$name.h ]]; then
+    # Through its generated C API (load once, run, graph).
+    func=$(sed -n 's/^void _mlir_ciface_\(.*\)_load(.*/\1/p' "$dir/$name.h")
+    driver=("$root/runtime/tools/ApiCheck.cpp" -I"$dir"
+            "-DPET_API_HEADER=\"$name.h\"" "-DPET_F=$func")
+  fi
+  g++ -O2 "$obj" "${driver[@]}" -I"$root/runtime/include" \
     -L"$rt/lib" -lpet_runtime -Wl,-rpath,"$rt/lib" -o "$rt/$name"
   start=$(date +%s.%N)
   "$rt/$name" > "$out/$name.gpu.txt" 2> "$out/$name.err" ||

@@ -55,13 +55,19 @@ def _run(cmd: Sequence[str], stdin, *, binary_output: bool = False):
 
 def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       func: Optional[str] = None, seed: int = 1,
-                      time_runs: int = 0) -> bytes:
+                      time_runs: int = 0,
+                      api_header: Optional[Path] = None) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
     with `time_runs`, times that many CUDA-graph replays of it)."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
-    linalg = run_pet_opt(source, [*pet_args, "--convert-pet-to-linalg",
+    api = []
+    if api_header is not None:
+        # Load/run entry points with a C API (pet_runtime.h's conventions).
+        api = [f"--pet-add-inference-api=header={api_header}" +
+               (f" func={func}" if func else "")]
+    linalg = run_pet_opt(source, [*pet_args, *api, "--convert-pet-to-linalg",
                                   f"--pet-add-runner-main={options}"])
     mlir_opt = find_llvm_tool("mlir-opt")
     buffers = _run([mlir_opt, f"--pass-pipeline={BUFFERIZE}"], linalg)

@@ -45,6 +45,8 @@ def cases():
         ("resnet18-32-opt", r32, ["--pet-optimize=min-gain=-100"]),
         ("bert-layer-sample", bert, []),
         ("bert-layer-sample-opt", bert, ["--pet-optimize=min-gain=-100"]),
+        # Through the generated C API: weights preprocessed once at load.
+        ("resnet18-32-opt-api", r32, ["--pet-optimize=min-gain=-100"]),
         ("resnet18-224", r224, []),
         ("resnet18-224-opt", r224, ["--pet-optimize=min-gain=-100"]),
     ]
@@ -54,9 +56,12 @@ def prepare(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, source, pet_args in cases():
         optimized = run_pet_opt(source, pet_args) if pet_args else source
+        header = directory / f"{name}.h" if name.endswith("-api") else None
+        func = "resnet18" if header else None
         (directory / f"{name}.o").write_bytes(
-            gpu.compile_to_object(optimized, time_runs=TIME_RUNS))
-        results = cpu.run_on_cpu(optimized)
+            gpu.compile_to_object(optimized, time_runs=TIME_RUNS,
+                                  api_header=header, func=func))
+        results = cpu.run_on_cpu(optimized, func=func)
         (directory / f"{name}.cpu.json").write_text(json.dumps(results))
         print(f"prepared {name}: {len(results)} result(s), shapes "
               f"{[shape for shape, _ in results]}")

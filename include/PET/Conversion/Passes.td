@@ -154,4 +154,31 @@ def TileParallelLoops : Pass<"pet-tile-parallel-loops", "func::FuncOp"> {
                            "arith::ArithDialect"];
 }
 
+def AddInferenceAPI : Pass<"pet-add-inference-api", "ModuleOp"> {
+  let summary = "Load/run/free entry points with a C API for a function";
+  let description = [{
+    Adds, for `func` (on tensors, before bufferization):
+
+    * `@<func>_load(weights..., preprocessed...)`: runs the function's weight
+      preprocessing (`pet.preprocess`) once, writing the preprocessed
+      weights into buffers the caller provides;
+    * `@<func>_run(arguments..., preprocessed..., results...)`: runs the
+      function on its original arguments and the preprocessed weights,
+      writing each result into a buffer the caller provides;
+
+    both with MLIR's C interface (`_mlir_ciface_<func>_load`, ...), and, with
+    `header=FILE`, writes a C header declaring them and wrapping them as
+    `pet_<func>_load`, `pet_<func>_run` and `pet_<func>_free` on plain
+    `float *` buffers, with the element counts of every buffer.
+  }];
+  let options = [
+    Option<"funcName", "func", "std::string", /*default=*/"",
+           "The function (default: the only public one)">,
+    Option<"header", "header", "std::string", /*default=*/"",
+           "Write the C header to this file">,
+  ];
+  let dependentDialects = ["bufferization::BufferizationDialect",
+                           "func::FuncDialect", "memref::MemRefDialect"];
+}
+
 #endif // PET_CONVERSION_PASSES_TD

@@ -28,8 +28,8 @@ static void reverseDimensions(scf::ParallelOp op) {
   };
   OpBuilder b(op);
   auto loop = scf::ParallelOp::create(
-      b, op.getLoc(), reversed(op.getLowerBound()), reversed(op.getUpperBound()),
-      reversed(op.getStep()));
+      b, op.getLoc(), reversed(op.getLowerBound()),
+      reversed(op.getUpperBound()), reversed(op.getStep()));
   Block *from = op.getBody(), *to = loop.getBody();
   unsigned n = op.getNumLoops();
   for (unsigned i = 0; i < n; ++i)

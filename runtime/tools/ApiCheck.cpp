@@ -1,0 +1,108 @@
+//===- ApiCheck.cpp - Drives a program through its generated C API --------===//
+//
+// Built with the header `pet-opt --pet-add-inference-api=header=...` wrote:
+//   g++ prog.o runtime/tools/ApiCheck.cpp -Iruntime/include -I<dir of header>
+//       -DPET_API_HEADER='"prog.h"' -DPET_F=resnet18 -lpet_runtime ...
+// It fills the arguments as --pet-add-runner-main does (same values),
+// loads (weight preprocessing, once), runs, prints the results as
+// printMemrefF32 does, then captures one run in a CUDA graph and times 100
+// replays.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pet_runtime.h"
+
+#include PET_API_HEADER
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <vector>
+
+#define PET_CAT3(a, b, c) a##b##c
+#define PET_NAME(f, what) PET_CAT3(pet_, f, what)
+
+/// The values of include/PET/Support/RunnerInputs.h (seed 1).
+static float input(unsigned arg, int64_t k, float scale) {
+  const int64_t seed = 1;
+  uint64_t h =
+      uint64_t(k) * 2654435761ull + uint64_t((seed * 1000003 + arg) * 40503);
+  float f = float((h >> 16) & 65535) / 65536.0f - 0.5f;
+  return f * scale;
+}
+
+static float scaleOf(const int64_t *shape, int rank) {
+  int64_t n = 1;
+  for (int i = 0; i < rank; ++i)
+    n *= shape[i];
+  int64_t fanIn = rank > 1 ? n / shape[0] : 1;
+  return float(1.0 / std::sqrt(double(fanIn)));
+}
+
+int main() {
+  if (pet_rt_init() != 0)
+    return 1;
+  // Arguments and preprocessed weights, shared by load and run.
+  std::map<int, float *> arguments, preprocessed;
+  auto buffersFor = [&](int count, const int64_t *elements, const int *kinds,
+                        const int *argNumbers, const int *ranks,
+                        const int64_t *shapes) {
+    std::vector<float *> buffers;
+    const int64_t *shape = shapes;
+    for (int i = 0; i < count; ++i) {
+      std::map<int, float *> *shared = kinds[i] == 0   ? &arguments
+                                       : kinds[i] == 1 ? &preprocessed
+                                                       : nullptr;
+      float *b = nullptr;
+      if (shared && shared->count(argNumbers[i])) {
+        b = (*shared)[argNumbers[i]];
+      } else {
+        b = static_cast<float *>(pet_rt_alloc(elements[i] * sizeof(float)));
+        if (kinds[i] == 0) {
+          float scale = scaleOf(shape, ranks[i]);
+          for (int64_t k = 0; k < elements[i]; ++k)
+            b[k] = input(argNumbers[i], k, scale);
+        }
+        if (shared)
+          (*shared)[argNumbers[i]] = b;
+      }
+      buffers.push_back(b);
+      shape += ranks[i];
+    }
+    return buffers;
+  };
+  std::vector<float *> load = buffersFor(
+      PET_NAME(PET_F, _load_buffers), PET_NAME(PET_F, _load_elements),
+      PET_NAME(PET_F, _load_kinds), PET_NAME(PET_F, _load_arg_numbers),
+      PET_NAME(PET_F, _load_ranks), PET_NAME(PET_F, _load_shapes));
+  std::vector<float *> run =
+      buffersFor(PET_NAME(PET_F, _run_buffers), PET_NAME(PET_F, _run_elements),
+                 PET_NAME(PET_F, _run_kinds), PET_NAME(PET_F, _run_arg_numbers),
+                 PET_NAME(PET_F, _run_ranks), PET_NAME(PET_F, _run_shapes));
+  PET_NAME(PET_F, _load_v)(load.data());
+  PET_NAME(PET_F, _run_v)(run.data());
+  pet_rt_synchronize();
+  // The results, as printMemrefF32 prints them.
+  const int64_t *shape = PET_NAME(PET_F, _run_shapes);
+  for (int i = 0; i < PET_NAME(PET_F, _run_buffers); ++i) {
+    int rank = PET_NAME(PET_F, _run_ranks)[i];
+    if (PET_NAME(PET_F, _run_kinds)[i] == 2) {
+      std::printf("Unranked Memref base@ = %p rank = %d offset = 0 sizes = [",
+                  static_cast<void *>(run[i]), rank);
+      for (int d = 0; d < rank; ++d)
+        std::printf("%s%ld", d ? ", " : "", long(shape[d]));
+      std::printf("] strides = [] data = \n[");
+      for (int64_t k = 0; k < PET_NAME(PET_F, _run_elements)[i]; ++k)
+        std::printf("%s%g", k ? ", " : "", double(run[i][k]));
+      std::printf("]\n");
+    }
+    shape += rank;
+  }
+  std::fflush(stdout);
+  // Inference as a runtime would repeat it: one graph, replayed.
+  pet_rt_graph_begin();
+  PET_NAME(PET_F, _run_v)(run.data());
+  pet_rt_graph_end();
+  pet_rt_time_graph(100);
+  return 0;
+}
