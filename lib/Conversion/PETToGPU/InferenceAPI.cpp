@@ -59,9 +59,10 @@ void writeHeader(llvm::raw_ostream &os, StringRef f, ArrayRef<Buffer> loadArgs,
       os << (i ? ", " : "") << "pet_memref_" << b.type.getRank() << " *";
     os << ");\n";
   };
-  os << "\n";
+  os << "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
   declare("load", loadArgs);
   declare("run", runArgs);
+  os << "#ifdef __cplusplus\n}\n#endif\n";
   auto sizes = [&](StringRef what, ArrayRef<Buffer> list) {
     os << "\n/* " << what << ": element counts */\n";
     os << "enum { pet_" << f << "_num_" << what << " = " << list.size()
