@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,19 @@ ROOT = Path(__file__).resolve().parents[2]
 FP32_TOLERANCE = 1e-5   # cuDNN/cuBLAS FP32 against our f32 CPU loops
 TF32_TOLERANCE = 5e-3   # TF32 keeps 10 mantissa bits
 TIME_RUNS = 100          # CUDA-graph replays timed after the check
+
+
+def extra_cases():
+    """Models from torch-mlir named in $PET_GPU_CHECK_LINALG (paths separated by
+    ':', e.g. the full BERT-base layer from `python -m pet_mlir.torch_import
+    bert_layer`): imported, and run as they are and optimized."""
+    result = []
+    for path in filter(None, os.environ.get("PET_GPU_CHECK_LINALG", "").split(":")):
+        name = Path(path).stem.replace(".", "-")
+        imported = run_pet_opt(Path(path).read_text(), ["--convert-linalg-to-pet"])
+        result.append((name, imported, []))
+        result.append((name + "-opt", imported, ["--pet-optimize"]))
+    return result
 
 
 def cases():
@@ -49,7 +63,7 @@ def cases():
         ("resnet18-32-opt-api", r32, ["--pet-optimize=min-gain=-100"]),
         ("resnet18-224", r224, []),
         ("resnet18-224-opt", r224, ["--pet-optimize=min-gain=-100"]),
-    ]
+    ] + extra_cases()
 
 
 def prepare(directory: Path) -> None:
