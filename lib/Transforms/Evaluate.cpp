@@ -3,10 +3,10 @@
 #include "PET/Transforms/Passes.h"
 
 #include "PET/Analysis/Evaluator.h"
+#include "PET/Dialect/PET/EntryFunctions.h"
 #include "PET/Dialect/PET/PETDialect.h"
 #include "PET/Support/RunnerInputs.h"
 
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -24,26 +24,7 @@ struct EvaluatePass : public pet::impl::PETEvaluateBase<EvaluatePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    func::FuncOp target;
-    if (!funcName.empty()) {
-      target = module.lookupSymbol<func::FuncOp>(funcName);
-    } else {
-      // Preprocessing functions are called by the function they serve.
-      llvm::StringSet<> preprocessing;
-      for (auto func : module.getOps<func::FuncOp>())
-        if (auto name = func->getAttrOfType<FlatSymbolRefAttr>(
-                PETDialect::kPreprocessFuncAttrName))
-          preprocessing.insert(name.getValue());
-      int candidates = 0;
-      for (auto func : module.getOps<func::FuncOp>())
-        if (func.isPublic() && !func.isExternal() &&
-            !preprocessing.contains(func.getSymName())) {
-          target = func;
-          ++candidates;
-        }
-      if (candidates != 1)
-        target = {};
-    }
+    func::FuncOp target = findEntryFunction(module, funcName);
     if (!target) {
       module.emitError("pet-evaluate: name one public function with func=");
       return signalPassFailure();
@@ -68,11 +49,11 @@ struct EvaluatePass : public pet::impl::PETEvaluateBase<EvaluatePass> {
         weights.push_back(value);
       arguments.push_back(std::move(value));
     }
-    if (auto name = target->getAttrOfType<FlatSymbolRefAttr>(
-            PETDialect::kPreprocessFuncAttrName)) {
-      auto init = module.lookupSymbol<func::FuncOp>(name);
+    if (target->hasAttr(PETDialect::kPreprocessFuncAttrName)) {
+      func::FuncOp init = getPreprocessFunction(target);
       if (!init) {
-        target.emitError("pet-evaluate: no preprocessing function ") << name;
+        target.emitError("pet-evaluate: its preprocessing function is "
+                         "missing");
         return signalPassFailure();
       }
       FailureOr<SmallVector<Tensor<double>>> preprocessed =

@@ -1,6 +1,7 @@
 //===- AddRunnerMain.cpp - A @main for mlir-runner ------------------------===//
 
 #include "PET/Conversion/Passes.h"
+#include "PET/Dialect/PET/EntryFunctions.h"
 #include "PET/Support/RunnerInputs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -10,7 +11,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/StringSet.h"
 
 namespace mlir::pet {
 #define GEN_PASS_DEF_ADDRUNNERMAIN
@@ -79,46 +79,22 @@ struct AddRunnerMainPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    func::FuncOp target;
-    if (!funcName.empty()) {
-      target = module.lookupSymbol<func::FuncOp>(funcName);
-      if (!target) {
+    func::FuncOp target = pet::findEntryFunction(module, funcName);
+    if (!target) {
+      if (funcName.empty())
+        module.emitError("pet-add-runner-main: no single public function; "
+                         "name one with func=");
+      else
         module.emitError("pet-add-runner-main: no function @") << funcName;
-        return signalPassFailure();
-      }
-    } else {
-      // Preprocessing functions are called by the function they serve.
-      llvm::StringSet<> preprocessing;
-      for (auto func : module.getOps<func::FuncOp>())
-        if (auto name =
-                func->getAttrOfType<FlatSymbolRefAttr>("pet.preprocess"))
-          preprocessing.insert(name.getValue());
-      for (auto func : module.getOps<func::FuncOp>())
-        if (func.isPublic() && !func.isExternal() &&
-            !preprocessing.contains(func.getSymName())) {
-          if (target) {
-            module.emitError("pet-add-runner-main: several public functions; "
-                             "name one with func=");
-            return signalPassFailure();
-          }
-          target = func;
-        }
-      if (!target) {
-        module.emitError("pet-add-runner-main: no public function");
-        return signalPassFailure();
-      }
+      return signalPassFailure();
     }
     // Arguments --pet-preprocess added are computed by its function from the
     // weights, as a runtime does at load: the entry point takes the others.
-    func::FuncOp init;
-    if (auto name =
-            target->getAttrOfType<FlatSymbolRefAttr>("pet.preprocess")) {
-      init = module.lookupSymbol<func::FuncOp>(name);
-      if (!init) {
-        target.emitError("pet-add-runner-main: no preprocessing function ")
-            << name;
-        return signalPassFailure();
-      }
+    func::FuncOp init = pet::getPreprocessFunction(target);
+    if (target->hasAttr("pet.preprocess") && !init) {
+      target.emitError("pet-add-runner-main: its preprocessing function is "
+                       "missing");
+      return signalPassFailure();
     }
     SmallVector<Type> inputTypes;
     SmallVector<unsigned> weights;
@@ -201,8 +177,8 @@ struct AddRunnerMainPass
       auto declare = [&](StringRef name, TypeRange inputs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(main);
-        auto f = func::FuncOp::create(b, loc, name,
-                                      b.getFunctionType(inputs, {}));
+        auto f =
+            func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, {}));
         f.setPrivate();
         return f;
       };
@@ -211,8 +187,8 @@ struct AddRunnerMainPass
       func::CallOp::create(b, loc, entry, arguments);
       func::CallOp::create(b, loc, declare("pet_rt_graph_end", {}),
                            ValueRange{});
-      Value runs = arith::ConstantOp::create(
-          b, loc, b.getI64IntegerAttr(timeRuns));
+      Value runs =
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(timeRuns));
       func::CallOp::create(b, loc,
                            declare("pet_rt_time_graph", {b.getI64Type()}),
                            ValueRange{runs});

@@ -1,12 +1,12 @@
 //===- InferenceAPI.cpp - Load/run/free entry points and their C header ---===//
 
 #include "PET/Conversion/Passes.h"
+#include "PET/Dialect/PET/EntryFunctions.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -164,26 +164,12 @@ struct AddInferenceAPIPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    llvm::StringSet<> preprocessing;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (auto name = func->getAttrOfType<FlatSymbolRefAttr>("pet.preprocess"))
-        preprocessing.insert(name.getValue());
-    func::FuncOp target;
-    int candidates = 0;
-    for (auto func : module.getOps<func::FuncOp>())
-      if ((funcName.empty() ? func.isPublic() && !func.isExternal() &&
-                                  !preprocessing.contains(func.getSymName())
-                            : func.getSymName() == funcName)) {
-        target = func;
-        ++candidates;
-      }
-    if (candidates != 1) {
+    func::FuncOp target = pet::findEntryFunction(module, funcName);
+    if (!target) {
       module.emitError("pet-add-inference-api: name one function with func=");
       return signalPassFailure();
     }
-    func::FuncOp init;
-    if (auto name = target->getAttrOfType<FlatSymbolRefAttr>("pet.preprocess"))
-      init = module.lookupSymbol<func::FuncOp>(name);
+    func::FuncOp init = pet::getPreprocessFunction(target);
     for (Type t : llvm::concat<const Type>(target.getArgumentTypes(),
                                            target.getResultTypes())) {
       auto tensor = dyn_cast<RankedTensorType>(t);

@@ -1,5 +1,5 @@
 // RUN: pet-opt %s -split-input-file -verify-diagnostics --pet-add-runner-main
-// expected-error @+1 {{pet-add-runner-main: several public functions; name one with func=}}
+// expected-error @+1 {{pet-add-runner-main: no single public function; name one with func=}}
 module {
   func.func @g(%a: tensor<2xf32>) -> tensor<2xf32> {
     return %a : tensor<2xf32>

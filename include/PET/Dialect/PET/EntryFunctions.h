@@ -1,0 +1,29 @@
+//===- EntryFunctions.h - The functions a program is run through -*- C++
+//-*-===//
+//
+// A PET module's entry function is a public function that is not a weight
+// preprocessing function (named by another's `pet.preprocess`). Runners,
+// evaluators and API generators pick it the same way.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PET_DIALECT_PET_ENTRYFUNCTIONS_H
+#define PET_DIALECT_PET_ENTRYFUNCTIONS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::pet {
+
+/// The function `name`, or, with an empty name, the only public function
+/// with a body that no `pet.preprocess` names. Null if there is none, or
+/// several.
+func::FuncOp findEntryFunction(ModuleOp module, StringRef name);
+
+/// The function `func`'s `pet.preprocess` names; null without one (or if it
+/// is missing from the module).
+func::FuncOp getPreprocessFunction(func::FuncOp func);
+
+} // namespace mlir::pet
+
+#endif // PET_DIALECT_PET_ENTRYFUNCTIONS_H

@@ -1,0 +1,38 @@
+//===- EntryFunctions.cpp - The functions a program is run through --------===//
+
+#include "PET/Dialect/PET/EntryFunctions.h"
+#include "PET/Dialect/PET/PETDialect.h"
+
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::pet;
+
+func::FuncOp mlir::pet::findEntryFunction(ModuleOp module, StringRef name) {
+  if (!name.empty())
+    return module.lookupSymbol<func::FuncOp>(name);
+  llvm::StringSet<> preprocessing;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (auto init = func->getAttrOfType<FlatSymbolRefAttr>(
+            PETDialect::kPreprocessFuncAttrName))
+      preprocessing.insert(init.getValue());
+  func::FuncOp entry;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal() ||
+        preprocessing.contains(func.getSymName()))
+      continue;
+    if (entry)
+      return {};
+    entry = func;
+  }
+  return entry;
+}
+
+func::FuncOp mlir::pet::getPreprocessFunction(func::FuncOp func) {
+  auto name = func->getAttrOfType<FlatSymbolRefAttr>(
+      PETDialect::kPreprocessFuncAttrName);
+  if (!name)
+    return {};
+  return SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(func, name);
+}
