@@ -194,6 +194,17 @@ static Padded peelPad(Value value, double padValue) {
 // Convolutions and matrix products
 //===----------------------------------------------------------------------===//
 
+/// pet.conv2d's attributes for a linalg convolution of `groups` groups.
+template <typename LinalgConv>
+static SmallVector<NamedAttribute>
+convAttributes(PatternRewriter &rewriter, LinalgConv op, int64_t groups) {
+  AttrList attrs{rewriter, {}};
+  attrs.add("strides", toVector(op.getStrides()), 1)
+      .add("dilations", toVector(op.getDilations()), 1)
+      .add("groups", groups, 1);
+  return attrs.attrs;
+}
+
 namespace {
 struct ImportConv2DNchwFchw
     : public OpRewritePattern<linalg::Conv2DNchwFchwOp> {
@@ -204,14 +215,11 @@ struct ImportConv2DNchwFchw
     if (!op.hasPureTensorSemantics())
       return failure();
     Location loc = op.getLoc();
-    AttrList attrs{rewriter, {}};
-    attrs.add("strides", toVector(op.getStrides()), 1)
-        .add("dilations", toVector(op.getDilations()), 1);
+    SmallVector<NamedAttribute> attrs = convAttributes(rewriter, op, 1);
     ValueRange operands = op.getInputs();
-    if (!wouldVerify<Conv2DOp>(loc, operands, attrs.attrs,
-                               op.getResultTypes()[0]))
+    if (!wouldVerify<Conv2DOp>(loc, operands, attrs, op.getResultTypes()[0]))
       return rewriter.notifyMatchFailure(op, "PET rejects the parameters");
-    auto conv = Conv2DOp::create(rewriter, loc, operands, attrs.attrs);
+    auto conv = Conv2DOp::create(rewriter, loc, operands, attrs);
     Value result = addInit(rewriter, loc, conv, op.getOutputs()[0]);
     rewriter.replaceOp(op, result);
     return success();
@@ -241,12 +249,8 @@ struct ImportConv2DNgchwGfchw
     Value f4 = reshapeTo(rewriter, loc, filter,
                          {groups * fl.getDimSize(1), fl.getDimSize(2),
                           fl.getDimSize(3), fl.getDimSize(4)});
-    AttrList attrs{rewriter, {}};
-    attrs.add("strides", toVector(op.getStrides()), 1)
-        .add("dilations", toVector(op.getDilations()), 1)
-        .add("groups", groups, 1);
-    auto conv =
-        Conv2DOp::create(rewriter, loc, ValueRange{in4, f4}, attrs.attrs);
+    auto conv = Conv2DOp::create(rewriter, loc, ValueRange{in4, f4},
+                                 convAttributes(rewriter, op, groups));
     Value y = reshapeTo(rewriter, loc, conv, out.getShape());
     rewriter.replaceOp(op, addInit(rewriter, loc, y, op.getOutputs()[0]));
     return success();
@@ -273,12 +277,9 @@ struct ImportDepthwiseConv2DNchwChw
     Value f4 =
         reshapeTo(rewriter, loc, filter,
                   {fl.getDimSize(0), 1, fl.getDimSize(1), fl.getDimSize(2)});
-    AttrList attrs{rewriter, {}};
-    attrs.add("strides", toVector(op.getStrides()), 1)
-        .add("dilations", toVector(op.getDilations()), 1)
-        .add("groups", fl.getDimSize(0), 1);
-    auto conv = Conv2DOp::create(
-        rewriter, loc, ValueRange{op.getInputs()[0], f4}, attrs.attrs);
+    auto conv =
+        Conv2DOp::create(rewriter, loc, ValueRange{op.getInputs()[0], f4},
+                         convAttributes(rewriter, op, fl.getDimSize(0)));
     rewriter.replaceOp(op, addInit(rewriter, loc, conv, op.getOutputs()[0]));
     return success();
   }
