@@ -1,7 +1,7 @@
 """PET's GPU pipeline: a PET program to an object file for NVIDIA GPUs.
 
     PET IR --pet-opt--> linalg + @pet_main (generated inputs, printed results)
-      --mlir-opt linalg-fuse-elementwise-ops, one-shot-bufferize--> memrefs
+      --mlir-opt one-shot-bufferize--> memrefs
       --pet-opt --pet-gpu-runtime-calls--> convolutions/matmuls as calls into
           runtime/ (cuDNN, cuBLAS); allocations in GPU-visible memory
       --mlir-opt, pet-opt --pet-tile-parallel-loops--> parallel loops, the
@@ -28,10 +28,7 @@ from typing import Optional, Sequence
 from .cpu import ToolError, find_llvm_tool
 from .opt import PetOptError, run_pet_opt
 
-# Chains of element-wise generics (batch-norm scale and shift, bias,
-# activation, residual add) fused into one, then bufferized.
-BUFFERIZE = ("builtin.module(func.func(linalg-fuse-elementwise-ops),canonicalize,"
-             "one-shot-bufferize{bufferize-function-boundaries "
+BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries "
              "function-boundary-type-conversion=identity-layout-map})")
 
 # Loops to kernels: the parallel loops of linalg operations, their innermost
