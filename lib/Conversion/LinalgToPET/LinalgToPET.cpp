@@ -53,11 +53,8 @@ static std::optional<double> getConstantFloat(Value value) {
 /// Whether `value` is a tensor filled with `expected` (linalg.fill of a
 /// constant, or a splat constant).
 static bool isFilledWith(Value value, double expected) {
-  if (auto fill = value.getDefiningOp<linalg::FillOp>()) {
-    std::optional<double> v = getConstantFloat(fill.getInputs()[0]);
-    return v && (*v == expected || (std::isinf(expected) && std::isinf(*v) &&
-                                    (*v < 0) == (expected < 0)));
-  }
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    value = fill.getInputs()[0];
   std::optional<double> v = getConstantFloat(value);
   return v && *v == expected;
 }
@@ -177,12 +174,8 @@ static Padded peelPad(Value value, double padValue) {
   if (!pad)
     return padded;
   Value constant = pad.getConstantPaddingValue();
-  std::optional<double> v =
-      constant ? getConstantFloat(constant) : std::nullopt;
-  bool matches =
-      v && (*v == padValue || (std::isinf(padValue) && std::isinf(*v) &&
-                               (*v < 0) == (padValue < 0)));
-  if (!matches || !pad.getLow().empty() || !pad.getHigh().empty())
+  if (!constant || !isFilledWith(constant, padValue) || !pad.getLow().empty() ||
+      !pad.getHigh().empty())
     return padded;
   padded.input = pad.getSource();
   padded.low.assign(pad.getStaticLow().begin(), pad.getStaticLow().end());
@@ -511,8 +504,7 @@ struct ImportPad : public OpRewritePattern<tensor::PadOp> {
         !op.getHigh().empty())
       return rewriter.notifyMatchFailure(op, "dynamic padding");
     Value value = op.getConstantPaddingValue();
-    std::optional<double> v = value ? getConstantFloat(value) : std::nullopt;
-    if (!v || *v != 0.0)
+    if (!value || !isFilledWith(value, 0.0))
       return rewriter.notifyMatchFailure(op, "not a zero padding");
     // Kept for a pooling that reads it (its padding value is its own).
     if (llvm::any_of(op->getUsers(), [](Operation *user) {
