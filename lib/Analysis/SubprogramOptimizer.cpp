@@ -98,10 +98,7 @@ ArrayRef<Mutant> WindowMutator::mutantsOf(const Subprogram &window) {
   MutationStats local;
   SmallVector<Mutant> mutants =
       generateMutants(outlined, scratch, options, &local);
-  stats.statesVisited += local.statesVisited;
-  stats.tensorsCreated += local.tensorsCreated;
-  stats.prunedDuplicates += local.prunedDuplicates;
-  stats.candidatesVerified += local.candidatesVerified;
+  stats += local;
   return searched.try_emplace(key, std::move(mutants)).first->second;
 }
 
@@ -168,10 +165,7 @@ OptimizerResult mlir::pet::optimizeSubprogram(func::FuncOp original,
       if (round == 1) {
         MutationStats stats;
         mutants = generateMutants(original, scratch, options.mutation, &stats);
-        result.stats.statesVisited += stats.statesVisited;
-        result.stats.tensorsCreated += stats.tensorsCreated;
-        result.stats.prunedDuplicates += stats.prunedDuplicates;
-        result.stats.candidatesVerified += stats.candidatesVerified;
+        result.stats += stats;
       } else {
         for (func::FuncOp child : windows.mutate(parent.mutant.func))
           mutants.push_back({child, {}, 0});

@@ -75,7 +75,7 @@ struct Search {
 struct Part {
   func::FuncOp func;
   unsigned subprogram;
-  unsigned partIndex, numParts;
+  unsigned partIndex;
   SmallVector<Operation *> ops;
   /// Index in the searches; -1 for parts skipped (with `status` saying why).
   int search = -1;
@@ -151,8 +151,6 @@ void MutatePass::runOnOperation() {
         part.partIndex = parts.size() - 1 - first;
         part.ops = window.ops;
       }
-    for (size_t i = first; i < parts.size(); ++i)
-      parts[i].numParts = parts.size() - first;
   }
   for (Part &part : parts) {
     Subprogram sub = makeSubprogram(part.ops);
@@ -179,12 +177,15 @@ void MutatePass::runOnOperation() {
 
   // The searches, on the context's threads, longest first; their programs
   // stay in their own scratch modules.
+  SmallVector<std::pair<double, Search *>> byWork =
+      llvm::map_to_vector(searches, [&](const std::unique_ptr<Search> &s) {
+        return std::make_pair(estimateSearchWork(s->original, options.mutation),
+                              s.get());
+      });
+  llvm::stable_sort(
+      byWork, [](const auto &a, const auto &b) { return a.first > b.first; });
   SmallVector<Search *> schedule = llvm::map_to_vector(
-      searches, [](const std::unique_ptr<Search> &s) { return s.get(); });
-  llvm::stable_sort(schedule, [&](Search *a, Search *b) {
-    return estimateSearchWork(a->original, options.mutation) >
-           estimateSearchWork(b->original, options.mutation);
-  });
+      byWork, [](const auto &entry) { return entry.second; });
   std::mutex progressMutex;
   unsigned done = 0;
   mlir::parallelForEach(&getContext(), schedule, [&](Search *search) {

@@ -68,6 +68,14 @@ struct MutationStats {
   int64_t tensorsCreated = 0;
   int64_t prunedDuplicates = 0;
   int64_t candidatesVerified = 0;
+
+  MutationStats &operator+=(const MutationStats &other) {
+    statesVisited += other.statesVisited;
+    tensorsCreated += other.tensorsCreated;
+    prunedDuplicates += other.prunedDuplicates;
+    candidatesVerified += other.candidatesVerified;
+    return *this;
+  }
 };
 
 /// The operators of `func` as text that ignores names and locations: equal
