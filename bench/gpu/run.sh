@@ -24,7 +24,7 @@ for obj in "$dir"/*.o; do
   if [[ -f $dir/$name.h ]]; then
     # Through its generated C API (load once, run, graph).
     func=$(sed -n 's/^void _mlir_ciface_\(.*\)_load(.*/\1/p' "$dir/$name.h")
-    driver=("$root/runtime/tools/ApiCheck.cpp" -I"$dir"
+    driver=("$root/runtime/tools/ApiCheck.cpp" -I"$dir" -I"$root/include"
             "-DPET_API_HEADER=\"$name.h\"" "-DPET_F=$func")
   fi
   g++ -O2 "$obj" "${driver[@]}" -I"$root/runtime/include" \
@@ -36,6 +36,6 @@ for obj in "$dir"/*.o; do
   PET_TF32=1 "$rt/$name" > "$out/$name.tf32.txt" 2>> "$out/$name.err" || true
   awk -v n="$name" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.3f s\n", n, e - s }' >> "$out/times.txt"
 done
-cat "$out/runtime-test.txt" | tail -1
+tail -1 "$out/runtime-test.txt"
 cat "$out/times.txt"
 tar -czf "$final/results.tar.gz" -C "$work" .

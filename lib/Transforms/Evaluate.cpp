@@ -42,7 +42,8 @@ struct EvaluatePass : public pet::impl::PETEvaluateBase<EvaluatePass> {
         return signalPassFailure();
       }
       Tensor<double> value(tensor.getShape());
-      float scale = getRunnerInputScale(tensor.getShape());
+      float scale =
+          getRunnerInputScale(tensor.getShape().data(), tensor.getRank());
       for (int64_t k = 0; k < value.getNumElements(); ++k)
         value[k] = getRunnerInput(seed, a, k, scale);
       if (target.getArgAttr(a, PETDialect::kWeightAttrName))

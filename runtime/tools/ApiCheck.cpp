@@ -1,7 +1,8 @@
 //===- ApiCheck.cpp - Drives a program through its generated C API --------===//
 //
 // Built with the header `pet-opt --pet-add-inference-api=header=...` wrote:
-//   g++ prog.o runtime/tools/ApiCheck.cpp -Iruntime/include -I<dir of header>
+//   g++ prog.o runtime/tools/ApiCheck.cpp -Iruntime/include -Iinclude
+//       -I<dir of header>
 //       -DPET_API_HEADER='"prog.h"' -DPET_F=resnet18 -lpet_runtime ...
 // It fills the arguments as --pet-add-runner-main does (same values),
 // loads (weight preprocessing, once), runs, prints the results as
@@ -13,31 +14,14 @@
 #include "pet_runtime.h"
 
 #include PET_API_HEADER
+#include "PET/Support/RunnerInputs.h"
 
-#include <cmath>
 #include <cstdio>
 #include <map>
 #include <vector>
 
 #define PET_CAT3(a, b, c) a##b##c
 #define PET_NAME(f, what) PET_CAT3(pet_, f, what)
-
-/// The values of include/PET/Support/RunnerInputs.h (seed 1).
-static float input(unsigned arg, int64_t k, float scale) {
-  const int64_t seed = 1;
-  uint64_t h =
-      uint64_t(k) * 2654435761ull + uint64_t((seed * 1000003 + arg) * 40503);
-  float f = float((h >> 16) & 65535) / 65536.0f - 0.5f;
-  return f * scale;
-}
-
-static float scaleOf(const int64_t *shape, int rank) {
-  int64_t n = 1;
-  for (int i = 0; i < rank; ++i)
-    n *= shape[i];
-  int64_t fanIn = rank > 1 ? n / shape[0] : 1;
-  return float(1.0 / std::sqrt(double(fanIn)));
-}
 
 int main() {
   if (pet_rt_init() != 0)
@@ -59,9 +43,10 @@ int main() {
       } else {
         b = static_cast<float *>(pet_rt_alloc(elements[i] * sizeof(float)));
         if (kinds[i] == 0) {
-          float scale = scaleOf(shape, ranks[i]);
+          // The values --pet-add-runner-main gives (seed 1).
+          float scale = mlir::pet::getRunnerInputScale(shape, ranks[i]);
           for (int64_t k = 0; k < elements[i]; ++k)
-            b[k] = input(argNumbers[i], k, scale);
+            b[k] = mlir::pet::getRunnerInput(1, argNumbers[i], k, scale);
         }
         if (shared)
           (*shared)[argNumbers[i]] = b;

@@ -3,16 +3,16 @@
 // The deterministic inputs `--pet-add-runner-main` builds into a `@main`
 // (and `--pet-evaluate` feeds the reference evaluator), so that a program
 // run on the CPU, by IREE or by the evaluator sees the same numbers.
-// python/pet_mlir/cpu.py has the same formula.
+// python/pet_mlir/cpu.py has the same formula. Standard C++ only: the GPU
+// machine's drivers (runtime/tools/ApiCheck.cpp) include it without LLVM.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef PET_SUPPORT_RUNNERINPUTS_H
 #define PET_SUPPORT_RUNNERINPUTS_H
 
-#include "llvm/ADT/ArrayRef.h"
-
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace mlir::pet {
@@ -25,11 +25,11 @@ constexpr int64_t kRunnerInputArgFactor = 40503;
 /// Arguments are scaled by 1 / sqrt(fan_in): the element count over the
 /// first dimension (1 for rank 1), so that values stay moderate through
 /// deep networks.
-inline float getRunnerInputScale(llvm::ArrayRef<int64_t> shape) {
+inline float getRunnerInputScale(const int64_t *shape, size_t rank) {
   int64_t n = 1;
-  for (int64_t s : shape)
-    n *= s;
-  int64_t fanIn = shape.size() > 1 ? n / shape[0] : 1;
+  for (size_t d = 0; d < rank; ++d)
+    n *= shape[d];
+  int64_t fanIn = rank > 1 ? n / shape[0] : 1;
   return static_cast<float>(1.0 / std::sqrt(static_cast<double>(fanIn)));
 }
 

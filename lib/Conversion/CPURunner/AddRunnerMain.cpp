@@ -23,7 +23,8 @@ using namespace mlir;
 static Value generateInput(OpBuilder &b, Location loc, RankedTensorType type,
                            int64_t seed, unsigned argNumber) {
   unsigned rank = type.getRank();
-  double scale = pet::getRunnerInputScale(type.getShape());
+  double scale =
+      pet::getRunnerInputScale(type.getShape().data(), type.getRank());
   Value init =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
