@@ -6,7 +6,7 @@ set -euo pipefail
 DEB_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools # LLVM/MLIR 22
   cmake ninja-build g++ libgtest-dev                     # build, unit tests
-  python3 python3-pytest                                 # lit, Python tests
+  python3 python3-pytest python3-venv                    # lit, Python tests, IREE venv
 )
 
 missing=()
