@@ -114,13 +114,7 @@ struct AddRunnerMainPass
             << name << " already";
         return signalPassFailure();
       }
-    auto isF32Tensor = [](Type t) {
-      auto tensor = dyn_cast<RankedTensorType>(t);
-      return tensor && tensor.hasStaticShape() &&
-             tensor.getElementType().isF32();
-    };
-    if (!llvm::all_of(target.getArgumentTypes(), isF32Tensor) ||
-        !llvm::all_of(target.getResultTypes(), isF32Tensor)) {
+    if (!pet::hasStaticF32Signature(target)) {
       target.emitError("pet-add-runner-main: arguments and results must be "
                        "statically shaped f32 tensors");
       return signalPassFailure();

@@ -170,15 +170,10 @@ struct AddInferenceAPIPass
       return signalPassFailure();
     }
     func::FuncOp init = pet::getPreprocessFunction(target);
-    for (Type t : llvm::concat<const Type>(target.getArgumentTypes(),
-                                           target.getResultTypes())) {
-      auto tensor = dyn_cast<RankedTensorType>(t);
-      if (!tensor || !tensor.hasStaticShape() ||
-          !tensor.getElementType().isF32()) {
-        target.emitError("pet-add-inference-api: arguments and results must "
-                         "be statically shaped f32 tensors");
-        return signalPassFailure();
-      }
+    if (!pet::hasStaticF32Signature(target)) {
+      target.emitError("pet-add-inference-api: arguments and results must "
+                       "be statically shaped f32 tensors");
+      return signalPassFailure();
     }
     StringRef f = target.getSymName();
     SmallVector<unsigned> original, weights, pre;

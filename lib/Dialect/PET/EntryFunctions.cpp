@@ -36,3 +36,12 @@ func::FuncOp mlir::pet::getPreprocessFunction(func::FuncOp func) {
     return {};
   return SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(func, name);
 }
+
+bool mlir::pet::hasStaticF32Signature(func::FuncOp func) {
+  auto isF32Tensor = [](Type t) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    return tensor && tensor.hasStaticShape() && tensor.getElementType().isF32();
+  };
+  return llvm::all_of(func.getArgumentTypes(), isF32Tensor) &&
+         llvm::all_of(func.getResultTypes(), isF32Tensor);
+}

@@ -24,6 +24,10 @@ func::FuncOp findEntryFunction(ModuleOp module, StringRef name);
 /// is missing from the module).
 func::FuncOp getPreprocessFunction(func::FuncOp func);
 
+/// Whether every argument and result of `func` is a statically shaped f32
+/// tensor (what runners, the GPU runtime and the C API take).
+bool hasStaticF32Signature(func::FuncOp func);
+
 } // namespace mlir::pet
 
 #endif // PET_DIALECT_PET_ENTRYFUNCTIONS_H
