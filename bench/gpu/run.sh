@@ -20,14 +20,19 @@ cmake --build "$rt" -j"$(nproc)" >> "$out/cmake.log"
   cat "$out/runtime-test.txt"; exit 1; }
 for obj in "$dir"/*.o; do
   name=$(basename "$obj" .o)
+  program=("$obj")
   driver=("$root/runtime/tools/RunMain.cpp")
   if [[ -f $dir/$name.h ]]; then
-    # Through its generated C API (load once, run, graph).
+    # Through its generated C API (load once, run, graph), packaged as a
+    # shared library as `python -m pet_mlir.gpu --shared` links it.
     func=$(sed -n 's/^void _mlir_ciface_\(.*\)_load(.*/\1/p' "$dir/$name.h")
+    g++ -shared "$obj" -o "$rt/lib$name.so" -L"$rt/lib" -lpet_runtime \
+      -Wl,-rpath,"$rt/lib"
+    program=(-L"$rt" "-l$name" -Wl,-rpath,"$rt")
     driver=("$root/runtime/tools/ApiCheck.cpp" -I"$dir" -I"$root/include"
             "-DPET_API_HEADER=\"$name.h\"" "-DPET_F=$func")
   fi
-  g++ -O2 "$obj" "${driver[@]}" -I"$root/runtime/include" \
+  g++ -O2 "${driver[@]}" "${program[@]}" -I"$root/runtime/include" \
     -L"$rt/lib" -lpet_runtime -Wl,-rpath,"$rt/lib" -o "$rt/$name"
   start=$(date +%s.%N)
   "$rt/$name" > "$out/$name.gpu.txt" 2> "$out/$name.err" ||

@@ -27,6 +27,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   pm.addPass(createPETMutate(mutate));
   pm.addNestedPass<func::FuncOp>(createPETCorrect());
   pm.addNestedPass<func::FuncOp>(createPETFuseCorrections());
+  pm.addNestedPass<func::FuncOp>(createPETFoldChannelScales());
   pm.addPass(createPETPreprocess());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -1,11 +1,15 @@
 """PET's GPU pipeline: a PET program to an object file for NVIDIA GPUs.
 
-    PET IR --pet-opt--> linalg + @pet_main (generated inputs, printed results)
+    PET IR --pet-opt--> batch-norm scales folded into filters and weights
+          preprocessed (as --pet-optimize does), each convolution with its
+          bias, residual and ReLU one call into runtime/ (cuDNN's fused
+          convolution), the rest linalg; @pet_main (generated inputs,
+          printed results)
       --mlir-opt one-shot-bufferize--> memrefs
       --pet-opt --pet-gpu-runtime-calls--> convolutions/matmuls as calls into
           runtime/ (cuDNN, cuBLAS); allocations in GPU-visible memory
-      --mlir-opt, pet-opt --pet-tile-parallel-loops--> parallel loops, the
-          innermost dimension in blocks of 256 threads
+      --mlir-opt, pet-opt --pet-tile-parallel-loops--> parallel loops, all
+          dimensions combined, in blocks of 256 threads
       --mlir-opt LOOPS_TO_GPU, NVVM--> kernels (gpu -> NVVM -> fatbin for
           sm_90a) and host code in the LLVM dialect
       --mlir-translate, llc--> prog.o
@@ -15,25 +19,44 @@ GPU machine: bench/README.md has the commands) and run it: it prints the
 results as printMemrefF32 does, which `cpu.parse_results` reads.
 
     PYTHONPATH=python python3 -m pet_mlir.gpu prog.mlir -o prog.o [--optimize OPTS]
+
+Or, packaged: a shared library with entry points that load the weights
+(preprocessing them once), run inference and free (declared in the header,
+`pet_<func>_load` / `pet_<func>_run` / `pet_<func>_free`), linked against
+libpet_runtime.so:
+
+    PYTHONPATH=python python3 -m pet_mlir.gpu prog.mlir --optimize --shared \
+        --header prog.h -o libprog.so [--runtime-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Optional, Sequence
 
 from .cpu import ToolError, find_llvm_tool
 from .opt import PetOptError, run_pet_opt
 
+ROOT = Path(__file__).resolve().parents[2]
+
+# What --pet-optimize ends with, for programs that did not go through it
+# (PET off): inference batch-norm folded into the filters, weights
+# preprocessed once. On an optimized program these change nothing.
+PREPARE = ("--pet-fold-channel-scales", "--pet-preprocess", "--canonicalize")
+
 BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries "
              "function-boundary-type-conversion=identity-layout-map})")
 
-# Loops to kernels: the parallel loops of linalg operations, their innermost
-# dimension tiled by 256 (pet-opt --pet-tile-parallel-loops) for a block's
-# threads, mapped to the GPU's grid; reductions run inside a thread.
+# Loops to kernels: the parallel loops of linalg operations, their
+# dimensions combined into one and tiled by 256 (pet-opt
+# --pet-tile-parallel-loops) for a block's threads, mapped to the GPU's
+# grid; reductions run inside a thread.
 TO_PARALLEL_LOOPS = "builtin.module(func.func(convert-linalg-to-parallel-loops))"
 LOOPS_TO_GPU = (
     "builtin.module(func.func(gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
@@ -56,10 +79,13 @@ def _run(cmd: Sequence[str], stdin, *, binary_output: bool = False):
 def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       func: Optional[str] = None, seed: int = 1,
                       time_runs: int = 0,
-                      api_header: Optional[Path] = None) -> bytes:
+                      api_header: Optional[Path] = None,
+                      runner_main: bool = True) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
-    with `time_runs`, times that many CUDA-graph replays of it)."""
+    with `time_runs`, times that many CUDA-graph replays of it). With
+    `api_header`, it also has load/run entry points (declared in that
+    header); `runner_main=False` leaves `pet_main` out (a library)."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
     api = []
@@ -67,8 +93,9 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
         # Load/run entry points with a C API (pet_runtime.h's conventions).
         api = [f"--pet-add-inference-api=header={api_header}" +
                (f" func={func}" if func else "")]
-    linalg = run_pet_opt(source, [*pet_args, *api, "--convert-pet-to-linalg",
-                                  f"--pet-add-runner-main={options}"])
+    runner = [f"--pet-add-runner-main={options}"] if runner_main else []
+    linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, "--pet-gpu-conv-calls",
+                                  "--convert-pet-to-linalg", *runner])
     mlir_opt = find_llvm_tool("mlir-opt")
     buffers = _run([mlir_opt, f"--pass-pipeline={BUFFERIZE}"], linalg)
     calls = run_pet_opt(buffers, ["--pet-gpu-runtime-calls"])
@@ -82,24 +109,66 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                 binary_output=True)
 
 
+def find_runtime_library(directory: Optional[Path] = None) -> Path:
+    """The directory holding libpet_runtime.so: `directory`, else
+    $PET_RUNTIME_DIR, else this checkout's build/lib."""
+    candidates = [directory, os.environ.get("PET_RUNTIME_DIR"), ROOT / "build" / "lib"]
+    for candidate in filter(None, candidates):
+        if (Path(candidate) / "libpet_runtime.so").exists():
+            return Path(candidate).resolve()
+    raise FileNotFoundError(
+        "libpet_runtime.so not found (build it: bash scripts/build.sh pet_runtime, "
+        "needs the CUDA toolkit and cuDNN; or name its directory with --runtime-dir)")
+
+
+def link_shared_library(obj: bytes, output: Path,
+                        runtime_dir: Optional[Path] = None) -> None:
+    """An object from compile_to_object as a shared library that needs only
+    libpet_runtime.so (found at run time through its rpath or the loader's
+    path)."""
+    runtime = find_runtime_library(runtime_dir)
+    cxx = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
+    if not cxx:
+        raise FileNotFoundError("no C++ compiler to link with (install g++)")
+    with tempfile.TemporaryDirectory() as tmp:
+        obj_path = Path(tmp) / "program.o"
+        obj_path.write_bytes(obj)
+        _run([cxx, "-shared", "-o", str(output), str(obj_path), f"-L{runtime}",
+              "-lpet_runtime", f"-Wl,-rpath,{runtime}"], "")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file")
-    parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("-o", "--output", required=True,
+                        help="the object file, or with --shared the library")
     parser.add_argument("--func")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--optimize", metavar="OPTIONS", nargs="?", const="")
+    parser.add_argument("--shared", action="store_true",
+                        help="link a shared library with load/run/free entry "
+                        "points (needs --header)")
+    parser.add_argument("--header", help="write the C header of the entry points")
+    parser.add_argument("--runtime-dir", type=Path,
+                        help="where libpet_runtime.so is (default: build/lib)")
     args = parser.parse_args(argv)
+    if args.shared and not args.header:
+        parser.error("--shared needs --header (the entry points' declarations)")
     pet_args = []
     if args.optimize is not None:
         pet_args.append("--pet-optimize" + (f"={args.optimize}" if args.optimize else ""))
     try:
         obj = compile_to_object(Path(args.file).read_text(), pet_args=pet_args,
-                                func=args.func, seed=args.seed)
+                                func=args.func, seed=args.seed,
+                                api_header=Path(args.header).resolve() if args.header else None,
+                                runner_main=not args.shared)
+        if args.shared:
+            link_shared_library(obj, Path(args.output), args.runtime_dir)
+        else:
+            Path(args.output).write_bytes(obj)
     except (PetOptError, ToolError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    Path(args.output).write_bytes(obj)
     return 0
 
 

@@ -63,6 +63,7 @@ def cases():
         ("resnet18-32-opt-api", r32, ["--pet-optimize=min-gain=-100"]),
         ("resnet18-224", r224, []),
         ("resnet18-224-opt", r224, ["--pet-optimize=min-gain=-100"]),
+        ("resnet18-224-api", r224, []),
     ] + extra_cases()
 
 

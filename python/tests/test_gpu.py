@@ -46,8 +46,42 @@ def test_optimized_program_compiles_for_the_gpu(tmp_path):
         seam, pet_args=[f"--pet-optimize=cost-db={ROOT}/examples/split-conv-costs.json"])
     names = symbols(obj, tmp_path)
     # The runner entry, kernels launched through the runtime, the mutant's
-    # and the correction's convolutions through cuDNN.
+    # and the correction's convolutions (with their ReLU) through cuDNN.
     for symbol in ("T pet_main", "T conv_entry", "U mgpuLaunchKernel",
-                   "U mgpuModuleLoad", "U _mlir_ciface_pet_rt_conv2d_f32",
+                   "U mgpuModuleLoad", "U _mlir_ciface_pet_rt_conv2d_fused_f32",
                    "U printMemrefF32"):
         assert symbol in names, symbol
+
+
+HAS_PTXAS = shutil.which("ptxas") is not None or Path("/usr/local/cuda/bin/ptxas").exists()
+
+
+@pytest.mark.skipif(not HAS_PTXAS, reason="no ptxas (CUDA toolkit) to build the kernels' fatbin")
+def test_shared_library_with_load_run_free(tmp_path):
+    if not (BUILD / "lib" / "libpet_runtime.so").exists():
+        pytest.skip("the GPU runtime was not built (no CUDA toolkit or cuDNN)")
+    library, header = tmp_path / "libseam.so", tmp_path / "seam.h"
+    rc = gpu.main([str(ROOT / "examples/seam_conv.mlir"), "--optimize",
+                   f"cost-db={ROOT}/examples/split-conv-costs.json", "--shared",
+                   "--header", str(header), "-o", str(library)])
+    assert rc == 0
+    nm = shutil.which("nm") or find_llvm_tool("llvm-nm")
+    exported = subprocess.run([nm, "-D", "--defined-only", str(library)],
+                              capture_output=True, text=True, check=True).stdout
+    for symbol in ("_mlir_ciface_conv_load", "_mlir_ciface_conv_run"):
+        assert symbol in exported, symbol
+    # No runner main in a library; it needs only the runtime to load.
+    assert "pet_main" not in exported
+    needed = subprocess.run(["readelf", "-d", str(library)], capture_output=True,
+                            text=True, check=True).stdout
+    assert "libpet_runtime.so" in needed
+    text = header.read_text()
+    for entry in ("pet_conv_load(", "pet_conv_run(", "pet_conv_free("):
+        assert entry in text, entry
+
+
+def test_shared_library_needs_a_header(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        gpu.main([str(ROOT / "examples/seam_conv.mlir"), "--shared",
+                  "-o", str(tmp_path / "lib.so")])
+    assert "--shared needs --header" in capsys.readouterr().err

@@ -1,13 +1,13 @@
 /*===- pet_runtime.h - PET-MLIR's GPU runtime, C ABI -------------*- C -*-===*\
 |*                                                                            *|
 |* What code compiled by PET's GPU pipeline calls:                            *|
-|*  - the mgpu* functions MLIR's gpu-to-llvm lowering emits (modules,          *|
+|*  - the mgpu* functions MLIR's gpu-to-llvm lowering emits (modules, *|
 |*    kernels, streams, memory), over the CUDA driver API;                    *|
 |*  - memrefCopy, for strided copies the host code makes;                     *|
 |*  - convolution and matrix products through cuDNN and cuBLAS, as            *|
-|*    _mlir_ciface_ functions taking MLIR memref descriptors;                  *|
+|*    _mlir_ciface_ functions taking MLIR memref descriptors; *|
 |*  - whole-forward CUDA graph capture and replay.                            *|
-|* All work goes to one stream. Errors print the failing call and the shapes   *|
+|* All work goes to one stream. Errors print the failing call and the shapes *|
 |* involved and abort: never a silent wrong result. Without a GPU,            *|
 |* pet_rt_init() says so and returns non-zero.                                *|
 |*                                                                            *|
@@ -47,7 +47,8 @@ void pet_rt_graph_destroy(void);
  * "pet-time: median M ms, min m ms over N CUDA graph runs". */
 void pet_rt_time_graph(int64_t runs);
 
-/* TF32 tensor cores for cuDNN/cuBLAS (off by default: exact FP32). */
+/* TF32 tensor cores for cuDNN/cuBLAS (off by default: exact FP32; the
+ * environment variable PET_TF32=1 turns them on for any program). */
 void pet_rt_set_tf32(bool enabled);
 
 /* MLIR's gpu-to-llvm ABI. */
@@ -104,6 +105,24 @@ void _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
                                     PetMemRef4D *output, int64_t strideH,
                                     int64_t strideW, int64_t dilationH,
                                     int64_t dilationW, int64_t groups);
+/* Flags of pet_rt_conv2d_fused_f32. */
+enum {
+  PET_RT_CONV_BIAS = 1,
+  PET_RT_CONV_RESIDUAL = 2,
+  PET_RT_CONV_RELU = 4,
+};
+/* out = relu?(conv2d(input, filter) + bias? + residual?), NCHW/FCHW, zero
+ * padding padH/padW on both sides of the image, with the given strides,
+ * dilations and groups. `flags` say which of bias (F values, 1xFx1x1),
+ * residual (out's shape) and ReLU apply; an unused operand may be any
+ * memref (out, say). One cuDNN call (cudnnConvolutionBiasActivationForward)
+ * with ReLU; conv, then bias and residual adds, without. Operands must be
+ * contiguous; out is overwritten. */
+void _mlir_ciface_pet_rt_conv2d_fused_f32(
+    PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
+    PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,
+    int64_t strideW, int64_t padH, int64_t padW, int64_t dilationH,
+    int64_t dilationW, int64_t groups, int64_t flags);
 /* out += lhs x rhs (cuBLAS SGEMM), row-major, contiguous. */
 void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs, PetMemRef2D *rhs,
                                     PetMemRef2D *output);

@@ -15,6 +15,7 @@
 #include <cudnn.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <tuple>
@@ -23,7 +24,10 @@ using namespace pet_rt;
 
 namespace {
 
-bool tf32 = false;
+bool tf32 = [] {
+  const char *value = std::getenv("PET_TF32");
+  return value && value[0] == '1';
+}();
 
 void checkCudnn(cudnnStatus_t status, const char *call,
                 const std::string &detail) {
@@ -101,25 +105,33 @@ template <typename MemRef> bool isContiguous(const MemRef *m, int rank) {
 
 /// Everything cuDNN needs for one convolution shape, found once.
 struct ConvPlan {
-  cudnnTensorDescriptor_t x, y;
+  cudnnTensorDescriptor_t x, y, bias;
   cudnnFilterDescriptor_t w;
   cudnnConvolutionDescriptor_t conv;
   cudnnConvolutionFwdAlgo_t algo;
   size_t workspaceBytes;
+  /// A zero bias (1 x F x 1 x 1) for fused calls without one, and whether
+  /// cuDNN fuses this shape with the chosen algorithm at all.
+  float *zeros = nullptr;
+  bool fusedUnsupported = false;
 };
 
-using ConvKey = std::tuple<std::string, std::string, std::string, int64_t,
-                           int64_t, int64_t, int64_t, int64_t, bool>;
+/// Shapes, then strides, paddings, dilations (h, w each), groups, TF32.
+using ConvKey =
+    std::tuple<std::string, std::string, std::string, int64_t, int64_t, int64_t,
+               int64_t, int64_t, int64_t, int64_t, bool>;
 
 ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
-                  int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-                  int64_t groups, const std::string &detail) {
+                  int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
+                  int64_t dw, int64_t groups, const std::string &detail) {
   static std::map<ConvKey, ConvPlan> plans;
   ConvKey key{shape4(input->sizes),
               shape4(filter->sizes),
               shape4(output->sizes),
               sh,
               sw,
+              ph,
+              pw,
               dh,
               dw,
               groups,
@@ -134,6 +146,8 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   checkCudnn(cudnnCreateTensorDescriptor(&plan.x),
              "cudnnCreateTensorDescriptor", detail);
   checkCudnn(cudnnCreateTensorDescriptor(&plan.y),
+             "cudnnCreateTensorDescriptor", detail);
+  checkCudnn(cudnnCreateTensorDescriptor(&plan.bias),
              "cudnnCreateTensorDescriptor", detail);
   checkCudnn(cudnnCreateFilterDescriptor(&plan.w),
              "cudnnCreateFilterDescriptor", detail);
@@ -151,9 +165,12 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   checkCudnn(cudnnSetTensor4dDescriptor(plan.y, CUDNN_TENSOR_NCHW,
                                         CUDNN_DATA_FLOAT, on, oc, oh, ow),
              "cudnnSetTensor4dDescriptor(output)", detail);
+  checkCudnn(cudnnSetTensor4dDescriptor(plan.bias, CUDNN_TENSOR_NCHW,
+                                        CUDNN_DATA_FLOAT, 1, oc, 1, 1),
+             "cudnnSetTensor4dDescriptor(bias)", detail);
   checkCudnn(cudnnSetConvolution2dDescriptor(
-                 plan.conv, 0, 0, int(sh), int(sw), int(dh), int(dw),
-                 CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+                 plan.conv, int(ph), int(pw), int(sh), int(sw), int(dh),
+                 int(dw), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
              "cudnnSetConvolution2dDescriptor", detail);
   checkCudnn(cudnnSetConvolutionGroupCount(plan.conv, int(groups)),
              "cudnnSetConvolutionGroupCount", detail);
@@ -207,8 +224,8 @@ _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
   if (!isContiguous(input, 4) || !isContiguous(filter, 4) ||
       !isContiguous(output, 4))
     fail("conv2d operands must be contiguous; %s", detail.c_str());
-  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, dilationH,
-                           dilationW, groups, detail);
+  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, 0, 0,
+                           dilationH, dilationW, groups, detail);
   // output += conv: beta = 1 (the output holds the init, zeros or a bias).
   float alpha = 1.0f, beta = 1.0f;
   checkCudnn(cudnnConvolutionForward(
@@ -217,6 +234,108 @@ _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
                  workspace(plan.workspaceBytes), plan.workspaceBytes, &beta,
                  plan.y, output->aligned + output->offset),
              "cudnnConvolutionForward", detail);
+}
+
+namespace {
+cudnnActivationDescriptor_t relu() {
+  static cudnnActivationDescriptor_t descriptor = [] {
+    cudnnActivationDescriptor_t d;
+    checkCudnn(cudnnCreateActivationDescriptor(&d),
+               "cudnnCreateActivationDescriptor", "");
+    checkCudnn(cudnnSetActivationDescriptor(d, CUDNN_ACTIVATION_RELU,
+                                            CUDNN_NOT_PROPAGATE_NAN, 0.0),
+               "cudnnSetActivationDescriptor", "");
+    return d;
+  }();
+  return descriptor;
+}
+
+const float *data(const PetMemRef4D *m) { return m->aligned + m->offset; }
+float *data(PetMemRef4D *m) { return m->aligned + m->offset; }
+} // namespace
+
+extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
+    PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
+    PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,
+    int64_t strideW, int64_t padH, int64_t padW, int64_t dilationH,
+    int64_t dilationW, int64_t groups, int64_t flags) {
+  bool hasBias = flags & PET_RT_CONV_BIAS;
+  bool hasResidual = flags & PET_RT_CONV_RESIDUAL;
+  bool hasRelu = flags & PET_RT_CONV_RELU;
+  char pads[64];
+  std::snprintf(pads, sizeof(pads), ", padding %ldx%ld", long(padH),
+                long(padW));
+  std::string detail =
+      "conv2d input " + shape4(input->sizes) + ", filter " +
+      shape4(filter->sizes) + ", output " + shape4(output->sizes) + pads +
+      (hasBias ? ", bias" : "") + (hasResidual ? ", residual" : "") +
+      (hasRelu ? ", relu" : "");
+  if (!isContiguous(input, 4) || !isContiguous(filter, 4) ||
+      !isContiguous(output, 4) || (hasBias && !isContiguous(bias, 4)) ||
+      (hasResidual && !isContiguous(residual, 4)))
+    fail("conv2d operands must be contiguous; %s", detail.c_str());
+  if (hasBias &&
+      (bias->sizes[0] * bias->sizes[1] * bias->sizes[2] * bias->sizes[3] !=
+       output->sizes[1]))
+    fail("conv2d bias must have one value per output channel; bias %s, %s",
+         shape4(bias->sizes).c_str(), detail.c_str());
+  if (hasResidual && shape4(residual->sizes) != shape4(output->sizes))
+    fail("conv2d residual must have the output's shape; residual %s, %s",
+         shape4(residual->sizes).c_str(), detail.c_str());
+  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, padH, padW,
+                           dilationH, dilationW, groups, detail);
+  void *space = workspace(plan.workspaceBytes);
+  float one = 1.0f, zero = 0.0f;
+  // One cuDNN call where it fuses: act(conv + residual + bias).
+  if (hasRelu && !plan.fusedUnsupported) {
+    const float *biasData = hasBias ? data(bias) : plan.zeros;
+    if (!biasData) {
+      if (isCapturing())
+        fail("first fused convolution of this shape without a bias while a "
+             "CUDA graph is captured: run the forward pass once before "
+             "capturing; %s",
+             detail.c_str());
+      plan.zeros = static_cast<float *>(
+          pet_rt_alloc(sizeof(float) * size_t(output->sizes[1])));
+      checkCudnn(cudnnSetTensor(cudnn(), plan.bias, plan.zeros, &zero),
+                 "cudnnSetTensor", detail);
+      biasData = plan.zeros;
+    }
+    float alpha2 = hasResidual ? 1.0f : 0.0f;
+    const float *z = hasResidual ? data(residual) : data(output);
+    cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
+        cudnn(), &one, plan.x, data(input), plan.w, data(filter), plan.conv,
+        plan.algo, space, plan.workspaceBytes, &alpha2, plan.y, z, plan.bias,
+        biasData, relu(), plan.y, data(output));
+    if (status == CUDNN_STATUS_SUCCESS)
+      return;
+    if (status != CUDNN_STATUS_NOT_SUPPORTED)
+      checkCudnn(status, "cudnnConvolutionBiasActivationForward", detail);
+    plan.fusedUnsupported = true;
+  }
+  // Otherwise step by step: output = residual; output += conv; + bias; relu.
+  float beta = 0.0f;
+  if (hasResidual) {
+    if (data(residual) != data(output))
+      checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.y, data(residual),
+                                      &zero, plan.y, data(output)),
+                 "cudnnTransformTensor", detail);
+    beta = 1.0f;
+  }
+  checkCudnn(cudnnConvolutionForward(cudnn(), &one, plan.x, data(input), plan.w,
+                                     data(filter), plan.conv, plan.algo, space,
+                                     plan.workspaceBytes, &beta, plan.y,
+                                     data(output)),
+             "cudnnConvolutionForward", detail);
+  if (hasBias)
+    checkCudnn(cudnnAddTensor(cudnn(), &one, plan.bias, data(bias), &one,
+                              plan.y, data(output)),
+               "cudnnAddTensor", detail);
+  if (hasRelu)
+    checkCudnn(cudnnActivationForward(cudnn(), relu(), &one, plan.y,
+                                      data(output), &zero, plan.y,
+                                      data(output)),
+               "cudnnActivationForward", detail);
 }
 
 namespace {

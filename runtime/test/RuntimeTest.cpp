@@ -91,6 +91,68 @@ void checkConv(int n, int c, int h, int w, int f, int kh, int kw, int sh,
   pet_rt_free(y);
 }
 
+/// The fused convolution: zero padding p, then bias, residual and ReLU as
+/// `flags` say; the output starts as NaNs that must all be overwritten.
+void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
+                    int d, int groups, int flags) {
+  int oh = (h + 2 * p - d * (kk - 1) - 1) / s + 1,
+      ow = (w + 2 * p - d * (kk - 1) - 1) / s + 1;
+  int cg = c / groups, fg = f / groups;
+  size_t outSize = size_t(n) * f * oh * ow;
+  float *x = alloc(size_t(n) * c * h * w), *k = alloc(size_t(f) * cg * kk * kk);
+  float *bias = alloc(f), *z = alloc(outSize), *y = alloc(outSize);
+  fill(x, size_t(n) * c * h * w, 1);
+  fill(k, size_t(f) * cg * kk * kk, 2);
+  fill(bias, f, 3);
+  fill(z, outSize, 4);
+  for (size_t i = 0; i < outSize; ++i)
+    y[i] = std::nanf("");
+  std::vector<double> ref(outSize);
+  for (int in = 0; in < n; ++in)
+    for (int of = 0; of < f; ++of)
+      for (int i = 0; i < oh; ++i)
+        for (int j = 0; j < ow; ++j) {
+          size_t o = ((size_t(in) * f + of) * oh + i) * ow + j;
+          double sum = 0;
+          int g = of / fg;
+          for (int ic = 0; ic < cg; ++ic)
+            for (int a = 0; a < kk; ++a)
+              for (int b = 0; b < kk; ++b) {
+                int row = i * s + a * d - p, col = j * s + b * d - p;
+                if (row < 0 || row >= h || col < 0 || col >= w)
+                  continue;
+                sum += double(x[((size_t(in) * c + g * cg + ic) * h + row) * w +
+                                col]) *
+                       k[((size_t(of) * cg + ic) * kk + a) * kk + b];
+              }
+          if (flags & PET_RT_CONV_BIAS)
+            sum += bias[of];
+          if (flags & PET_RT_CONV_RESIDUAL)
+            sum += z[o];
+          if (flags & PET_RT_CONV_RELU)
+            sum = std::max(sum, 0.0);
+          ref[o] = sum;
+        }
+  PetMemRef4D X = memref4(x, n, c, h, w), K = memref4(k, f, cg, kk, kk),
+              B = memref4(bias, 1, f, 1, 1), Z = memref4(z, n, f, oh, ow),
+              Y = memref4(y, n, f, oh, ow);
+  _mlir_ciface_pet_rt_conv2d_fused_f32(&X, &K, &B, &Z, &Y, s, s, p, p, d, d,
+                                       groups, flags);
+  pet_rt_synchronize();
+  char what[200];
+  double err = maxRelError(y, ref);
+  bool finite = true;
+  for (size_t i = 0; i < outSize; ++i)
+    finite = finite && std::isfinite(y[i]);
+  std::snprintf(what, sizeof(what),
+                "fused conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d p%d d%d g%d "
+                "flags %d (rel err %.2g)",
+                n, c, h, w, f, cg, kk, kk, s, p, d, groups, flags, err);
+  expect(finite && err < 1e-5, what);
+  for (float *ptr : {x, k, bias, z, y})
+    pet_rt_free(ptr);
+}
+
 void checkMatmul(int batch, int m, int n, int k) {
   float *a = alloc(size_t(batch) * m * k), *b = alloc(size_t(batch) * k * n);
   float *c = alloc(size_t(batch) * m * n);
@@ -197,6 +259,12 @@ int main(int argc, char **argv) {
   checkConv(1, 4, 12, 12, 4, 3, 3, 1, 1, 2, 2, 2);
   checkConv(1, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 8);
   checkConv(1, 64, 58, 58, 64, 3, 3, 1, 1, 1, 1, 1);
+  for (int flags = 0; flags < 8; ++flags)
+    checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, flags);
+  checkFusedConv(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 7);
+  checkFusedConv(1, 3, 32, 32, 64, 7, 2, 3, 1, 1, 5);
+  checkFusedConv(2, 8, 9, 9, 8, 3, 2, 1, 1, 8, 5);
+  checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
   checkMatmul(1, 33, 17, 65);
   checkMatmul(3, 16, 24, 40);
   checkGraph();

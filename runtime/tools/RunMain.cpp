@@ -18,9 +18,6 @@ extern "C" void pet_main(void);
 int main() {
   if (pet_rt_init() != 0)
     return 1;
-  // PET_TF32=1: cuDNN and cuBLAS may use TF32 tensor cores.
-  const char *tf32 = std::getenv("PET_TF32");
-  pet_rt_set_tf32(tf32 && tf32[0] == '1');
   pet_main();
   pet_rt_synchronize();
   return 0;

@@ -113,6 +113,28 @@ def AddRunnerMain : Pass<"pet-add-runner-main", "ModuleOp"> {
   ];
 }
 
+def GPUConvCalls : Pass<"pet-gpu-conv-calls", "ModuleOp"> {
+  let summary = "PET convolutions with their bias, residual and ReLU as one call into PET's GPU runtime (cuDNN)";
+  let description = [{
+    The first step of PET's GPU pipeline, on PET's tensors: a `pet.conv2d`
+    (f32) and what
+    directly follows it alone -- a `pet.add` of a bias (`1 x F x 1 x 1`), a
+    `pet.add` of a residual (the result's shape), in either order, then a
+    `pet.relu` -- become one call of `pet_rt_conv2d_fused_f32`
+    (`runtime/`: cuDNN's convolution with its padding, fused with bias,
+    residual and ReLU where cuDNN allows), on `bufferization.to_buffer`s of
+    the operands into a new buffer, read back by `bufferization.to_tensor`
+    (one-shot bufferization then copies operands that are slices).
+
+    cuDNN pads both sides of a dimension alike; where one side has more
+    (corrections on a box at an edge), the image is zero-padded by the
+    difference first (`pet.pad`).
+  }];
+  let dependentDialects = ["arith::ArithDialect",
+                           "bufferization::BufferizationDialect",
+                           "func::FuncDialect", "memref::MemRefDialect"];
+}
+
 def GPURuntimeCalls : Pass<"pet-gpu-runtime-calls", "ModuleOp"> {
   let summary = "Convolutions and matrix products on memrefs as calls into PET's GPU runtime; allocations in GPU-visible memory";
   let description = [{
@@ -132,19 +154,20 @@ def GPURuntimeCalls : Pass<"pet-gpu-runtime-calls", "ModuleOp"> {
     Other linalg operations stay, for the loops-to-GPU passes.
   }];
   let dependentDialects = ["func::FuncDialect", "gpu::GPUDialect",
-                           "memref::MemRefDialect", "arith::ArithDialect"];
+                           "linalg::LinalgDialect", "memref::MemRefDialect",
+                           "arith::ArithDialect"];
 }
 
 def TileParallelLoops : Pass<"pet-tile-parallel-loops", "func::FuncOp"> {
-  let summary = "Tile the innermost dimension of parallel loops for GPU threads";
+  let summary = "Combine the dimensions of parallel loops and tile them for GPU threads";
   let description = [{
-    In PET's GPU pipeline, before `gpu-map-parallel-loops`: each outermost
-    `scf.parallel` gets its innermost dimension tiled by `threads` (guarded,
-    not min-bounded, so that the loops map to a grid of blocks of that many
-    threads); other dimensions stay whole (one block each). Dimensions are
-    then listed innermost first, so that gpu-map-parallel-loops maps the
-    contiguous one to x (1024 threads at most; warps read consecutive
-    elements).
+    In PET's GPU pipeline, before `gpu-map-parallel-loops`: the dimensions
+    of each outermost `scf.parallel` are combined into one (delinearized in
+    the body), which is tiled by `threads` (guarded, not min-bounded, so
+    that the loops map to a grid of blocks of that many threads). A block's
+    threads then cover `threads` consecutive elements of the iteration
+    space however small its innermost dimension is (3 x 3 filters, 7 x 7
+    images), and warps read consecutive elements.
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"256",

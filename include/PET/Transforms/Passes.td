@@ -180,6 +180,21 @@ def PETFuseCorrections : Pass<"pet-fuse-corrections", "func::FuncOp"> {
   }];
 }
 
+def PETFoldChannelScales : Pass<"pet-fold-channel-scales", "func::FuncOp"> {
+  let summary = "Fold per-output-channel scales of convolutions into their filters";
+  let description = [{
+    `pet.mul(pet.conv2d(x, w), s)` with `s` one factor per output channel
+    (`1 x F x 1 x 1` or `F x 1 x 1`, or a single value), and `pet.scale` of
+    a convolution, become `pet.conv2d(x, w * s)` when the filter and the
+    factors depend only on weights (inference batch-norm's scale, say):
+    `--pet-preprocess` then computes the scaled filter once, and the
+    convolution is followed directly by its bias and activation, which the
+    GPU lowering fuses into one cuDNN call. The convolution must have no
+    other reader. The values are mathematically the same; rounding differs
+    as the products are associated differently.
+  }];
+}
+
 def PETPreprocess : Pass<"pet-preprocess", "ModuleOp"> {
   let summary = "Compute once what depends only on weights";
   let description = [{

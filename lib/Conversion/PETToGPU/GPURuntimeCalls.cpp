@@ -2,13 +2,14 @@
 
 #include "PET/Conversion/Passes.h"
 
+#include "RuntimeFunctions.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::pet {
 #define GEN_PASS_DEF_GPURUNTIMECALLS
@@ -26,70 +27,32 @@ bool isContiguousF32(Value value) {
          type.getLayout().isIdentity();
 }
 
-class CallBuilder {
-public:
-  CallBuilder(ModuleOp module) : module(module), symbols(module) {}
-
-  /// The runtime function `name` taking `memrefs` ranks of f32 memrefs and
-  /// `scalars` i64s, declared once with the C interface.
-  func::FuncOp declare(StringRef name, ArrayRef<int64_t> ranks,
-                       unsigned scalars) {
-    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-      return existing;
-    OpBuilder b(module.getBodyRegion());
-    SmallVector<Type> types;
-    for (int64_t rank : ranks)
-      types.push_back(MemRefType::get(
-          SmallVector<int64_t>(rank, ShapedType::kDynamic), b.getF32Type()));
-    types.append(scalars, b.getI64Type());
-    auto func = func::FuncOp::create(b, module.getLoc(), name,
-                                     b.getFunctionType(types, {}));
-    func.setPrivate();
-    func->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-    symbols.insert(func);
-    return func;
-  }
-
-  /// Replaces `op` by a call of `name` on its memref operands (made
-  /// contiguous where needed) and `scalars`.
-  void replace(Operation *op, StringRef name, ArrayRef<Value> memrefs,
-               Value output, ArrayRef<int64_t> scalars) {
-    OpBuilder b(op);
-    Location loc = op->getLoc();
-    SmallVector<int64_t> ranks;
-    SmallVector<Value> arguments;
-    Value outputCopy;
-    for (Value v : memrefs) {
+/// Replaces `op` by a call of the runtime function `name` on its memref
+/// operands (copied to contiguous buffers where needed, the output back)
+/// and `scalars`.
+void replaceByCall(Operation *op, StringRef name, ArrayRef<Value> memrefs,
+                   Value output, ArrayRef<int64_t> scalars) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  SmallVector<Value> operands;
+  Value outputCopy;
+  for (Value v : memrefs) {
+    Value operand = v;
+    if (!isContiguousF32(v)) {
       auto type = cast<MemRefType>(v.getType());
-      ranks.push_back(type.getRank());
-      Value operand = v;
-      if (!isContiguousF32(v)) {
-        auto contiguous =
-            MemRefType::get(type.getShape(), type.getElementType());
-        operand = memref::AllocOp::create(b, loc, contiguous);
-        memref::CopyOp::create(b, loc, v, operand);
-        if (v == output)
-          outputCopy = operand;
-      }
-      auto dynamic = MemRefType::get(
-          SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
-          type.getElementType());
-      arguments.push_back(memref::CastOp::create(b, loc, dynamic, operand));
+      operand = memref::AllocOp::create(
+          b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+      memref::CopyOp::create(b, loc, v, operand);
+      if (v == output)
+        outputCopy = operand;
     }
-    for (int64_t s : scalars)
-      arguments.push_back(
-          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(s)));
-    func::FuncOp callee = declare(name, ranks, scalars.size());
-    func::CallOp::create(b, loc, callee, arguments);
-    if (outputCopy)
-      memref::CopyOp::create(b, loc, outputCopy, output);
-    op->erase();
+    operands.push_back(operand);
   }
-
-private:
-  ModuleOp module;
-  SymbolTable symbols;
-};
+  pet::callRuntimeFunction(b, loc, name, operands, scalars);
+  if (outputCopy)
+    memref::CopyOp::create(b, loc, outputCopy, output);
+  op->erase();
+}
 
 SmallVector<int64_t> values(DenseIntElementsAttr attr) {
   return llvm::map_to_vector(attr.getValues<int64_t>(),
@@ -117,7 +80,6 @@ struct GPURuntimeCallsPass
     });
     if (unsupported)
       return signalPassFailure();
-    CallBuilder calls(module);
     auto f32Memrefs = [](Operation *op) {
       return llvm::all_of(op->getOperands(), [](Value v) {
         auto type = dyn_cast<MemRefType>(v.getType());
@@ -136,20 +98,20 @@ struct GPURuntimeCallsPass
         SmallVector<int64_t> strides = values(conv.getStrides());
         SmallVector<int64_t> dilations = values(conv.getDilations());
         Value out = conv.getOutputs()[0];
-        calls.replace(op, "pet_rt_conv2d_f32",
+        replaceByCall(op, "pet_rt_conv2d_f32",
                       {conv.getInputs()[0], conv.getInputs()[1], out}, out,
                       {strides[0], strides[1], dilations[0], dilations[1], 1});
       } else if (auto mm = dyn_cast<linalg::MatmulOp>(op)) {
         if (mm.hasUserDefinedMaps())
           continue;
         Value out = mm.getOutputs()[0];
-        calls.replace(op, "pet_rt_matmul_f32",
+        replaceByCall(op, "pet_rt_matmul_f32",
                       {mm.getInputs()[0], mm.getInputs()[1], out}, out, {});
       } else if (auto bmm = dyn_cast<linalg::BatchMatmulOp>(op)) {
         if (bmm.hasUserDefinedMaps())
           continue;
         Value out = bmm.getOutputs()[0];
-        calls.replace(op, "pet_rt_batch_matmul_f32",
+        replaceByCall(op, "pet_rt_batch_matmul_f32",
                       {bmm.getInputs()[0], bmm.getInputs()[1], out}, out, {});
       }
     }

@@ -1,11 +1,14 @@
-//===- TileParallelLoops.cpp - Innermost loop dimension to GPU threads ----===//
+//===- TileParallelLoops.cpp - Parallel loops to blocks of GPU threads ----===//
 
 #include "PET/Conversion/Passes.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace mlir::pet {
 #define GEN_PASS_DEF_TILEPARALLELLOOPS
@@ -49,12 +52,27 @@ struct TileParallelLoopsPass
       getOperation().emitError("pet-tile-parallel-loops needs threads >= 1");
       return signalPassFailure();
     }
-    SmallVector<scf::ParallelOp> loops;
-    getOperation().walk([&](scf::ParallelOp op) {
-      if (!op->getParentOfType<scf::ParallelOp>())
-        loops.push_back(op);
-    });
-    for (scf::ParallelOp op : loops) {
+    // All dimensions of a loop nest combined into one, so that a block's
+    // threads cover consecutive elements however small the innermost
+    // dimension is (3 x 3 filters, 7 x 7 images).
+    auto outermost = [&] {
+      SmallVector<scf::ParallelOp> loops;
+      getOperation().walk([&](scf::ParallelOp op) {
+        if (!op->getParentOfType<scf::ParallelOp>())
+          loops.push_back(op);
+      });
+      return loops;
+    };
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp op : outermost()) {
+      if (op.getNumLoops() < 2 || !op.getInitVals().empty())
+        continue;
+      std::vector<unsigned> all(op.getNumLoops());
+      std::iota(all.begin(), all.end(), 0u);
+      rewriter.setInsertionPoint(op);
+      collapseParallelLoops(rewriter, op, {all});
+    }
+    for (scf::ParallelOp op : outermost()) {
       SmallVector<int64_t> sizes(op.getNumLoops(), 1);
       sizes.back() = threads;
       auto [outer, inner] =

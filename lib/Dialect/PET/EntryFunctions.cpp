@@ -4,6 +4,7 @@
 #include "PET/Dialect/PET/PETDialect.h"
 
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -44,4 +45,26 @@ bool mlir::pet::hasStaticF32Signature(func::FuncOp func) {
   };
   return llvm::all_of(func.getArgumentTypes(), isF32Tensor) &&
          llvm::all_of(func.getResultTypes(), isF32Tensor);
+}
+
+bool mlir::pet::dependsOnlyOnWeights(Value value) {
+  SmallVector<Value> work = {value};
+  llvm::SmallPtrSet<Operation *, 8> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (!func || !arg.getOwner()->isEntryBlock() ||
+          !func.getArgAttr(arg.getArgNumber(), PETDialect::kWeightAttrName))
+        return false;
+      continue;
+    }
+    Operation *op = v.getDefiningOp();
+    if (!seen.insert(op).second)
+      continue;
+    if (op->getNumRegions() != 0 || !isMemoryEffectFree(op))
+      return false;
+    llvm::append_range(work, op->getOperands());
+  }
+  return true;
 }

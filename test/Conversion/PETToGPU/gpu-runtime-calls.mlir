@@ -57,3 +57,17 @@ func.func @leftover(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
   %0 = pet.transpose %x perm [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// A program with no linalg operation left (its convolutions are runtime
+// calls already) still gets its copies as linalg.copy kernels.
+
+// CHECK-LABEL: func.func @copy_only
+// CHECK: %[[A:.*]] = gpu.alloc host_shared () : memref<2x3xf32>
+// CHECK: linalg.copy ins(%{{.*}} : memref<2x3xf32>) outs(%[[A]] : memref<2x3xf32>)
+func.func @copy_only(%x: memref<2x3xf32>) -> memref<2x3xf32> {
+  %a = memref.alloc() : memref<2x3xf32>
+  memref.copy %x, %a : memref<2x3xf32> to memref<2x3xf32>
+  return %a : memref<2x3xf32>
+}

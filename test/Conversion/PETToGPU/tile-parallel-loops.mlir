@@ -1,19 +1,22 @@
 // RUN: pet-opt %s -split-input-file --pet-tile-parallel-loops="threads=256" | FileCheck %s
 // RUN: not pet-opt %s --pet-tile-parallel-loops="threads=0" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// The innermost dimension of each outermost parallel loop in tiles of 256
-// (guarded, for a block's threads); the others in tiles of one; dimensions
-// listed innermost first (so that it maps to x). Numerics:
-// the GPU equality check (bench/README.md) runs programs tiled this way.
+// Each outermost parallel loop nest, its dimensions combined into one
+// (delinearized inside), in tiles of 256 (guarded, for a block's threads),
+// so that a block covers 256 consecutive elements however small the
+// innermost dimension is. Numerics: the GPU equality check
+// (bench/README.md) runs programs tiled this way.
 // CHECK-LABEL: func.func @relu
-// CHECK-DAG:   %[[C1:.*]] = arith.constant 1 : index
-// CHECK-DAG:   %[[C256:.*]] = arith.constant 256 : index
-// CHECK:       %[[S0:.*]] = arith.muli %{{.*}}, %[[C1]]
-// CHECK:       %[[S1:.*]] = arith.muli %{{.*}}, %[[C256]]
-// CHECK:       scf.parallel (%[[J:.*]], %[[I:.*]]) = (%c0, %c0) to (%c1000, %c4) step (%[[S1]], %[[S0]])
-// CHECK:       scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%[[S1]], %[[S0]]) step (%c1, %c1)
-// CHECK:       arith.cmpi ult, %{{.*}}, %c1000
+// CHECK:       %[[N:.*]] = arith.muli %{{.*}}, %c1000{{.*}} : index
+// CHECK:       %[[S:.*]] = arith.muli %{{.*}}, %c256
+// CHECK:       scf.parallel (%[[B:.*]]) = (%{{.*}}) to (%[[N]]) step (%[[S]])
+// CHECK:       scf.parallel (%[[T:.*]]) = (%{{.*}}) to (%[[S]]) step (%{{.*}})
+// CHECK:       %[[I:.*]] = arith.addi %[[T]], %[[B]]
+// CHECK:       arith.cmpi ult, %{{.*}}, %[[N]]
 // CHECK:       scf.if
+// CHECK-DAG:   %[[COL:.*]] = arith.remsi %[[I]], %c1000
+// CHECK-DAG:   %[[ROW:.*]] = arith.divsi %[[I]], %c1000
+// CHECK:       memref.load %{{.*}}[%[[ROW]], %[[COL]]]
 // CHECK:       arith.maximumf
 // BAD: error: pet-tile-parallel-loops needs threads >= 1
 func.func @relu(%x: memref<4x1000xf32>, %y: memref<4x1000xf32>) {

@@ -28,6 +28,11 @@ func::FuncOp getPreprocessFunction(func::FuncOp func);
 /// tensor (what runners, the GPU runtime and the C API take).
 bool hasStaticF32Signature(func::FuncOp func);
 
+/// Whether `value` is computed from weights only: constants, arguments
+/// marked `{pet.weight}`, and side-effect-free operators of those (what
+/// --pet-preprocess computes once).
+bool dependsOnlyOnWeights(Value value);
+
 } // namespace mlir::pet
 
 #endif // PET_DIALECT_PET_ENTRYFUNCTIONS_H
