@@ -2,8 +2,9 @@
 # On the GPU machine (CUDA 13, cuDNN 9, CMake; no MLIR needed): builds the
 # runtime, links each program object from `python -m pet_mlir.gpu_check
 # prepare DIR` with runtime/tools/RunMain.cpp, runs it in FP32 and in TF32
-# mode, and writes the printed results to NAME.gpu.txt and NAME.tf32.txt
-# (and the times to times.txt), all in OUT/results.tar.gz.
+# mode, and writes the printed results to NAME.gpu.txt and NAME.tf32.txt,
+# the times to times.txt and a per-kernel profile of one FP32 forward pass
+# to NAME.profile.tsv (PET_PROFILE), all in OUT/results.tar.gz.
 # Usage: bash bench/gpu/run.sh DIR OUT
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -39,6 +40,8 @@ for obj in "$dir"/*.o; do
     echo "$name: FAILED ($(tail -1 "$out/$name.err"))" | tee -a "$out/failures.txt"
   end=$(date +%s.%N)
   PET_TF32=1 "$rt/$name" > "$out/$name.tf32.txt" 2>> "$out/$name.err" || true
+  # Per kernel / library call times of one forward pass (outside the graph).
+  PET_PROFILE="$out/$name.profile.tsv" "$rt/$name" > /dev/null 2>> "$out/$name.err" || true
   awk -v n="$name" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.3f s\n", n, e - s }' >> "$out/times.txt"
 done
 tail -1 "$out/runtime-test.txt"

@@ -47,6 +47,15 @@ void pet_rt_graph_destroy(void);
  * "pet-time: median M ms, min m ms over N CUDA graph runs". */
 void pet_rt_time_graph(int64_t runs);
 
+/* Profiling: with the environment variable PET_PROFILE=FILE ("-": stderr),
+ * every kernel launch and library call is timed with CUDA events, and the
+ * sums per kernel/call (name and shape) are written as
+ * "kind<TAB>name<TAB>calls<TAB>ms" lines at exit, or now by this call.
+ * Graphs are not captured then: pet_rt_graph_begin drops what was recorded
+ * before (the warm-up run) and the pass it would capture runs eagerly;
+ * replays and pet_rt_time_graph do nothing. */
+void pet_rt_profile_write(void);
+
 /* TF32 tensor cores for cuDNN/cuBLAS (off by default: exact FP32; the
  * environment variable PET_TF32=1 turns them on for any program). */
 void pet_rt_set_tf32(bool enabled);

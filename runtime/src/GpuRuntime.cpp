@@ -12,14 +12,15 @@
 #include <cuda.h>
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
-#include <vector>
-#include <algorithm>
-#include <chrono>
 #include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace pet_rt {
 
@@ -32,15 +33,18 @@ namespace pet_rt {
 #define PET_XSTR(x) PET_STR(x)
 #define PET_DRIVER_FUNCTIONS(X)                                                \
   X(cuInit)                                                                    \
-  X(cuDeviceGetCount) X(cuDeviceGet) X(cuDevicePrimaryCtxRetain)               \
-      X(cuCtxSetCurrent) X(cuStreamCreate) X(cuStreamSynchronize)              \
-          X(cuMemAllocManaged) X(cuMemFree) X(cuStreamBeginCapture)            \
-              X(cuStreamEndCapture) X(cuGraphInstantiate) X(cuGraphLaunch)     \
-                  X(cuGraphExecDestroy) X(cuGraphDestroy) X(cuModuleLoadData)  \
-                      X(cuModuleUnload) X(cuModuleGetFunction)                 \
-                          X(cuLaunchKernel) X(cuMemcpyAsync)                   \
-                              X(cuMemsetD32Async) X(cuGetErrorName)            \
-                                  X(cuGetErrorString)
+  X(cuDeviceGetCount)                                                          \
+  X(cuDeviceGet)                                                               \
+  X(cuDevicePrimaryCtxRetain) X(cuCtxSetCurrent) X(cuStreamCreate)             \
+      X(cuStreamSynchronize) X(cuMemAllocManaged) X(cuMemFree)                 \
+          X(cuStreamBeginCapture) X(cuStreamEndCapture) X(cuGraphInstantiate)  \
+              X(cuGraphLaunch) X(cuGraphExecDestroy) X(cuGraphDestroy)         \
+                  X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction) \
+                      X(cuLaunchKernel) X(cuMemcpyAsync) X(cuMemsetD32Async)   \
+                          X(cuGetErrorName) X(cuGetErrorString)                \
+                              X(cuEventCreate) X(cuEventRecord)                \
+                                  X(cuEventSynchronize) X(cuEventElapsedTime)  \
+                                      X(cuEventDestroy)
 
 namespace {
 struct Driver {
@@ -188,10 +192,120 @@ extern "C" void pet_rt_free(void *ptr) {
 }
 
 //===----------------------------------------------------------------------===//
+// Profiling (PET_PROFILE=FILE): each kernel and library call is timed with
+// CUDA events; the sums per name are written at exit.
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ProfileRecord {
+  std::string name;
+  CUevent start, end;
+};
+
+struct Profile {
+  const char *path = std::getenv("PET_PROFILE");
+  std::vector<ProfileRecord> records;
+
+  bool enabled() const { return path && *path && !isCapturing(); }
+
+  /// Drops what was recorded so far (the warm-up run).
+  void discard() {
+    pet_rt_synchronize();
+    for (ProfileRecord &r : records) {
+      driver().cuEventDestroy(r.start);
+      driver().cuEventDestroy(r.end);
+    }
+    records.clear();
+  }
+
+  CUevent record() {
+    CUevent event;
+    check(driver().cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate",
+          "profiling");
+    check(driver().cuEventRecord(event, stream()), "cuEventRecord",
+          "profiling");
+    return event;
+  }
+
+  /// Per name: calls and total milliseconds, longest first, as
+  /// "kind<TAB>name<TAB>calls<TAB>ms" lines.
+  void write() {
+    if (records.empty())
+      return;
+    std::map<std::string, std::pair<long, double>> totals;
+    for (ProfileRecord &r : records) {
+      check(driver().cuEventSynchronize(r.end), "cuEventSynchronize",
+            "profiling");
+      float ms = 0;
+      check(driver().cuEventElapsedTime(&ms, r.start, r.end),
+            "cuEventElapsedTime", "profiling");
+      auto &[calls, total] = totals[r.name];
+      ++calls;
+      total += ms;
+      driver().cuEventDestroy(r.start);
+      driver().cuEventDestroy(r.end);
+    }
+    records.clear();
+    std::vector<std::pair<std::string, std::pair<long, double>>> sorted(
+        totals.begin(), totals.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+      return a.second.second > b.second.second;
+    });
+    FILE *out = std::string(path) == "-" ? stderr : std::fopen(path, "w");
+    if (!out)
+      fail("cannot write the profile to %s", path);
+    for (auto &[name, entry] : sorted)
+      std::fprintf(out, "%s\t%ld\t%.4f\n", name.c_str(), entry.first,
+                   entry.second);
+    if (out != stderr)
+      std::fclose(out);
+  }
+};
+
+Profile &profile() {
+  static Profile p;
+  static bool registered = [] {
+    std::atexit([] { profile().write(); });
+    return true;
+  }();
+  (void)registered;
+  return p;
+}
+
+std::map<CUfunction, std::string> &kernelNames() {
+  static std::map<CUfunction, std::string> names;
+  return names;
+}
+} // namespace
+
+ProfileScope::ProfileScope(const std::string &name) {
+  if (!profile().enabled())
+    return;
+  this->name = name;
+  start = profile().record();
+  active = true;
+}
+
+ProfileScope::~ProfileScope() {
+  if (active)
+    profile().records.push_back(
+        {std::move(name), static_cast<CUevent>(start), profile().record()});
+}
+
+extern "C" void pet_rt_profile_write(void) { profile().write(); }
+
+//===----------------------------------------------------------------------===//
 // CUDA graphs
 //===----------------------------------------------------------------------===//
 
 extern "C" void pet_rt_graph_begin(void) {
+  // Profiling: the pass that would be captured runs eagerly and is what the
+  // profile shows; the runs before it warmed up (module loading, first
+  // touches of managed memory, cuDNN's algorithm search).
+  if (profile().enabled()) {
+    profile().discard();
+    return;
+  }
   pet_rt_synchronize();
   // Relaxed: the program may allocate (its buffers persist for replays).
   check(driver().cuStreamBeginCapture(stream(), CU_STREAM_CAPTURE_MODE_RELAXED),
@@ -201,6 +315,8 @@ extern "C" void pet_rt_graph_begin(void) {
 
 extern "C" void pet_rt_graph_end(void) {
   State &s = state();
+  if (profile().enabled())
+    return;
   if (!s.capturing)
     fail("pet_rt_graph_end without pet_rt_graph_begin");
   s.capturing = false;
@@ -213,6 +329,8 @@ extern "C" void pet_rt_graph_end(void) {
 
 extern "C" void pet_rt_graph_replay(void) {
   State &s = state();
+  if (profile().enabled())
+    return;
   if (!s.graphExec)
     fail("pet_rt_graph_replay: no graph captured");
   check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
@@ -254,6 +372,7 @@ extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
   check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module),
                                      name),
         "cuModuleGetFunction", name);
+  kernelNames()[function] = name;
   return function;
 }
 
@@ -266,6 +385,11 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   std::snprintf(detail, sizeof(detail), "grid %ldx%ldx%ld, block %ldx%ldx%ld",
                 long(gridX), long(gridY), long(gridZ), long(blockX),
                 long(blockY), long(blockZ));
+  ProfileScope scope(
+      profile().enabled()
+          ? "kernel\t" + kernelNames()[static_cast<CUfunction>(function)] +
+                " " + detail
+          : std::string());
   check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY,
                                 gridZ, blockX, blockY, blockZ, smem, stream(),
                                 params, extra),
@@ -320,6 +444,10 @@ extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
 
 extern "C" void pet_rt_time_graph(int64_t runs) {
   State &s = state();
+  if (profile().enabled()) {
+    std::printf("pet-time: not timed (PET_PROFILE: no graph)\n");
+    return;
+  }
   if (!s.graphExec)
     fail("pet_rt_time_graph: no graph captured");
   pet_rt_synchronize();

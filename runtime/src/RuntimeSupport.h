@@ -6,6 +6,7 @@
 #include <cuda.h>
 
 #include <cstdio>
+#include <string>
 
 namespace pet_rt {
 
@@ -31,6 +32,22 @@ void ensureInitialized();
 /// The one stream.
 CUstream stream();
 bool isCapturing();
+
+/// Times what the stream runs during its lifetime when profiling is on
+/// (PET_PROFILE=FILE, outside graph capture), under `name`
+/// ("kind<TAB>what").
+class ProfileScope {
+public:
+  explicit ProfileScope(const std::string &name);
+  ~ProfileScope();
+  ProfileScope(const ProfileScope &) = delete;
+  ProfileScope &operator=(const ProfileScope &) = delete;
+
+private:
+  std::string name;
+  void *start = nullptr;
+  bool active = false;
+};
 
 } // namespace pet_rt
 

@@ -254,6 +254,11 @@ int main(int argc, char **argv) {
     _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, 1, 1, 1, 1, 1);
     return 0; // not reached
   }
+  if (argc > 1 && std::string(argv[1]) == "profile") {
+    checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
+    checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
+    return 0; // the profile is written at exit
+  }
   checkConv(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1);
   checkConv(2, 4, 9, 11, 6, 3, 3, 2, 2, 1, 1, 1);
   checkConv(1, 4, 12, 12, 4, 3, 3, 1, 1, 2, 2, 2);
@@ -283,6 +288,22 @@ int main(int argc, char **argv) {
                  std::string::npos &&
              output.find("output 1x3x5x5") != std::string::npos,
          "a wrong convolution shape aborts with the call and the shapes");
+  // PET_PROFILE: one line per call name, with its count.
+  std::string profilePath = "/tmp/pet-runtime-test-profile.tsv";
+  std::string profileCommand =
+      "PET_PROFILE=" + profilePath + " " + self + " profile > /dev/null";
+  int profileStatus = std::system(profileCommand.c_str());
+  std::string profileText;
+  if (FILE *file = std::fopen(profilePath.c_str(), "r")) {
+    while (fgets(buffer, sizeof(buffer), file))
+      profileText += buffer;
+    std::fclose(file);
+  }
+  expect(profileStatus == 0 &&
+             profileText.find("cudnn\tconv2d input 1x8x10x10, filter "
+                              "16x8x3x3, output 1x16x10x10, padding 1x1, "
+                              "bias, residual, relu\t2\t") != std::string::npos,
+         "PET_PROFILE times library calls (2 calls of one convolution)");
   std::printf("%s\n", failures ? "FAILED" : "all runtime checks passed");
   return failures ? 1 : 0;
 }
