@@ -3,7 +3,6 @@
 #include "PassNumerics.h"
 
 #include "mlir/Parser/Parser.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "gtest/gtest.h"
 
 using namespace mlir;
@@ -16,21 +15,10 @@ namespace {
 TEST(FoldChannelScalesTest, LitCasesKeepValues) {
   MLIRContext context;
   preparePassContext(context);
-  std::string path =
-      std::string(PET_SOURCE_DIR) + "/test/Transforms/fold-channel-scales.mlir";
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  ASSERT_TRUE(bool(buffer)) << path;
-  SmallVector<StringRef> chunks;
-  (*buffer)->getBuffer().split(chunks, "// -----");
-  ASSERT_EQ(chunks.size(), 3u);
-  for (StringRef chunk : chunks) {
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(chunk, &context);
-    ASSERT_TRUE(module);
-    EXPECT_EQ(checkPipelinePreservesValues(
-                  *module, "func.func(pet-fold-channel-scales)"),
-              "")
-        << chunk.str();
-  }
+  EXPECT_EQ(checkLitCasesPreserveValues(
+                context, "test/Transforms/fold-channel-scales.mlir",
+                "func.func(pet-fold-channel-scales)", 3),
+            "");
 }
 
 /// Batch-norm folded, then preprocessed: the convolution reads a filter the

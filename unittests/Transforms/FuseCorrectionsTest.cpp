@@ -6,7 +6,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "gtest/gtest.h"
 
 using namespace mlir;
@@ -31,21 +30,10 @@ unsigned countAfterInsert(ModuleOp module, StringRef name) {
 TEST(FuseCorrectionsTest, LitCasesKeepValues) {
   MLIRContext context;
   preparePassContext(context);
-  std::string path =
-      std::string(PET_SOURCE_DIR) + "/test/Transforms/fuse-corrections.mlir";
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  ASSERT_TRUE(bool(buffer)) << path;
-  SmallVector<StringRef> chunks;
-  (*buffer)->getBuffer().split(chunks, "// -----");
-  ASSERT_EQ(chunks.size(), 3u);
-  for (StringRef chunk : chunks) {
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(chunk, &context);
-    ASSERT_TRUE(module);
-    EXPECT_EQ(checkPipelinePreservesValues(*module,
-                                           "func.func(pet-fuse-corrections)"),
-              "")
-        << chunk.str();
-  }
+  EXPECT_EQ(checkLitCasesPreserveValues(context,
+                                        "test/Transforms/fuse-corrections.mlir",
+                                        "func.func(pet-fuse-corrections)", 3),
+            "");
 }
 
 /// The whole pipeline on a corrected mutant followed by a bias and a ReLU:

@@ -143,16 +143,12 @@ TEST_F(MutateTest, OptimizePipelineWithWeightArgumentsKeepsValues) {
 /// The families lit test (test/Transforms/mutate-families.mlir), with
 /// numerics: every rewrite it shows keeps the values.
 TEST_F(MutateTest, FamiliesKeepValues) {
-  std::string path =
-      std::string(PET_SOURCE_DIR) + "/test/Transforms/mutate-families.mlir";
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  ASSERT_TRUE(bool(buffer)) << path;
-  SmallVector<StringRef> chunks;
-  (*buffer)->getBuffer().split(chunks, "// -----");
+  std::vector<std::string> chunks =
+      readLitCases("test/Transforms/mutate-families.mlir");
   ASSERT_EQ(chunks.size(), 6u);
   std::string costs =
       std::string(PET_SOURCE_DIR) + "/test/Transforms/Inputs/merge-costs.json";
-  for (StringRef chunk : chunks) {
+  for (const std::string &chunk : chunks) {
     for (std::string pipeline :
          {std::string("pet-mutate{min-gain=-100},func.func(pet-correct)"),
           "pet-mutate{cost-db=" + costs + "},func.func(pet-correct)"}) {
@@ -161,7 +157,7 @@ TEST_F(MutateTest, FamiliesKeepValues) {
       ASSERT_TRUE(module);
       EXPECT_EQ(checkPipelinePreservesValues(*module, pipeline), "")
           << pipeline << "\n"
-          << chunk.str();
+          << chunk;
       bool mutated = module
                          ->walk([](Operation *op) {
                            return op->hasAttr("pet.mutant")
@@ -170,7 +166,7 @@ TEST_F(MutateTest, FamiliesKeepValues) {
                          })
                          .wasInterrupted();
       if (pipeline.find("min-gain") != std::string::npos) {
-        EXPECT_TRUE(mutated) << chunk.str();
+        EXPECT_TRUE(mutated) << chunk;
       }
     }
   }

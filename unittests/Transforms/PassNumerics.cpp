@@ -10,9 +10,11 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -157,4 +159,36 @@ std::string pet_test::checkPipelinePreservesValues(ModuleOp module,
                  std::to_string(k);
   }
   return "";
+}
+
+std::vector<std::string> pet_test::readLitCases(llvm::StringRef relativePath) {
+  auto buffer = llvm::MemoryBuffer::getFile(std::string(PET_SOURCE_DIR) + "/" +
+                                            relativePath.str());
+  if (!buffer)
+    return {};
+  SmallVector<StringRef> chunks;
+  (*buffer)->getBuffer().split(chunks, "// -----");
+  return std::vector<std::string>(chunks.begin(), chunks.end());
+}
+
+std::string pet_test::checkLitCasesPreserveValues(MLIRContext &context,
+                                                  StringRef relativePath,
+                                                  StringRef pipeline,
+                                                  unsigned expectedCases) {
+  std::vector<std::string> cases = readLitCases(relativePath);
+  if (cases.size() != expectedCases)
+    return relativePath.str() + ": " + std::to_string(cases.size()) +
+           " cases, expected " + std::to_string(expectedCases);
+  std::string errors;
+  for (const std::string &text : cases) {
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &context);
+    if (!module) {
+      errors += "a case does not parse:\n" + text;
+      continue;
+    }
+    std::string error = checkPipelinePreservesValues(*module, pipeline);
+    if (!error.empty())
+      errors += error + "\nin the case:\n" + text;
+  }
+  return errors;
 }

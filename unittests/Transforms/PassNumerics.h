@@ -14,6 +14,7 @@
 #include "mlir/IR/MLIRContext.h"
 
 #include <string>
+#include <vector>
 
 namespace pet_test {
 
@@ -27,6 +28,17 @@ void preparePassContext(mlir::MLIRContext &context);
 std::string checkPipelinePreservesValues(mlir::ModuleOp module,
                                          llvm::StringRef pipeline,
                                          unsigned seed = 1);
+
+/// The cases of a lit test (`PET_SOURCE_DIR/relativePath`), split at
+/// "// -----"; empty if the file cannot be read.
+std::vector<std::string> readLitCases(llvm::StringRef relativePath);
+
+/// checkPipelinePreservesValues on every case of a lit test, which must
+/// have `expectedCases` of them. Empty on success, else what went wrong.
+std::string checkLitCasesPreserveValues(mlir::MLIRContext &context,
+                                        llvm::StringRef relativePath,
+                                        llvm::StringRef pipeline,
+                                        unsigned expectedCases);
 
 } // namespace pet_test
 
