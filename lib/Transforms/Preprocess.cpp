@@ -3,6 +3,7 @@
 #include "PET/Transforms/Passes.h"
 
 #include "PET/Analysis/Evaluator.h"
+#include "PET/Dialect/PET/EntryFunctions.h"
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -35,12 +36,6 @@ static FailureOr<SmallVector<Tensor<double>>> evaluate(Operation *op) {
   Operation *clone = builder.clone(*op, mapping);
   func::ReturnOp::create(builder, op->getLoc(), clone->getResults());
   return evaluateFunction<double>(func, {});
-}
-
-/// Whether `op` is a PET computation preprocessing may move or fold.
-static bool isPreprocessable(Operation *op) {
-  return isa<PETDialect>(op->getDialect()) && !isa<CorrectOp, YieldOp>(op) &&
-         op->getNumRegions() == 0 && op->getNumOperands() > 0;
 }
 
 /// Replaces PET operators whose operands are all constants by constants.
@@ -99,8 +94,7 @@ static LogicalResult hoistWeightComputations(func::FuncOp func,
                                              SymbolTable &symbols) {
   SmallVector<BlockArgument> weights;
   for (BlockArgument arg : func.getArguments())
-    if (func.getArgAttr(arg.getArgNumber(), PETDialect::kWeightAttrName) &&
-        !func.getArgAttr(arg.getArgNumber(), PETDialect::kPreprocessedAttrName))
+    if (isPreprocessingInput(func, arg.getArgNumber()))
       weights.push_back(arg);
   if (weights.empty())
     return success();

@@ -2,9 +2,10 @@
 
 #include "PET/Dialect/PET/EntryFunctions.h"
 #include "PET/Dialect/PET/PETDialect.h"
+#include "PET/Dialect/PET/PETOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -47,6 +48,16 @@ bool mlir::pet::hasStaticF32Signature(func::FuncOp func) {
          llvm::all_of(func.getResultTypes(), isF32Tensor);
 }
 
+bool mlir::pet::isPreprocessingInput(func::FuncOp func, unsigned index) {
+  return func.getArgAttr(index, PETDialect::kWeightAttrName) &&
+         !func.getArgAttr(index, PETDialect::kPreprocessedAttrName);
+}
+
+bool mlir::pet::isPreprocessable(Operation *op) {
+  return isa<PETDialect>(op->getDialect()) && !isa<CorrectOp, YieldOp>(op) &&
+         op->getNumRegions() == 0 && op->getNumOperands() > 0;
+}
+
 bool mlir::pet::dependsOnlyOnWeights(Value value) {
   SmallVector<Value> work = {value};
   llvm::SmallPtrSet<Operation *, 8> seen;
@@ -55,14 +66,14 @@ bool mlir::pet::dependsOnlyOnWeights(Value value) {
     if (auto arg = dyn_cast<BlockArgument>(v)) {
       auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
       if (!func || !arg.getOwner()->isEntryBlock() ||
-          !func.getArgAttr(arg.getArgNumber(), PETDialect::kWeightAttrName))
+          !isPreprocessingInput(func, arg.getArgNumber()))
         return false;
       continue;
     }
     Operation *op = v.getDefiningOp();
-    if (!seen.insert(op).second)
+    if (!seen.insert(op).second || isa<arith::ConstantOp>(op))
       continue;
-    if (op->getNumRegions() != 0 || !isMemoryEffectFree(op))
+    if (!isPreprocessable(op))
       return false;
     llvm::append_range(work, op->getOperands());
   }

@@ -28,9 +28,15 @@ func::FuncOp getPreprocessFunction(func::FuncOp func);
 /// tensor (what runners, the GPU runtime and the C API take).
 bool hasStaticF32Signature(func::FuncOp func);
 
-/// Whether `value` is computed from weights only: constants, arguments
-/// marked `{pet.weight}`, and side-effect-free operators of those (what
-/// --pet-preprocess computes once).
+/// Whether argument `index` of `func` is a weight that --pet-preprocess
+/// reads: marked `{pet.weight}` and not already preprocessed.
+bool isPreprocessingInput(func::FuncOp func, unsigned index);
+
+/// Whether `op` is a PET computation --pet-preprocess may move or fold.
+bool isPreprocessable(Operation *op);
+
+/// Whether `value` is what --pet-preprocess computes once: a constant, a
+/// preprocessing input, or a preprocessable operator of such values.
 bool dependsOnlyOnWeights(Value value);
 
 } // namespace mlir::pet
