@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from .opt import PetOptError, run_pet_opt
+from .opt import PetOptError, optimize_flag, run_pet_opt
 
 # Bufferize, lower linalg to loops and everything to the LLVM dialect.
 CPU_PIPELINE = (
@@ -180,9 +180,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"result {i}: shape {shape}, max |x| "
                   f"{max(abs(v) for v in values):.6g}")
         if args.optimize is not None:
-            flag = "--pet-optimize" + (f"={args.optimize}" if args.optimize else "")
             optimized = run_on_cpu(source, func=args.func, seed=args.seed,
-                                   pet_args=[flag])
+                                   pet_args=[optimize_flag(args.optimize)])
             print(f"optimized vs original: max relative difference "
                   f"{max_difference(original, optimized):.3g}")
     except (PetOptError, ToolError, FileNotFoundError) as error:

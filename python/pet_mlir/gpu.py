@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .cpu import ToolError, find_llvm_tool
-from .opt import PetOptError, run_pet_opt
+from .opt import PetOptError, optimize_flag, run_pet_opt
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,7 +156,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("--shared needs --header (the entry points' declarations)")
     pet_args = []
     if args.optimize is not None:
-        pet_args.append("--pet-optimize" + (f"={args.optimize}" if args.optimize else ""))
+        pet_args.append(optimize_flag(args.optimize))
     try:
         obj = compile_to_object(Path(args.file).read_text(), pet_args=pet_args,
                                 func=args.func, seed=args.seed,

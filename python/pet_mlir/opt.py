@@ -44,3 +44,9 @@ def run_pet_opt(source: str, args: Sequence[str] = (), *,
     if proc.returncode != 0:
         raise PetOptError(proc.returncode, proc.stderr)
     return proc.stdout
+
+
+def optimize_flag(options: str = "") -> str:
+    """pet-opt's `--pet-optimize` flag with `options` ("depth=3 min-gain=0",
+    or empty for the defaults)."""
+    return "--pet-optimize" + (f"={options}" if options else "")

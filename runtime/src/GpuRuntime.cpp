@@ -35,16 +35,16 @@ namespace pet_rt {
   X(cuInit)                                                                    \
   X(cuDeviceGetCount)                                                          \
   X(cuDeviceGet)                                                               \
-  X(cuDevicePrimaryCtxRetain) X(cuCtxSetCurrent) X(cuStreamCreate)             \
-      X(cuStreamSynchronize) X(cuMemAllocManaged) X(cuMemFree)                 \
-          X(cuStreamBeginCapture) X(cuStreamEndCapture) X(cuGraphInstantiate)  \
-              X(cuGraphLaunch) X(cuGraphExecDestroy) X(cuGraphDestroy)         \
-                  X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction) \
-                      X(cuLaunchKernel) X(cuMemcpyAsync) X(cuMemsetD32Async)   \
-                          X(cuGetErrorName) X(cuGetErrorString)                \
-                              X(cuEventCreate) X(cuEventRecord)                \
-                                  X(cuEventSynchronize) X(cuEventElapsedTime)  \
-                                      X(cuEventDestroy)
+  X(cuDevicePrimaryCtxRetain)                                                  \
+  X(cuCtxSetCurrent) X(cuStreamCreate) X(cuStreamSynchronize)                  \
+      X(cuMemAllocManaged) X(cuMemFree) X(cuStreamBeginCapture)                \
+          X(cuStreamEndCapture) X(cuGraphInstantiate) X(cuGraphLaunch)         \
+              X(cuGraphExecDestroy) X(cuGraphDestroy) X(cuModuleLoadData)      \
+                  X(cuModuleUnload) X(cuModuleGetFunction) X(cuLaunchKernel)   \
+                      X(cuMemcpyAsync) X(cuMemsetD32Async) X(cuGetErrorName)   \
+                          X(cuGetErrorString) X(cuEventCreate)                 \
+                              X(cuEventRecord) X(cuEventSynchronize)           \
+                                  X(cuEventElapsedTime) X(cuEventDestroy)
 
 namespace {
 struct Driver {
@@ -278,10 +278,10 @@ std::map<CUfunction, std::string> &kernelNames() {
 }
 } // namespace
 
-ProfileScope::ProfileScope(const std::string &name) {
+ProfileScope::ProfileScope(const char *kind, const std::string &what) {
   if (!profile().enabled())
     return;
-  this->name = name;
+  name = std::string(kind) + "\t" + what;
   start = profile().record();
   active = true;
 }
@@ -385,11 +385,11 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   std::snprintf(detail, sizeof(detail), "grid %ldx%ldx%ld, block %ldx%ldx%ld",
                 long(gridX), long(gridY), long(gridZ), long(blockX),
                 long(blockY), long(blockZ));
-  ProfileScope scope(
-      profile().enabled()
-          ? "kernel\t" + kernelNames()[static_cast<CUfunction>(function)] +
-                " " + detail
-          : std::string());
+  ProfileScope scope("kernel",
+                     profile().enabled()
+                         ? kernelNames()[static_cast<CUfunction>(function)] +
+                               " " + detail
+                         : std::string());
   check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY,
                                 gridZ, blockX, blockY, blockZ, smem, stream(),
                                 params, extra),

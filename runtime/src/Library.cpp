@@ -226,7 +226,7 @@ _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
     fail("conv2d operands must be contiguous; %s", detail.c_str());
   ConvPlan &plan = planFor(input, filter, output, strideH, strideW, 0, 0,
                            dilationH, dilationW, groups, detail);
-  ProfileScope scope("cudnn\t" + detail);
+  ProfileScope scope("cudnn", detail);
   // output += conv: beta = 1 (the output holds the init, zeros or a bias).
   float alpha = 1.0f, beta = 1.0f;
   checkCudnn(cudnnConvolutionForward(
@@ -285,7 +285,7 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
          shape4(residual->sizes).c_str(), detail.c_str());
   ConvPlan &plan = planFor(input, filter, output, strideH, strideW, padH, padW,
                            dilationH, dilationW, groups, detail);
-  ProfileScope scope("cudnn\t" + detail);
+  ProfileScope scope("cudnn", detail);
   void *space = workspace(plan.workspaceBytes);
   float one = 1.0f, zero = 0.0f;
   // One cuDNN call where it fuses: act(conv + residual + bias).
@@ -346,7 +346,7 @@ namespace {
 void gemm(const float *a, const float *b, float *c, int64_t m, int64_t n,
           int64_t k, int64_t batch, int64_t strideA, int64_t strideB,
           int64_t strideC, const std::string &detail) {
-  ProfileScope scope("cublas\t" + detail);
+  ProfileScope scope("cublas", detail);
   float alpha = 1.0f, beta = 1.0f;
   // Row-major C = A B is column-major C^T = B^T A^T.
   if (batch == 1)

@@ -34,11 +34,11 @@ CUstream stream();
 bool isCapturing();
 
 /// Times what the stream runs during its lifetime when profiling is on
-/// (PET_PROFILE=FILE, outside graph capture), under `name`
-/// ("kind<TAB>what").
+/// (PET_PROFILE=FILE, outside graph capture), under "kind<TAB>what" (only
+/// built then).
 class ProfileScope {
 public:
-  explicit ProfileScope(const std::string &name);
+  ProfileScope(const char *kind, const std::string &what);
   ~ProfileScope();
   ProfileScope(const ProfileScope &) = delete;
   ProfileScope &operator=(const ProfileScope &) = delete;

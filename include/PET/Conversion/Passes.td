@@ -117,10 +117,10 @@ def GPUConvCalls : Pass<"pet-gpu-conv-calls", "ModuleOp"> {
   let summary = "PET convolutions with their bias, residual and ReLU as one call into PET's GPU runtime (cuDNN)";
   let description = [{
     The first step of PET's GPU pipeline, on PET's tensors: a `pet.conv2d`
-    (f32) and what
-    directly follows it alone -- a `pet.add` of a bias (`1 x F x 1 x 1`), a
-    `pet.add` of a residual (the result's shape), in either order, then a
-    `pet.relu` -- become one call of `pet_rt_conv2d_fused_f32`
+    (f32) and what directly follows it alone -- a `pet.add` of a bias
+    (`1 x F x 1 x 1`), a `pet.add` of a residual (the result's shape), in
+    either order, then a `pet.relu` -- become one call of
+    `pet_rt_conv2d_fused_f32`
     (`runtime/`: cuDNN's convolution with its padding, fused with bias,
     residual and ReLU where cuDNN allows), on `bufferization.to_buffer`s of
     the operands into a new buffer, read back by `bufferization.to_tensor`

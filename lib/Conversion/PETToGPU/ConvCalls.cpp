@@ -26,8 +26,8 @@ struct ConvChain {
   Conv2DOp conv;
   Value bias, residual;
   bool relu = false;
-  /// The operator whose result the call replaces, and every matched one.
-  Operation *last;
+  /// The matched operators, in order: the call replaces the last one's
+  /// result.
   SmallVector<Operation *> ops;
 };
 
@@ -39,7 +39,7 @@ Operation *onlyUser(Value value) {
 /// The convolution, then bias and residual additions (each at most once,
 /// either order), then ReLU, each the only reader of the one before.
 ConvChain matchChain(Conv2DOp conv) {
-  ConvChain chain{conv, {}, {}, false, conv, {conv}};
+  ConvChain chain{conv, {}, {}, false, {conv}};
   auto type = cast<RankedTensorType>(conv.getType());
   auto biasType = RankedTensorType::get({1, type.getDimSize(1), 1, 1},
                                         type.getElementType());
@@ -61,7 +61,6 @@ ConvChain matchChain(Conv2DOp conv) {
     chain.relu = true;
     chain.ops.push_back(relu);
   }
-  chain.last = chain.ops.back();
   return chain;
 }
 
@@ -76,7 +75,8 @@ Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
 
 void replaceByCall(const ConvChain &chain) {
   Conv2DOp conv = chain.conv;
-  OpBuilder b(chain.last);
+  Operation *last = chain.ops.back();
+  OpBuilder b(last);
   Location loc = conv.getLoc();
   auto type = cast<RankedTensorType>(conv.getType());
   // cuDNN pads both sides alike: the image gets what one side has more.
@@ -108,7 +108,7 @@ void replaceByCall(const ConvChain &chain) {
                        dilations[1], conv.getGroupCount(), flags});
   Value result = bufferization::ToTensorOp::create(
       b, loc, type, output, /*restrict=*/true, /*writable=*/true);
-  chain.last->getResult(0).replaceAllUsesWith(result);
+  last->getResult(0).replaceAllUsesWith(result);
   for (Operation *op : llvm::reverse(chain.ops))
     op->erase();
 }
