@@ -218,3 +218,34 @@ int64_t mlir::pet::getTotalVolume(llvm::ArrayRef<Box> boxes) {
     total = saturatingAdd(total, box.getVolume());
   return total;
 }
+
+llvm::SmallVector<Box>
+mlir::pet::mergeAdjacentBoxes(llvm::SmallVector<Box> boxes) {
+  bool merged = true;
+  while (merged) {
+    merged = false;
+    for (size_t i = 0; i < boxes.size() && !merged; ++i)
+      for (size_t j = 0; j < boxes.size() && !merged; ++j) {
+        if (i == j)
+          continue;
+        const Box &a = boxes[i], &b = boxes[j];
+        int differing = -1;
+        bool ok = true;
+        for (unsigned d = 0; d < a.getRank() && ok; ++d) {
+          if (a.getLower(d) == b.getLower(d) && a.getUpper(d) == b.getUpper(d))
+            continue;
+          if (differing >= 0 || a.getUpper(d) != b.getLower(d))
+            ok = false;
+          differing = d;
+        }
+        if (!ok || differing < 0)
+          continue;
+        llvm::SmallVector<int64_t> upper(a.getUpper());
+        upper[differing] = b.getUpper(differing);
+        boxes[i] = Box(a.getLower(), upper);
+        boxes.erase(boxes.begin() + j);
+        merged = true;
+      }
+  }
+  return boxes;
+}

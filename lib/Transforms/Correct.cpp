@@ -17,38 +17,6 @@ namespace mlir::pet {
 using namespace mlir;
 using namespace mlir::pet;
 
-/// Merges boxes that together form a box (equal in all dimensions but one,
-/// where they touch), until none do.
-static SmallVector<Box> coalesce(SmallVector<Box> boxes) {
-  bool merged = true;
-  while (merged) {
-    merged = false;
-    for (size_t i = 0; i < boxes.size() && !merged; ++i)
-      for (size_t j = 0; j < boxes.size() && !merged; ++j) {
-        if (i == j)
-          continue;
-        const Box &a = boxes[i], &b = boxes[j];
-        int differing = -1;
-        bool ok = true;
-        for (unsigned d = 0; d < a.getRank() && ok; ++d) {
-          if (a.getLower(d) == b.getLower(d) && a.getUpper(d) == b.getUpper(d))
-            continue;
-          if (differing >= 0 || a.getUpper(d) != b.getLower(d))
-            ok = false;
-          differing = d;
-        }
-        if (!ok || differing < 0)
-          continue;
-        SmallVector<int64_t> upper(a.getUpper());
-        upper[differing] = b.getUpper(differing);
-        boxes[i] = Box(a.getLower(), upper);
-        boxes.erase(boxes.begin() + j);
-        merged = true;
-      }
-  }
-  return boxes;
-}
-
 namespace {
 /// Builds the values of a correction region restricted to boxes.
 class Restrictor {
@@ -274,7 +242,7 @@ struct CorrectPass : public pet::impl::PETCorrectBase<CorrectPass> {
       SmallVector<Value> results;
       for (unsigned i = 0; i < correct.getNumResults(); ++i) {
         Value current = correct.getMutants()[i];
-        for (const Box &box : coalesce(correct.getBoxesOf(i))) {
+        for (const Box &box : mergeAdjacentBoxes(correct.getBoxesOf(i))) {
           if (box.isEmpty())
             continue;
           Value fix = restrictor.build(correct.getOriginalValue(i), box);

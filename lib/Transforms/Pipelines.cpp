@@ -25,6 +25,8 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.beamWidth = options.beamWidth;
   mutate.rounds = options.rounds;
   pm.addPass(createPETMutate(mutate));
+  if (options.correctionKernels)
+    pm.addNestedPass<func::FuncOp>(createPETCorrectionKernels());
   pm.addNestedPass<func::FuncOp>(createPETCorrect());
   pm.addNestedPass<func::FuncOp>(createPETFuseCorrections());
   pm.addNestedPass<func::FuncOp>(createPETFoldChannelScales());

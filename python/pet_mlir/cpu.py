@@ -33,7 +33,8 @@ CPU_PIPELINE = (
     "builtin.module("
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+    "func.func(scf-forall-to-for),convert-linalg-to-loops,lower-affine,"
+    "convert-scf-to-cf,"
     "convert-math-to-llvm,convert-math-to-libm,expand-strided-metadata,"
     "lower-affine,finalize-memref-to-llvm,convert-arith-to-llvm,"
     "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)")

@@ -1,6 +1,8 @@
 """PET's GPU pipeline: a PET program to an object file for NVIDIA GPUs.
 
-    PET IR --pet-opt--> batch-norm scales folded into filters and weights
+    PET IR --pet-opt--> (optimized with correction-kernels=1: each
+          subprogram's corrections one parallel loop, so one kernel)
+          batch-norm scales folded into filters and weights
           preprocessed (as --pet-optimize does), each convolution with its
           bias, residual and ReLU one call into runtime/ (cuDNN's fused
           convolution), the rest linalg; @pet_main (generated inputs,
@@ -57,7 +59,8 @@ BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries "
 # dimensions combined into one and tiled by 256 (pet-opt
 # --pet-tile-parallel-loops) for a block's threads, mapped to the GPU's
 # grid; reductions run inside a thread.
-TO_PARALLEL_LOOPS = "builtin.module(func.func(convert-linalg-to-parallel-loops))"
+TO_PARALLEL_LOOPS = ("builtin.module(func.func(scf-forall-to-parallel,"
+                     "convert-linalg-to-parallel-loops))")
 LOOPS_TO_GPU = (
     "builtin.module(func.func(gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
     "gpu-kernel-outlining,lower-affine,convert-scf-to-cf)")
@@ -65,6 +68,16 @@ LOOPS_TO_GPU = (
 # Kernels for H100 (sm_90a, PTX 8.0 kept in the fatbin as a fallback), host
 # code to LLVM.
 NVVM = "--gpu-lower-to-nvvm-pipeline=cubin-chip=sm_90a cubin-features=+ptx80 cubin-format=fatbin"
+
+
+# What --pet-optimize does differently for the GPU: the corrections of a
+# subprogram in one parallel loop over its wrong positions (one kernel).
+GPU_OPTIMIZE_OPTIONS = "correction-kernels=1"
+
+
+def gpu_optimize_flag(options: str = "") -> str:
+    """`--pet-optimize` with `options` for a program that runs on the GPU."""
+    return optimize_flag(" ".join(filter(None, [options, GPU_OPTIMIZE_OPTIONS])))
 
 
 def _run(cmd: Sequence[str], stdin, *, binary_output: bool = False):
@@ -156,7 +169,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("--shared needs --header (the entry points' declarations)")
     pet_args = []
     if args.optimize is not None:
-        pet_args.append(optimize_flag(args.optimize))
+        pet_args.append(gpu_optimize_flag(args.optimize))
     try:
         obj = compile_to_object(Path(args.file).read_text(), pet_args=pet_args,
                                 func=args.func, seed=args.seed,

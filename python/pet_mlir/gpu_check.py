@@ -38,7 +38,7 @@ def extra_cases():
         name = Path(path).stem.replace(".", "-")
         imported = run_pet_opt(Path(path).read_text(), ["--convert-linalg-to-pet"])
         result.append((name, imported, []))
-        result.append((name + "-opt", imported, ["--pet-optimize=min-gain=-100"]))
+        result.append((name + "-opt", imported, [gpu.gpu_optimize_flag("min-gain=-100")]))
     return result
 
 
@@ -52,17 +52,17 @@ def cases():
     return [
         ("seam-conv", seam, []),
         ("seam-conv-opt", seam,
-         [f"--pet-optimize=cost-db={ROOT}/examples/split-conv-costs.json"]),
+         [gpu.gpu_optimize_flag(f"cost-db={ROOT}/examples/split-conv-costs.json")]),
         ("merge-split-opt", rounds,
-         [f"--pet-optimize=cost-db={ROOT}/test/Transforms/Inputs/merge-split-costs.json"]),
+         [gpu.gpu_optimize_flag(f"cost-db={ROOT}/test/Transforms/Inputs/merge-split-costs.json")]),
         ("resnet18-32", r32, []),
-        ("resnet18-32-opt", r32, ["--pet-optimize=min-gain=-100"]),
+        ("resnet18-32-opt", r32, [gpu.gpu_optimize_flag("min-gain=-100")]),
         ("bert-layer-sample", bert, []),
-        ("bert-layer-sample-opt", bert, ["--pet-optimize=min-gain=-100"]),
+        ("bert-layer-sample-opt", bert, [gpu.gpu_optimize_flag("min-gain=-100")]),
         # Through the generated C API: weights preprocessed once at load.
-        ("resnet18-32-opt-api", r32, ["--pet-optimize=min-gain=-100"]),
+        ("resnet18-32-opt-api", r32, [gpu.gpu_optimize_flag("min-gain=-100")]),
         ("resnet18-224", r224, []),
-        ("resnet18-224-opt", r224, ["--pet-optimize=min-gain=-100"]),
+        ("resnet18-224-opt", r224, [gpu.gpu_optimize_flag("min-gain=-100")]),
         ("resnet18-224-api", r224, []),
     ] + extra_cases()
 

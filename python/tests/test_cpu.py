@@ -69,6 +69,35 @@ def test_lowering_matches_the_evaluator(chunk):
     assert any(v != 0 for _, values in on_cpu for v in values)
 
 
+@needs_runner
+@pytest.mark.parametrize(
+    "chunk", chunks(ROOT / "test/Transforms/correction-kernels.mlir"),
+    ids=lambda c: public_functions(c)[0])
+def test_correction_kernels_compute_the_corrections(chunk):
+    # The reference evaluator applies pet.correct's semantics (the region's
+    # values on the boxes, the mutant elsewhere); the loop must agree, as
+    # must --pet-correct's per-box operators.
+    lowered = run_pet_opt(chunk, ["--pet-correction-kernels"])
+    on_cpu = cpu.run_on_cpu(lowered)
+    reference = cpu.evaluate(chunk)
+    assert cpu.max_difference(reference, on_cpu) <= TOLERANCE
+    per_box = cpu.run_on_cpu(chunk, pet_args=["--pet-correct"])
+    assert cpu.max_difference(per_box, on_cpu) <= TOLERANCE
+    if "pet.correct" in lowered:
+        assert "pet.softmax" in chunk  # the one case left for --pet-correct
+        return
+    assert "scf.forall" in lowered or "boxes [[]]" in chunk
+    # The mutants are the last arguments: where boxes were corrected, the
+    # results are not the mutants' values (the check above means something).
+    import re
+    signature = re.search(r"func\.func @\w+\((.*?)\) ->", chunk).group(1)
+    num_args = signature.count(": tensor<")
+    for i, (shape, values) in enumerate(on_cpu):
+        mutant = cpu.generate_input(shape, 1, num_args - len(on_cpu) + i)
+        changed = any(abs(a - b) > 1e-6 for a, b in zip(mutant, values))
+        assert changed == ("boxes [[]]" not in chunk)
+
+
 def optimized_cases():
     cases = []
     for chunk in chunks(ROOT / "test/Transforms/mutate-families.mlir"):
@@ -87,6 +116,11 @@ def optimized_cases():
     # the entry point runs first, as a runtime does at load.
     cases.append(("resnet18-32px-all-mutants", resnet18(image=32, classes=10),
                   "--pet-optimize=min-gain=-100"))
+    # The same with each subprogram's corrections as one parallel loop (what
+    # the GPU pipeline runs).
+    for name, source, flag in list(cases):
+        if name in ("merge-then-split", "seam-conv", "resnet18-32px-all-mutants"):
+            cases.append((name + "-kernels", source, flag + " correction-kernels=1"))
     return cases
 
 
@@ -102,7 +136,9 @@ def test_optimized_program_computes_the_original_on_cpu(name, source, flag):
     assert cpu.max_difference(cpu.evaluate(source), original) <= TOLERANCE
     if "min-gain" in flag or name in ("merge-then-split", "seam-conv"):
         assert "pet.mutant" in optimized, "no mutant applied: the test would be vacuous"
-    if name == "resnet18-32px-all-mutants":
+    if name.endswith("-kernels"):
+        assert "scf.forall" in optimized and "pet.insert" not in optimized
+    if name.startswith("resnet18-32px-all-mutants"):
         assert "pet.preprocess = @resnet18_preprocess" in optimized
 
 

@@ -93,6 +93,10 @@ llvm::SmallVector<Box> subtract(const Box &box, const Box &other);
 std::optional<std::string> checkPartition(llvm::ArrayRef<int64_t> shape,
                                           llvm::ArrayRef<Box> boxes);
 
+/// `boxes` with adjacent ones merged: two boxes equal in every dimension but
+/// one, where one ends where the other begins, become one, until no two do.
+llvm::SmallVector<Box> mergeAdjacentBoxes(llvm::SmallVector<Box> boxes);
+
 /// The common refinement of two partitions of the same tensor: the non-empty
 /// pairwise intersections, sorted. Both inputs must partition the same shape.
 llvm::SmallVector<Box> refinePartitions(llvm::ArrayRef<Box> a,

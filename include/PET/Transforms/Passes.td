@@ -146,6 +146,31 @@ def PETCorrect : Pass<"pet-correct", "func::FuncOp"> {
   }];
 }
 
+def PETCorrectionKernels : Pass<"pet-correction-kernels", "func::FuncOp"> {
+  let summary = "Lower each correction to one parallel loop over all its wrong positions";
+  let description = [{
+    Replaces a `pet.correct` by one `scf.forall` over every position of
+    every box of every result (merged boxes first, as `--pet-correct` does).
+    Each iteration evaluates the original subprogram at its position
+    directly from the operators' multi-linear descriptions (reduction loops
+    inside the iteration, reads outside an operand giving zero) and the
+    element-wise non-linear operators' scalar functions, and writes the
+    value into the mutant's result in place (`tensor.parallel_insert_slice`).
+    On the GPU that is one kernel per subprogram's corrections instead of a
+    slice, a library call and an insert per box.
+
+    A correction stays as it is (for `--pet-correct`) when its region holds
+    an operator that is neither (softmax, layer norm, max pooling), or when
+    its positions times the multiply-adds of one position exceed
+    `max-work` (then the library's convolution on the box is faster than
+    one thread per position).
+  }];
+  let options = [
+    Option<"maxWork", "max-work", "int64_t", /*default=*/"int64_t(1) << 25",
+           "Positions times multiply-adds per position at most">,
+  ];
+}
+
 def PETEvaluate : Pass<"pet-evaluate", "ModuleOp"> {
   let summary = "Print a function's results on generated inputs (reference evaluator)";
   let description = [{

@@ -53,12 +53,20 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
   PassOptions::Option<unsigned> rounds{
       *this, "rounds", llvm::cl::desc("Rounds of mutation per searched part"),
       llvm::cl::init(2)};
+  PassOptions::Option<bool> correctionKernels{
+      *this, "correction-kernels",
+      llvm::cl::desc("Correct each subprogram in one parallel loop over its "
+                     "wrong positions (--pet-correction-kernels) where "
+                     "possible, instead of per-box operators"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Write what the search did to this JSON file")};
 };
 
-/// Mutation (with verification and costing), materialized corrections,
+/// Mutation (with verification and costing), materialized corrections
+/// (with `correction-kernels`, as one parallel loop per subprogram where
+/// possible),
 /// element-wise operators moved through the corrections' inserts,
 /// preprocessing (constant-only operators computed at compile time, weight
 /// transforms moved into a preprocessing function), then

@@ -12,6 +12,7 @@
 #include "PET/Conversion/Passes.h"
 
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Dialect/PET/ScalarFunctions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -604,53 +605,10 @@ struct ElementwiseToLinalg : public OpConversionPattern<OpTy> {
     Value result =
         tb.elementwise(type, ValueRange{adaptor.getInput()},
                        [&](OpBuilder &b, Location loc, ValueRange args) {
-                         return compute(op, b, loc, args[0]);
+                         return buildScalarFunction(b, loc, op, args[0]);
                        });
     rewriter.replaceOp(op, result);
     return success();
-  }
-
-  static Value constant(OpBuilder &b, Location loc, Type type, double v) {
-    return arith::ConstantOp::create(b, loc,
-                                     b.getFloatAttr(cast<FloatType>(type), v));
-  }
-
-  static Value compute(ReluOp, OpBuilder &b, Location loc, Value x) {
-    return arith::MaximumFOp::create(b, loc, x,
-                                     constant(b, loc, x.getType(), 0.0));
-  }
-  static Value compute(SigmoidOp, OpBuilder &b, Location loc, Value x) {
-    Value one = constant(b, loc, x.getType(), 1.0);
-    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-    return arith::DivFOp::create(b, loc, one,
-                                 arith::AddFOp::create(b, loc, one, e));
-  }
-  static Value compute(TanhOp, OpBuilder &b, Location loc, Value x) {
-    return math::TanhOp::create(b, loc, x);
-  }
-  static Value compute(GeluOp op, OpBuilder &b, Location loc, Value x) {
-    Type t = x.getType();
-    Value half = constant(b, loc, t, 0.5), one = constant(b, loc, t, 1.0);
-    Value inner;
-    if (op.getApproximate()) {
-      // tanh(sqrt(2 / pi) * (x + 0.044715 x^3))
-      Value x3 =
-          arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
-      Value sum = arith::AddFOp::create(
-          b, loc, x,
-          arith::MulFOp::create(b, loc, constant(b, loc, t, 0.044715), x3));
-      inner = math::TanhOp::create(
-          b, loc,
-          arith::MulFOp::create(
-              b, loc, constant(b, loc, t, std::sqrt(2.0 / M_PI)), sum));
-    } else {
-      inner = math::ErfOp::create(
-          b, loc,
-          arith::MulFOp::create(b, loc, x,
-                                constant(b, loc, t, 1.0 / std::sqrt(2.0))));
-    }
-    return arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, half, x),
-                                 arith::AddFOp::create(b, loc, one, inner));
   }
 };
 

@@ -1,0 +1,26 @@
+//===- ScalarFunctions.h - What element-wise operators compute --*- C++ -*-===//
+//
+// The scalar function of PET's element-wise non-linear operators (relu,
+// sigmoid, tanh, gelu), built with arith and math operations: one
+// definition for every lowering that computes them element by element.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PET_DIALECT_PET_SCALARFUNCTIONS_H
+#define PET_DIALECT_PET_SCALARFUNCTIONS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::pet {
+
+/// Whether `op` is an element-wise non-linear operator of one operand that
+/// `buildScalarFunction` knows.
+bool hasScalarFunction(Operation *op);
+
+/// `op`'s function applied to the scalar `x` (of its element type). `op`
+/// must satisfy `hasScalarFunction`.
+Value buildScalarFunction(OpBuilder &b, Location loc, Operation *op, Value x);
+
+} // namespace mlir::pet
+
+#endif // PET_DIALECT_PET_SCALARFUNCTIONS_H
