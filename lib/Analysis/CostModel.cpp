@@ -119,12 +119,28 @@ bool CostModel::isMeasured(Operation *op) const {
 }
 
 double CostModel::getMicros(Operation *op) const {
+  if (queries && isa<PETDialect>(op->getDialect())) {
+    std::string key = getKey(op);
+    std::lock_guard<std::mutex> lock(queries->mutex);
+    queries->keys.insert(key);
+  }
   if (!measured.empty()) {
     auto it = measured.find(getKey(op));
     if (it != measured.end())
       return it->second;
   }
   return getRooflineMicros(op);
+}
+
+std::vector<std::string> CostModel::getQueriedKeys() const {
+  std::vector<std::string> keys;
+  if (!queries)
+    return keys;
+  std::lock_guard<std::mutex> lock(queries->mutex);
+  for (const auto &entry : queries->keys)
+    keys.push_back(entry.getKey().str());
+  llvm::sort(keys);
+  return keys;
 }
 
 LogicalResult CostModel::loadDatabase(StringRef path, std::string &error) {

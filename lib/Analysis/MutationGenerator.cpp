@@ -317,8 +317,13 @@ bool Generator::allowed(ArrayRef<const Node *> operands, unsigned depth) const {
 
 void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
                         bool isCompute) {
-  if (stats.statesVisited >= stateBudget)
+  if (stats.statesVisited >= stateBudget || stats.stoppedByDeadline)
     return;
+  if (options.deadline &&
+      std::chrono::steady_clock::now() >= *options.deadline) {
+    stats.stoppedByDeadline = true;
+    return;
+  }
   if (isCompute && computeUsed >= maxCompute)
     return;
   // A mutant of a subprogram that computes must compute too: the last move

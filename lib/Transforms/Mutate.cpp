@@ -93,6 +93,8 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
 void MutatePass::runOnOperation() {
   ModuleOp module = getOperation();
   CostModel model;
+  if (!costKeys.empty())
+    model.recordQueries();
   if (!costDb.empty()) {
     std::string error;
     if (failed(model.loadDatabase(costDb, error))) {
@@ -126,6 +128,10 @@ void MutatePass::runOnOperation() {
   options.rounds = rounds;
 
   auto start = std::chrono::steady_clock::now();
+  if (timeLimit > 0)
+    options.mutation.deadline =
+        start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(timeLimit));
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                          start)
@@ -241,6 +247,8 @@ void MutatePass::runOnOperation() {
     entry["candidates_verified"] = stats.candidatesVerified;
     entry["mutants"] = result.programsSeen;
     entry["rounds"] = static_cast<int64_t>(result.roundsRun);
+    if (stats.stoppedByDeadline)
+      entry["stopped_by_time_limit"] = true;
     double before = getProgramMicros(search.original, model);
     entry["cost_before_us"] = before;
     const Mutant &best = result.best;
@@ -304,5 +312,21 @@ void MutatePass::runOnOperation() {
                                : "roofline"},
             {"seconds", seconds()},
             {"functions", std::move(functionReports)}}));
+  }
+  if (!costKeys.empty()) {
+    // What the searches compared, for a profiler to measure (the benchmark
+    // writes a cost database of them, `bench/models/measure_ops.py`).
+    std::error_code error;
+    llvm::raw_fd_ostream os(costKeys, error, llvm::sys::fs::OF_Text);
+    if (error) {
+      module.emitError("cannot write the cost keys '")
+          << costKeys << "': " << error.message();
+      return signalPassFailure();
+    }
+    llvm::json::Array keys;
+    for (const std::string &key : model.getQueriedKeys())
+      keys.push_back(key);
+    os << llvm::formatv("{0:2}\n", llvm::json::Value(llvm::json::Object{
+                                       {"keys", std::move(keys)}}));
   }
 }

@@ -24,6 +24,8 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.operators = llvm::to_vector(options.operators);
   mutate.beamWidth = options.beamWidth;
   mutate.rounds = options.rounds;
+  mutate.timeLimit = options.timeLimit;
+  mutate.costKeys = options.costKeys;
   pm.addPass(createPETMutate(mutate));
   if (options.correctionKernels)
     pm.addNestedPass<func::FuncOp>(createPETCorrectionKernels());

@@ -8,6 +8,12 @@
 // RUN: not pet-opt %s --pet-mutate="operators=conv2d,gemm" 2>&1 | FileCheck %s --check-prefix=BADOP
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json operators=conv2d,split,concat" | FileCheck %s
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json operators=conv2d,reshape,transpose" | FileCheck %s --check-prefix=NOSPLIT
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json correction-kernels=1" | FileCheck %s --check-prefix=KERNELS
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json cost-keys=%t.keys.json" | FileCheck %s
+// RUN: FileCheck %s --input-file=%t.keys.json --check-prefix=KEYS
+// RUN: not pet-opt %s --pet-optimize="cost-keys=%t.missing/dir/k.json" 2>&1 | FileCheck %s --check-prefix=NOKEYS
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json time-limit=1e-9 report=%t.late.json" | FileCheck %s --check-prefix=LATE
+// RUN: FileCheck %s --input-file=%t.late.json --check-prefix=LATEREPORT
 
 // The whole pipeline: the mutant, its seam rows recomputed from a slice of
 // the input, the ReLU applied to both, and the rows written into the
@@ -40,6 +46,29 @@
 // REPORT: "mutant_operators": 5
 // REPORT: "rounds": 2
 // REPORT: "status": "replaced"
+
+// With correction-kernels, the seam rows are one parallel loop (the ReLU
+// after it), not a slice, a convolution and an insert.
+// KERNELS-LABEL: func.func @conv
+// KERNELS:       pet.conv2d {{.*}} : (tensor<2x2x4x7xf32>
+// KERNELS:       %[[L:.*]] = scf.forall (%{{.*}}) in (42) shared_outs
+// KERNELS:       pet.relu %[[L]]
+// KERNELS-NOT:   pet.insert
+
+// The keys of what the search costed: the original convolution and the
+// mutant's, and its layout operators, for a profiler to measure.
+// KEYS: "keys": [
+// KEYS-DAG: "pet.conv2d {pad_high = array<i64: 1, 1>, pad_low = array<i64: 1, 1>} : (tensor<1x2x8x7xf32>, tensor<3x2x3x3xf32>) -> (tensor<1x3x8x7xf32>)"
+// KEYS-DAG: "pet.conv2d {pad_high = array<i64: 1, 1>, pad_low = array<i64: 1, 1>} : (tensor<2x2x4x7xf32>, tensor<3x2x3x3xf32>) -> (tensor<2x3x4x7xf32>)"
+// KEYS-DAG: "pet.split {axis = 2 : i64, sizes = array<i64: 4, 4>} : (tensor<1x2x8x7xf32>) -> (tensor<1x2x4x7xf32>, tensor<1x2x4x7xf32>)"
+// NOKEYS: error: cannot write the cost keys
+
+// Past the time limit before any search state: the original stays.
+// LATE-LABEL: func.func @conv
+// LATE-NEXT:  pet.conv2d %arg0, %arg1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x7xf32>
+// LATE-NOT:   pet.mutant
+// LATEREPORT: "status": "kept: no cheaper mutant"
+// LATEREPORT: "stopped_by_time_limit": true
 
 // NOREPORT: error: cannot write the report
 // BADOPT: error: pet-mutate needs depth >= 1, trials >= 1, beam-width >= 1, rounds >= 1 and min-equivalent in [0, 1]

@@ -14,8 +14,12 @@
 
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace mlir::pet {
 
@@ -66,9 +70,22 @@ public:
   const DeviceModel &getDevice() const { return device; }
   size_t getNumMeasurements() const { return measured.size(); }
 
+  /// From now on, remembers the key of every operator whose time is asked
+  /// for (thread-safe), so that a profiling run can measure exactly what a
+  /// search compared.
+  void recordQueries() { queries = std::make_unique<Queries>(); }
+  /// The keys asked for since `recordQueries`, sorted.
+  std::vector<std::string> getQueriedKeys() const;
+
 private:
+  struct Queries {
+    std::mutex mutex;
+    llvm::StringSet<> keys;
+  };
+
   DeviceModel device;
   llvm::StringMap<double> measured;
+  std::unique_ptr<Queries> queries;
 };
 
 } // namespace mlir::pet

@@ -23,6 +23,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <chrono>
+#include <optional>
+
 namespace mlir::pet {
 
 struct MutationOptions {
@@ -45,6 +48,9 @@ struct MutationOptions {
   /// `getMutationOperatorNames()`.
   SmallVector<std::string> operators;
   VerifierOptions verifier;
+  /// When set, no search state is visited after this time (the search
+  /// returns what it found so far).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 /// A relative estimate of how long `generateMutants(original, ...)` takes
@@ -68,8 +74,11 @@ struct MutationStats {
   int64_t tensorsCreated = 0;
   int64_t prunedDuplicates = 0;
   int64_t candidatesVerified = 0;
+  /// Whether the deadline stopped the search before its state budget.
+  bool stoppedByDeadline = false;
 
   MutationStats &operator+=(const MutationStats &other) {
+    stoppedByDeadline |= other.stoppedByDeadline;
     statesVisited += other.statesVisited;
     tensorsCreated += other.tensorsCreated;
     prunedDuplicates += other.prunedDuplicates;

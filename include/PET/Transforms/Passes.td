@@ -123,6 +123,12 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
     ListOption<"operators", "operators", "std::string",
            "Operators mutants may use (default all: conv2d, matmul, pad, "
            "split, concat, reshape, transpose, add)">,
+    Option<"costKeys", "cost-keys", "std::string", /*default=*/"",
+           "Write the database keys of every operator whose time the "
+           "searches asked for to this JSON file ({\"keys\": [...]})">,
+    Option<"timeLimit", "time-limit", "double", /*default=*/"0",
+           "Seconds the searches may take in all (0: no limit); a search "
+           "still running then keeps the best mutant it found">,
     Option<"beamWidth", "beam-width", "unsigned", /*default=*/"2",
            "Cheapest programs of a round mutated again in the next">,
     Option<"rounds", "rounds", "unsigned", /*default=*/"2",

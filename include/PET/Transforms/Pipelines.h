@@ -53,6 +53,15 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
   PassOptions::Option<unsigned> rounds{
       *this, "rounds", llvm::cl::desc("Rounds of mutation per searched part"),
       llvm::cl::init(2)};
+  PassOptions::Option<std::string> costKeys{
+      *this, "cost-keys",
+      llvm::cl::desc("Write the keys of the operators the searches costed "
+                     "to this JSON file (to measure them)")};
+  PassOptions::Option<double> timeLimit{
+      *this, "time-limit",
+      llvm::cl::desc("Seconds the mutation searches may take in all (0: no "
+                     "limit)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> correctionKernels{
       *this, "correction-kernels",
       llvm::cl::desc("Correct each subprogram in one parallel loop over its "

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# On the GPU machine (CUDA 13, cuDNN 9, CMake, PyTorch; no MLIR): runs the
+# model benchmark's programs compiled here by `python -m pet_mlir.bench
+# compile DIR` (through bench/gpu/run.sh: FP32, TF32, per-kernel profile),
+# PyTorch's times for the same models (torch_models.py), and, when DIR has
+# the searches' operator keys, measures them into OUT/costs.json, the cost
+# database for `python -m pet_mlir.bench compile DIR --cost-db costs.json`.
+# Everything lands in OUT/results.tar.gz.
+# Usage: bash bench/models/run.sh DIR OUT [MODELS]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+dir=$1
+out=$2
+models=${3:-resnet18,resnext50,inception_v3,csrnet,bert_base}
+mkdir -p "$out"
+work=$(mktemp -d)
+bash "$here/../gpu/run.sh" "$dir" "$work"
+tar -xzf "$work/results.tar.gz" -C "$work" && rm "$work/results.tar.gz"
+if [[ ${PET_BENCH_SKIP_TORCH:-0} != 1 ]]; then
+  python3 "$here/torch_models.py" --models "$models" --out "$work/torch.json"
+fi
+shopt -s nullglob
+keys=("$dir"/*.keys.json)
+if [[ ${#keys[@]} -gt 0 && ${PET_BENCH_SKIP_MEASURE:-0} != 1 ]]; then
+  python3 "$here/measure_ops.py" "${keys[@]}" --out "$work/costs.json"
+fi
+tar -czf "$out/results.tar.gz" -C "$work" .

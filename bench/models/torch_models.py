@@ -1,0 +1,153 @@
+"""PyTorch's times for the benchmark's five models, the reference PET is
+judged against: the same architectures as `python/pet_mlir/models.py`
+(torchvision's ResNet-18, ResNeXt-50 32x4d and Inception-v3; CSRNet; a
+BERT-base encoder), batch 1, random weights, inference, on the GPU, each
+eager and as one CUDA graph, in FP32 and in TF32. Median milliseconds over
+RUNS runs (CUDA events around each forward pass or graph replay).
+
+    python3 bench/models/torch_models.py --out torch.json [--models a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from typing import Callable, Dict, List, Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+RUNS = 200
+WARMUP = 20
+
+
+class CSRNet(nn.Module):
+    """VGG-16's first ten convolutions, then six 3x3 convolutions of
+    dilation 2, then a 1x1 convolution to one channel (Li et al., 2018)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layers: List[nn.Module] = []
+        c = 3
+        for v in [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512]:
+            if v == "M":
+                layers.append(nn.MaxPool2d(2, 2))
+            else:
+                layers += [nn.Conv2d(c, v, 3, padding=1), nn.ReLU(inplace=True)]
+                c = v
+        for v in [512, 512, 512, 256, 128, 64]:
+            layers += [nn.Conv2d(c, v, 3, padding=2, dilation=2), nn.ReLU(inplace=True)]
+            c = v
+        layers.append(nn.Conv2d(c, 1, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class BertLayer(nn.Module):
+    """One BERT-base encoder layer (post-layer-norm, GELU), attention with
+    PyTorch's scaled_dot_product_attention (what Hugging Face BERT uses by
+    default), no mask."""
+
+    def __init__(self, hidden=768, heads=12, intermediate=3072) -> None:
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v = (nn.Linear(hidden, hidden) for _ in range(3))
+        self.o = nn.Linear(hidden, hidden)
+        self.norm1 = nn.LayerNorm(hidden, eps=1e-12)
+        self.up = nn.Linear(hidden, intermediate)
+        self.down = nn.Linear(intermediate, hidden)
+        self.norm2 = nn.LayerNorm(hidden, eps=1e-12)
+
+    def forward(self, x):
+        b, s, h = x.shape
+
+        def split(t):
+            return t.view(b, s, self.heads, h // self.heads).transpose(1, 2)
+        ctx = F.scaled_dot_product_attention(split(self.q(x)), split(self.k(x)),
+                                             split(self.v(x)))
+        x = self.norm1(x + self.o(ctx.transpose(1, 2).reshape(b, s, h)))
+        return self.norm2(x + self.down(F.gelu(self.up(x))))
+
+
+def build(name: str):
+    """(model, input) of a benchmark model, on the GPU, in eval mode."""
+    import torchvision
+    if name == "resnet18":
+        model, shape = torchvision.models.resnet18(), (1, 3, 224, 224)
+    elif name == "resnext50":
+        model, shape = torchvision.models.resnext50_32x4d(), (1, 3, 224, 224)
+    elif name == "inception_v3":
+        model = torchvision.models.inception_v3(weights=None, aux_logits=False,
+                                                init_weights=False)
+        shape = (1, 3, 299, 299)
+    elif name == "csrnet":
+        model, shape = CSRNet(), (1, 3, 576, 768)
+    elif name == "bert_base":
+        model, shape = nn.Sequential(*[BertLayer() for _ in range(12)]), (1, 128, 768)
+    else:
+        raise ValueError(f"unknown model {name}")
+    return model.cuda().eval(), torch.randn(shape, device="cuda")
+
+
+def median_ms(step: Callable[[], None]) -> float:
+    for _ in range(WARMUP):
+        step()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(RUNS):
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        step()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def time_model(name: str, tf32: bool) -> Dict[str, float]:
+    torch.backends.cudnn.benchmark = True
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    model, x = build(name)
+    result = {}
+    with torch.no_grad():
+        result["eager"] = median_ms(lambda: model(x))
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):
+            for _ in range(3):
+                model(x)
+        torch.cuda.current_stream().wait_stream(stream)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            model(x)
+        result["graph"] = median_ms(graph.replay)
+    return result
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--models", default="resnet18,resnext50,inception_v3,csrnet,bert_base")
+    args = parser.parse_args(argv)
+    report = {"device": torch.cuda.get_device_name(), "torch": torch.__version__,
+              "cudnn": torch.backends.cudnn.version(), "runs": RUNS, "models": {}}
+    for name in args.models.split(","):
+        times = {}
+        for precision, tf32 in (("fp32", False), ("tf32", True)):
+            for mode, ms in time_model(name, tf32).items():
+                times[f"{mode}_{precision}"] = ms
+        report["models"][name] = times
+        print(name, " ".join(f"{k} {v:.3f} ms" for k, v in times.items()), flush=True)
+    json.dump(report, open(args.out, "w"), indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

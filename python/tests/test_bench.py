@@ -1,0 +1,111 @@
+"""The model benchmark's parts that run without a GPU: the five models are
+the reference architectures, the keys a search costs are what the
+profiler can parse and measure, and the report computes its ratios from
+the GPU's outputs."""
+
+import importlib.util
+import json
+import re
+from math import prod
+from pathlib import Path
+
+import pytest
+
+from pet_mlir import bench
+from pet_mlir.models import MODELS
+from pet_mlir.opt import run_pet_opt
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _measure_ops():
+    spec = importlib.util.spec_from_file_location(
+        "measure_ops", ROOT / "bench/models/measure_ops.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Parameters of the reference models (torchvision 0.26's resnet18,
+# resnext50_32x4d, inception_v3 without its auxiliary classifier; CSRNet;
+# twelve BERT-base encoder layers), and each function's result shape.
+REFERENCE = {
+    "resnet18": (11_689_512, [1, 1000]),
+    "resnext50": (25_028_904, [1, 1000]),
+    "inception_v3": (23_834_568, [1, 1000]),
+    "csrnet": (16_263_489, [1, 1, 72, 96]),
+    "bert_base": (85_054_464, [128, 768]),
+}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_models_are_the_reference_architectures(name):
+    build, func = MODELS[name]
+    source = build()
+    signature = source.split("\n")[0]
+    weights = re.findall(r"tensor<([\dx]+)xf32> \{pet\.weight\}", signature)
+    parameters = sum(prod(int(d) for d in w.split("x")) for w in weights)
+    expected_parameters, result_shape = REFERENCE[name]
+    assert parameters == expected_parameters
+    result = re.search(r"\) -> tensor<([\dx]+)xf32>", signature).group(1)
+    assert [int(d) for d in result.split("x")] == result_shape
+    # pet-opt parses and verifies it (shapes of every operator).
+    assert f"func.func @{func}" in run_pet_opt(source, [])
+
+
+def test_costed_keys_parse_into_what_they_name(tmp_path):
+    keys_file = tmp_path / "keys.json"
+    run_pet_opt((ROOT / "examples/seam_conv.mlir").read_text(),
+                [f"--pet-optimize=cost-keys={keys_file}"])
+    keys = json.loads(keys_file.read_text())["keys"]
+    measure_ops = _measure_ops()
+    parsed = [measure_ops.parse_key(k) for k in keys]
+    names = {p[0] for p in parsed}
+    # The original convolution and the mutant's batch of two half images.
+    assert {"pet.conv2d", "pet.concat", "pet.split"} <= names
+    convs = {tuple(map(tuple, p[2])): p[1] for p in parsed if p[0] == "pet.conv2d"}
+    assert ((1, 2, 8, 7), (3, 2, 3, 3)) in convs
+    assert ((2, 2, 4, 7), (3, 2, 3, 3)) in convs
+    assert convs[((1, 2, 8, 7), (3, 2, 3, 3))] == {"pad_high": [1, 1], "pad_low": [1, 1]}
+    split = next(p for p in parsed if p[0] == "pet.split")
+    assert split[1]["axis"] in (0, 2) and len(split[3]) == 2
+    name, attrs, operands, results = measure_ops.parse_key(
+        "pet.batch_matmul {transpose_rhs} : (tensor<12x128x64xf32>, "
+        "tensor<12x128x64xf32>) -> (tensor<12x128x128xf32>)")
+    assert attrs == {"transpose_rhs": True}
+    assert results == [[12, 128, 128]]
+
+
+def test_report_counts_the_mutants_and_boxes_of_an_optimization(tmp_path):
+    report = tmp_path / "report.json"
+    run_pet_opt((ROOT / "examples/seam_conv.mlir").read_text(),
+                [f"--pet-optimize=cost-db={ROOT}/examples/split-conv-costs.json "
+                 f"report={report}"])
+    counts = bench._report_counts(json.loads(report.read_text()))
+    assert counts["mutants_applied"] == 1
+    assert counts["boxes_corrected"] >= 1
+
+
+def test_table_ratios_come_from_the_measured_times(tmp_path):
+    programs, results = tmp_path / "programs", tmp_path / "results"
+    programs.mkdir()
+    results.mkdir()
+    (programs / "manifest.json").write_text(json.dumps(
+        {"m": {"func": "m", "mutants_applied": 2, "boxes_corrected": 3, "optimize_s": 1.5}}))
+    for phase, fp32, tf32 in (("off", 2.0, 1.0), ("on", 1.0, 0.8)):
+        (results / f"m-{phase}.gpu.txt").write_text(
+            f"[1]\npet-time: median {fp32} ms, min 0.9 ms over 100 CUDA graph runs\n")
+        (results / f"m-{phase}.tf32.txt").write_text(
+            f"pet-time: median {tf32} ms, min 0.5 ms over 100 CUDA graph runs\n")
+    (results / "torch.json").write_text(json.dumps(
+        {"device": "GPU", "torch": "x", "cudnn": 1, "models": {"m": {
+            "eager_fp32": 3.0, "graph_fp32": 2.5, "eager_tf32": 2.0, "graph_tf32": 1.6}}}))
+    table = bench.build_table(programs, results)
+    row = table["models"][0]
+    assert row["speedup_on_vs_off_fp32"] == 2.0
+    assert row["on_vs_torch_graph_fp32"] == 0.4
+    assert row["speedup_on_vs_off_tf32"] == 1.25
+    assert row["on_vs_torch_graph_tf32"] == 0.5
+    bench.write_report(table, tmp_path / "out" / "table")
+    text = (tmp_path / "out" / "table.md").read_text()
+    assert "| m | 3.000 | 2.500 | 2.000 | 1.000 | 0.40 | 2.00 | 2 | 3 | 1.5 |" in text
