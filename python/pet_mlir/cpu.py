@@ -120,19 +120,24 @@ def _run(cmd: Sequence[str], stdin: Optional[str] = None, timeout: float = 1800)
 
 
 def lower_to_llvm(source: str, *, func: Optional[str] = None, seed: int = 1,
-                  pet_args: Sequence[str] = ()) -> str:
-    """PET IR -> LLVM dialect with a @main that runs `func`."""
+                  pet_args: Sequence[str] = (),
+                  linalg_args: Sequence[str] = ()) -> str:
+    """PET IR -> LLVM dialect with a @main that runs `func`; `linalg_args`
+    are pet-opt passes run on the linalg form."""
     options = f"seed={seed}" + (f" func={func}" if func else "")
     linalg = run_pet_opt(source, [*pet_args, "--convert-pet-to-linalg",
+                                  *linalg_args,
                                   f"--pet-add-runner-main={options}"])
     return _run([find_llvm_tool("mlir-opt"), f"--pass-pipeline={CPU_PIPELINE}"], linalg)
 
 
 def run_on_cpu(source: str, *, func: Optional[str] = None, seed: int = 1,
-               pet_args: Sequence[str] = ()) -> List[Result]:
+               pet_args: Sequence[str] = (),
+               linalg_args: Sequence[str] = ()) -> List[Result]:
     """Runs `func` of `source` (PET IR; `pet_args` are pet-opt passes to run
     first, e.g. ["--pet-optimize"]) on the generated inputs; its results."""
-    llvm = lower_to_llvm(source, func=func, seed=seed, pet_args=pet_args)
+    llvm = lower_to_llvm(source, func=func, seed=seed, pet_args=pet_args,
+                         linalg_args=linalg_args)
     with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
         f.write(llvm)
         path = f.name

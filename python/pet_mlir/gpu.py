@@ -5,7 +5,9 @@
           batch-norm scales folded into filters and weights
           preprocessed (as --pet-optimize does), each convolution with its
           bias, residual and ReLU one call into runtime/ (cuDNN's fused
-          convolution), the rest linalg; @pet_main (generated inputs,
+          convolution), the rest linalg, chains of element-wise operators
+          fused into one (--pet-fuse-elementwise), long reductions over few
+          rows split in two steps (--pet-split-reductions); @pet_main (generated inputs,
           printed results)
       --mlir-opt one-shot-bufferize--> memrefs
       --pet-opt --pet-gpu-runtime-calls--> convolutions/matmuls as calls into
@@ -108,7 +110,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                (f" func={func}" if func else "")]
     runner = [f"--pet-add-runner-main={options}"] if runner_main else []
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, "--pet-gpu-conv-calls",
-                                  "--convert-pet-to-linalg", *runner])
+                                  "--convert-pet-to-linalg", "--pet-fuse-elementwise",
+                                  "--pet-split-reductions", *runner])
     mlir_opt = find_llvm_tool("mlir-opt")
     buffers = _run([mlir_opt, f"--pass-pipeline={BUFFERIZE}"], linalg)
     calls = run_pet_opt(buffers, ["--pet-gpu-runtime-calls"])

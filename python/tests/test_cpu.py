@@ -98,6 +98,20 @@ def test_correction_kernels_compute_the_corrections(chunk):
         assert changed == ("boxes [[]]" not in chunk)
 
 
+@needs_runner
+@pytest.mark.parametrize(
+    "chunk", chunks(ROOT / "test/Conversion/PETToLinalg/ops.mlir") +
+    chunks(ROOT / "test/Conversion/PETToGPU/fuse-elementwise.mlir") +
+    chunks(ROOT / "test/Conversion/PETToGPU/split-reductions.mlir"),
+    ids=lambda c: public_functions(c)[0])
+def test_gpu_linalg_transforms_keep_values(chunk):
+    # The GPU pipeline's element-wise fusion and reduction splitting,
+    # checked on the CPU path.
+    transformed = cpu.run_on_cpu(
+        chunk, linalg_args=["--pet-fuse-elementwise", "--pet-split-reductions"])
+    assert cpu.max_difference(cpu.evaluate(chunk), transformed) <= TOLERANCE
+
+
 def optimized_cases():
     cases = []
     for chunk in chunks(ROOT / "test/Transforms/mutate-families.mlir"):

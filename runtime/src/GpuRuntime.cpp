@@ -36,15 +36,15 @@ namespace pet_rt {
   X(cuDeviceGetCount)                                                          \
   X(cuDeviceGet)                                                               \
   X(cuDevicePrimaryCtxRetain)                                                  \
-  X(cuCtxSetCurrent) X(cuStreamCreate) X(cuStreamSynchronize)                  \
-      X(cuMemAllocManaged) X(cuMemFree) X(cuStreamBeginCapture)                \
-          X(cuStreamEndCapture) X(cuGraphInstantiate) X(cuGraphLaunch)         \
-              X(cuGraphExecDestroy) X(cuGraphDestroy) X(cuModuleLoadData)      \
-                  X(cuModuleUnload) X(cuModuleGetFunction) X(cuLaunchKernel)   \
-                      X(cuMemcpyAsync) X(cuMemsetD32Async) X(cuGetErrorName)   \
-                          X(cuGetErrorString) X(cuEventCreate)                 \
-                              X(cuEventRecord) X(cuEventSynchronize)           \
-                                  X(cuEventElapsedTime) X(cuEventDestroy)
+  X(cuCtxSetCurrent)                                                           \
+  X(cuStreamCreate) X(cuStreamSynchronize) X(cuMemAllocManaged) X(cuMemFree)   \
+      X(cuStreamBeginCapture) X(cuStreamEndCapture) X(cuGraphInstantiate)      \
+          X(cuGraphLaunch) X(cuGraphExecDestroy) X(cuGraphDestroy)             \
+              X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction)     \
+                  X(cuLaunchKernel) X(cuMemcpyAsync) X(cuMemsetD32Async)       \
+                      X(cuGetErrorName) X(cuGetErrorString) X(cuEventCreate)   \
+                          X(cuEventRecord) X(cuEventSynchronize)               \
+                              X(cuEventElapsedTime) X(cuEventDestroy)
 
 namespace {
 struct Driver {
@@ -189,6 +189,29 @@ extern "C" void pet_rt_free(void *ptr) {
   pet_rt_synchronize();
   check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)), "cuMemFree",
         nullptr);
+}
+
+float pet_rt::medianMillis(const std::function<void()> &work, int runs) {
+  std::vector<float> times;
+  for (int i = 0; i < runs; ++i) {
+    CUevent start, end;
+    check(driver().cuEventCreate(&start, CU_EVENT_DEFAULT), "cuEventCreate",
+          "timing");
+    check(driver().cuEventCreate(&end, CU_EVENT_DEFAULT), "cuEventCreate",
+          "timing");
+    check(driver().cuEventRecord(start, stream()), "cuEventRecord", "timing");
+    work();
+    check(driver().cuEventRecord(end, stream()), "cuEventRecord", "timing");
+    check(driver().cuEventSynchronize(end), "cuEventSynchronize", "timing");
+    float ms = 0;
+    check(driver().cuEventElapsedTime(&ms, start, end), "cuEventElapsedTime",
+          "timing");
+    times.push_back(ms);
+    driver().cuEventDestroy(start);
+    driver().cuEventDestroy(end);
+  }
+  std::sort(times.begin(), times.end());
+  return times.empty() ? 0.0f : times[times.size() / 2];
 }
 
 //===----------------------------------------------------------------------===//

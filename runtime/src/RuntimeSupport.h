@@ -6,6 +6,7 @@
 #include <cuda.h>
 
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace pet_rt {
@@ -32,6 +33,10 @@ void ensureInitialized();
 /// The one stream.
 CUstream stream();
 bool isCapturing();
+
+/// The median milliseconds of `runs` executions of `work` on the stream
+/// (CUDA events around each), to choose between a library's algorithms.
+float medianMillis(const std::function<void()> &work, int runs);
 
 /// Times what the stream runs during its lifetime when profiling is on
 /// (PET_PROFILE=FILE, outside graph capture), under "kind<TAB>what" (only

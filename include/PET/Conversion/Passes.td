@@ -158,6 +158,40 @@ def GPURuntimeCalls : Pass<"pet-gpu-runtime-calls", "ModuleOp"> {
                            "arith::ArithDialect"];
 }
 
+def FuseElementwise : Pass<"pet-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Fuse chains of element-wise linalg operators on tensors";
+  let description = [{
+    In PET's GPU pipeline, after `--convert-pet-to-linalg`: an element-wise
+    `linalg.generic` whose result only another element-wise generic reads
+    is fused into it (upstream's element-wise fusion patterns), so that a
+    chain such as bias add, residual add and normalization steps becomes
+    one kernel. Unlike `--linalg-fuse-elementwise-ops` it does not move
+    reshapes through named operators (which would turn a `linalg.matmul`
+    into a generic and take it away from cuBLAS), and fuses a producer only
+    into its single reader (nothing is computed twice).
+  }];
+}
+
+def SplitReductions : Pass<"pet-split-reductions", "func::FuncOp"> {
+  let summary = "Split long reductions over few rows into two parallel steps";
+  let description = [{
+    In PET's GPU pipeline, on tensors: a `linalg.generic` with one reduction
+    loop whose parallel loops have fewer than `min-threads` points (the
+    statistics of layer norm over 128 rows, softmax's over 1,536) would be
+    that many GPU threads, each reducing a whole row. It is split with
+    upstream's `splitReduction`: the reduction of size R becomes r partial
+    reductions of R / r elements (r the largest divisor of R with at most
+    `min-threads` threads in all and at least 8 elements each, contiguous,
+    so that the parallel loops stay outermost and become the threads), then
+    one reduction of the r partial results. Named operators (library calls)
+    are left alone.
+  }];
+  let options = [
+    Option<"minThreads", "min-threads", "int64_t", /*default=*/"8192",
+           "Parallel points below which a reduction is split">,
+  ];
+}
+
 def TileParallelLoops : Pass<"pet-tile-parallel-loops", "func::FuncOp"> {
   let summary = "Combine the dimensions of parallel loops and tile them for GPU threads";
   let description = [{

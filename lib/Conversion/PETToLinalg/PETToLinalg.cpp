@@ -213,11 +213,12 @@ struct ProductOfFactors {
 
 /// The sum over the reduction loops of `loops` (the loops of every term in
 /// `products`, which share them) of the sum of the products, added to
-/// `init` (of `outType`, indexed by `outMap`).
+/// `init` (of `outType`, indexed by `outMap`); with `accumulate` false (no
+/// reduction loops), `init` is only the destination and is not read.
 static Value sumOfProducts(TensorBuilder &tb, const MultiLinearTerm &loops,
                            ArrayRef<ProductOfFactors> products,
                            RankedTensorType outType, AffineMap outMap,
-                           Value init) {
+                           Value init, bool accumulate = true) {
   MLIRContext *context = tb.b.getContext();
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
@@ -256,7 +257,7 @@ static Value sumOfProducts(TensorBuilder &tb, const MultiLinearTerm &loops,
              tb.b, tb.loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
              loops.iteratorTypes,
              [&](OpBuilder &b, Location loc, ValueRange args) {
-               Value sum = args.back();
+               Value sum = accumulate ? args.back() : Value();
                unsigned next = 0;
                for (const ProductOfFactors &p : products) {
                  Value product = args[next++];
@@ -268,7 +269,9 @@ static Value sumOfProducts(TensorBuilder &tb, const MultiLinearTerm &loops,
                        b, loc, product,
                        arith::ConstantOp::create(
                            b, loc, b.getFloatAttr(element, p.coefficient)));
-                 sum = arith::AddFOp::create(b, loc, sum, product);
+                 sum = sum ? arith::AddFOp::create(b, loc, sum, product)
+                                 .getResult()
+                           : product;
                }
                linalg::YieldOp::create(b, loc, sum);
              })
@@ -296,11 +299,30 @@ static TermOutput getTermOutput(const MultiLinearTerm &term,
   return out;
 }
 
+/// Whether `terms` (alike) write every position of a result of `shape`
+/// once: no reduction loops, and the whole result.
+static bool writeWholeResultOnce(ArrayRef<MultiLinearTerm> terms,
+                                 ArrayRef<int64_t> shape) {
+  const MultiLinearTerm &term = terms.front();
+  if (term.divideByInBoundsCount ||
+      llvm::any_of(term.iteratorTypes,
+                   [](IteratorType t) { return t == IteratorType::reduction; }))
+    return false;
+  for (auto [k, expr] : llvm::enumerate(term.resultMap.getResults())) {
+    auto [loop, shift] = *getShiftedLoop(expr);
+    if (shift != 0 || term.loopBounds[loop] != shape[k])
+      return false;
+  }
+  return true;
+}
+
 /// Adds the contributions of `terms` (which share their loops and the part
 /// of the result they write, as the two terms of an addition) to `acc`, in
-/// one linalg.generic.
+/// one linalg.generic. With `overwrite` (`writeWholeResultOnce`), `acc` is
+/// an empty tensor that the generic fills instead.
 static Value lowerTerms(TensorBuilder &tb, ArrayRef<MultiLinearTerm> terms,
-                        ValueRange operands, Value acc) {
+                        ValueRange operands, Value acc,
+                        bool overwrite = false) {
   auto resultType = cast<RankedTensorType>(acc.getType());
   TermOutput out = getTermOutput(terms.front(), tb.b.getContext());
   auto outType = RankedTensorType::get(out.sizes, resultType.getElementType());
@@ -312,6 +334,9 @@ static Value lowerTerms(TensorBuilder &tb, ArrayRef<MultiLinearTerm> terms,
       p.factors.push_back(
           prepareFactor(tb, term, access, operands[access.operandIndex]));
   }
+  if (overwrite)
+    return sumOfProducts(tb, terms.front(), products, outType, out.map, acc,
+                         /*accumulate=*/false);
   Value updated = sumOfProducts(tb, terms.front(), products, outType, out.map,
                                 tb.slice(acc, out.offsets, out.sizes));
   return tb.insert(updated, acc, out.offsets);
@@ -368,11 +393,8 @@ static bool sameLoopsAndOutput(const MultiLinearTerm &a,
 static bool hasNamedForm(Operation *op) {
   if (auto conv = dyn_cast<Conv2DOp>(op))
     return conv.getGroupCount() == 1;
-  if (auto mm = dyn_cast<MatmulOp>(op))
-    return !mm.getTransposeLhs() && !mm.getTransposeRhs();
-  if (auto bmm = dyn_cast<BatchMatmulOp>(op))
-    return !bmm.getTransposeLhs() && !bmm.getTransposeRhs();
-  return isa<TransposeOp, SliceOp, PadOp, ConcatOp, SplitOp, InsertOp>(op);
+  return isa<MatmulOp, BatchMatmulOp, TransposeOp, SliceOp, PadOp, ConcatOp,
+             SplitOp, InsertOp>(op);
 }
 
 namespace {
@@ -427,13 +449,29 @@ struct ProductToNamedLinalg : public OpConversionPattern<PetOp> {
   LogicalResult
   matchAndRewrite(PetOp op, typename PetOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getTransposeLhs() || op.getTransposeRhs())
-      return rewriter.notifyMatchFailure(op, "transposed");
     TensorBuilder tb{rewriter, op.getLoc()};
     auto type = cast<RankedTensorType>(op.getType());
+    // A transposed operand is transposed first (a copy), so that the
+    // product stays a named operator (a library call on the GPU).
+    auto transposed = [&](Value operand) -> Value {
+      auto t = cast<RankedTensorType>(operand.getType());
+      SmallVector<int64_t> perm =
+          llvm::to_vector(llvm::seq<int64_t>(0, t.getRank()));
+      std::swap(perm[t.getRank() - 2], perm[t.getRank() - 1]);
+      SmallVector<int64_t> shape = llvm::to_vector(t.getShape());
+      std::swap(shape[t.getRank() - 2], shape[t.getRank() - 1]);
+      Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), shape,
+                                           t.getElementType());
+      return linalg::TransposeOp::create(rewriter, op.getLoc(), operand, init,
+                                         perm)
+          ->getResult(0);
+    };
+    Value lhs =
+        op.getTransposeLhs() ? transposed(adaptor.getLhs()) : adaptor.getLhs();
+    Value rhs =
+        op.getTransposeRhs() ? transposed(adaptor.getRhs()) : adaptor.getRhs();
     auto product = LinalgOp::create(
-        rewriter, op.getLoc(), TypeRange{type},
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+        rewriter, op.getLoc(), TypeRange{type}, ValueRange{lhs, rhs},
         ValueRange{tb.filled(type, 0.0)}, ArrayRef<NamedAttribute>{});
     rewriter.replaceOp(op, product->getResult(0));
     return success();
@@ -520,19 +558,34 @@ struct MultiLinearToLinalg
       auto type = cast<RankedTensorType>(op->getResult(r).getType());
       if (!isa<FloatType>(type.getElementType()))
         return rewriter.notifyMatchFailure(op, "not a float tensor");
-      Value acc = tb.filled(type, 0.0);
       MultiLinearDescription desc = op.getMultiLinearDescription(r);
       ArrayRef<MultiLinearTerm> terms = desc.terms;
+      Value acc;
+      // Terms alike (a sum's) go into one generic.
+      auto alike = [&] {
+        size_t n = 1;
+        while (n < terms.size() && sameLoopsAndOutput(terms[0], terms[n]))
+          ++n;
+        return n;
+      };
+      // An element-wise operator: one generic writes the result (no zero
+      // fill to add to).
+      if (!terms.empty() && alike() == terms.size() &&
+          writeWholeResultOnce(terms, type.getShape())) {
+        Value empty = tensor::EmptyOp::create(
+            rewriter, op->getLoc(), type.getShape(), type.getElementType());
+        results.push_back(
+            lowerTerms(tb, terms, operands, empty, /*overwrite=*/true));
+        continue;
+      }
+      acc = tb.filled(type, 0.0);
       while (!terms.empty()) {
         if (terms.front().divideByInBoundsCount) {
           acc = lowerAveragingTerm(tb, terms.front(), operands, acc);
           terms = terms.drop_front();
           continue;
         }
-        // Terms alike (a sum's) go into one generic.
-        size_t n = 1;
-        while (n < terms.size() && sameLoopsAndOutput(terms[0], terms[n]))
-          ++n;
+        size_t n = alike();
         acc = lowerTerms(tb, terms.take_front(n), operands, acc);
         terms = terms.drop_front(n);
       }

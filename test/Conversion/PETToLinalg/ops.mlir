@@ -32,10 +32,17 @@ func.func @conv_grouped_dilated(%x: tensor<2x4x7x7xf32>, %w: tensor<6x2x3x3xf32>
 
 // -----
 
-// A plain matmul is linalg.matmul; transposed products are generics.
+// A plain matmul is linalg.matmul; a transposed operand is transposed
+// first (a copy), so that the product stays a named operator.
 // CHECK-LABEL: func.func @matmuls
 // CHECK:       linalg.matmul ins(%arg0, %arg1
-// CHECK-COUNT-2: linalg.generic
+// CHECK:       %[[TB:.*]] = linalg.transpose ins(%arg1 : tensor<6x5xf32>) outs(%{{.*}} : tensor<5x6xf32>) permutation = [1, 0]
+// CHECK:       %[[TA:.*]] = linalg.transpose ins(%arg0 : tensor<4x6xf32>) outs(%{{.*}} : tensor<6x4xf32>) permutation = [1, 0]
+// CHECK:       linalg.matmul ins(%[[TB]], %[[TA]] : tensor<5x6xf32>, tensor<6x4xf32>)
+// CHECK:       %[[TC:.*]] = linalg.transpose ins(%arg2 : tensor<2x6x4xf32>) outs(%{{.*}} : tensor<2x4x6xf32>) permutation = [0, 2, 1]
+// CHECK:       %[[TD:.*]] = linalg.transpose ins(%arg3 : tensor<2x5x6xf32>) outs(%{{.*}} : tensor<2x6x5xf32>) permutation = [0, 2, 1]
+// CHECK:       linalg.batch_matmul ins(%[[TC]], %[[TD]]
+// CHECK-NOT:   linalg.generic
 // CHECK-NOT:   pet.
 func.func @matmuls(%a: tensor<4x6xf32>, %b: tensor<6x5xf32>, %c: tensor<2x6x4xf32>, %d: tensor<2x5x6xf32>) -> (tensor<4x5xf32>, tensor<5x4xf32>, tensor<2x4x5xf32>) {
   %0 = pet.matmul %a, %b : (tensor<4x6xf32>, tensor<6x5xf32>) -> tensor<4x5xf32>
@@ -47,10 +54,19 @@ func.func @matmuls(%a: tensor<4x6xf32>, %b: tensor<6x5xf32>, %c: tensor<2x6x4xf3
 // -----
 
 // Broadcasting element-wise operators (the bias read at (d0, d1, 0, 0)); the
-// two terms of a sum in one generic.
+// two terms of a sum in one generic, which writes the result without
+// reading it (no zero fill to add to).
 // CHECK-DAG:   #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
 // CHECK-LABEL: func.func @elementwise
-// CHECK:       linalg.generic {indexing_maps = [#{{.*}}, #[[B]], #{{.*}}]
+// CHECK:       %[[E:.*]] = tensor.empty() : tensor<1x3x4x4xf32>
+// CHECK-NEXT:  linalg.generic {indexing_maps = [#{{.*}}, #[[B]], #{{.*}}], {{.*}} outs(%[[E]] : tensor<1x3x4x4xf32>)
+// CHECK-NEXT:  ^bb0(%[[X:.*]]: f32, %[[S:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:  %[[P:.*]] = arith.mulf %[[X]], %[[S]] : f32
+// CHECK-NEXT:  linalg.yield %[[P]] : f32
+// CHECK:       ^bb0(%[[L:.*]]: f32, %[[R:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:  %[[SUM:.*]] = arith.addf %[[L]], %[[R]] : f32
+// CHECK-NEXT:  linalg.yield %[[SUM]] : f32
+// CHECK-NOT:   linalg.fill
 // CHECK-NOT:   pet.
 func.func @elementwise(%x: tensor<1x3x4x4xf32>, %b: tensor<1x3x1x1xf32>, %y: tensor<1x3x4x4xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) {
   %0 = pet.mul %x, %b : (tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
