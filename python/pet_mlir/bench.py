@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -85,12 +86,24 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
     return manifest
 
 
-def _pet_time(path: Path) -> Optional[float]:
-    """The median ms a program printed (`pet-time: median X ms, ...`)."""
-    if not path.exists():
-        return None
-    m = re.search(r"pet-time: median ([\d.]+) ms", path.read_text())
-    return float(m.group(1)) if m else None
+def _runs(results: Path) -> List[Path]:
+    """The directories of the repeated runs (run1, run2, ...), or the
+    results directory itself for one run."""
+    runs = sorted(p for p in results.glob("run*") if p.is_dir())
+    return runs or [results]
+
+
+def _pet_times(results: Path, name: str) -> List[float]:
+    """The median ms each run of a program printed (`pet-time: median X
+    ms, ...`)."""
+    times = []
+    for run in _runs(results):
+        path = run / name
+        m = re.search(r"pet-time: median ([\d.]+) ms", path.read_text()) \
+            if path.exists() else None
+        if m:
+            times.append(float(m.group(1)))
+    return times
 
 
 def _top_kernels(path: Path, count: int = 3) -> List[str]:
@@ -111,7 +124,9 @@ def build_table(directory: Path, results: Path) -> dict:
         row = {"model": name, **{k: v for k, v in entry.items() if k != "func"}}
         for precision, suffix in (("fp32", "gpu"), ("tf32", "tf32")):
             for phase in ("off", "on"):
-                row[f"pet_{phase}_{precision}"] = _pet_time(results / f"{name}-{phase}.{suffix}.txt")
+                times = _pet_times(results, f"{name}-{phase}.{suffix}.txt")
+                row[f"pet_{phase}_{precision}"] = statistics.median(times) if times else None
+                row[f"pet_{phase}_{precision}_runs"] = times
             for mode in ("eager", "graph"):
                 row[f"torch_{mode}_{precision}"] = torch["models"].get(name, {}).get(
                     f"{mode}_{precision}")
@@ -119,7 +134,7 @@ def build_table(directory: Path, results: Path) -> dict:
             ref = row[f"torch_graph_{precision}"]
             row[f"on_vs_torch_graph_{precision}"] = round(on / ref, 3) if on and ref else None
             row[f"speedup_on_vs_off_{precision}"] = round(off / on, 3) if on and off else None
-        row["top_kernels_on_fp32"] = _top_kernels(results / f"{name}-on.profile.tsv")
+        row["top_kernels_on_fp32"] = _top_kernels(_runs(results)[0] / f"{name}-on.profile.tsv")
         rows.append(row)
     return {"device": torch.get("device"), "torch": torch.get("torch"),
             "cudnn": torch.get("cudnn"), "runs": TIME_RUNS, "models": rows}
@@ -134,7 +149,9 @@ def write_report(table: dict, prefix: Path) -> None:
     prefix.with_suffix(".json").write_text(json.dumps(table, indent=1))
     lines = [f"Device: {table['device']}; PyTorch {table['torch']}, cuDNN {table['cudnn']}. "
              "Median ms per forward pass (batch 1) over >= 100 CUDA-graph replays "
-             "(PyTorch eager: >= 100 forward passes). `x torch` is PET on over "
+             "(PyTorch eager: >= 100 forward passes); PET's programs: the median "
+             "of that over their repeated runs (processes; `*_runs` in the JSON). "
+             "`x torch` is PET on over "
              "PyTorch's CUDA graph (target <= 0.8); `on/off` is PET off over PET on "
              "(target >= 1.3).", ""]
     for precision in ("fp32", "tf32"):

@@ -109,3 +109,19 @@ def test_table_ratios_come_from_the_measured_times(tmp_path):
     bench.write_report(table, tmp_path / "out" / "table")
     text = (tmp_path / "out" / "table.md").read_text()
     assert "| m | 3.000 | 2.500 | 2.000 | 1.000 | 0.40 | 2.00 | 2 | 3 | 1.5 |" in text
+
+
+def test_repeated_runs_report_their_median(tmp_path):
+    programs, results = tmp_path / "programs", tmp_path / "results"
+    programs.mkdir()
+    (programs / "manifest.json").write_text(json.dumps({"m": {"func": "m"}}))
+    for run, (off, on) in enumerate([(2.0, 1.5), (3.0, 1.0), (2.5, 1.2)], 1):
+        (results / f"run{run}").mkdir(parents=True)
+        for phase, t in (("off", off), ("on", on)):
+            (results / f"run{run}" / f"m-{phase}.gpu.txt").write_text(
+                f"pet-time: median {t} ms, min {t} ms over 100 CUDA graph runs\n")
+    row = bench.build_table(programs, results)["models"][0]
+    assert row["pet_off_fp32"] == 2.5 and row["pet_on_fp32"] == 1.2
+    assert row["pet_off_fp32_runs"] == [2.0, 3.0, 2.5]
+    assert row["speedup_on_vs_off_fp32"] == round(2.5 / 1.2, 3)
+    assert row["pet_off_tf32"] is None
