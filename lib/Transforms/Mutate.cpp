@@ -90,6 +90,19 @@ struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
 };
 } // namespace
 
+/// Writes `value` to `path` as indented JSON; on failure, an error on
+/// `module` that names `what` and the file.
+static LogicalResult writeJson(ModuleOp module, StringRef path, StringRef what,
+                               llvm::json::Value value) {
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (error)
+    return module.emitError("cannot write the ")
+           << what << " '" << path << "': " << error.message();
+  os << llvm::formatv("{0:2}\n", value);
+  return success();
+}
+
 void MutatePass::runOnOperation() {
   ModuleOp module = getOperation();
   CostModel model;
@@ -296,37 +309,24 @@ void MutatePass::runOnOperation() {
     replaceSubprogram(sub, best, search.original, part.subprogram);
     finish("replaced");
   }
-  if (!report.empty()) {
-    std::error_code error;
-    llvm::raw_fd_ostream os(report, error, llvm::sys::fs::OF_Text);
-    if (error) {
-      module.emitError("cannot write the report '")
-          << report << "': " << error.message();
-      return signalPassFailure();
-    }
-    os << llvm::formatv(
-        "{0:2}\n",
-        llvm::json::Value(llvm::json::Object{
-            {"cost_model", model.getNumMeasurements()
-                               ? "measured database, roofline fallback"
-                               : "roofline"},
-            {"seconds", seconds()},
-            {"functions", std::move(functionReports)}}));
-  }
+  if (!report.empty() &&
+      failed(writeJson(
+          module, report, "report",
+          llvm::json::Object{
+              {"cost_model", model.getNumMeasurements()
+                                 ? "measured database, roofline fallback"
+                                 : "roofline"},
+              {"seconds", seconds()},
+              {"functions", std::move(functionReports)}})))
+    return signalPassFailure();
   if (!costKeys.empty()) {
     // What the searches compared, for a profiler to measure (the benchmark
     // writes a cost database of them, `bench/models/measure_ops.py`).
-    std::error_code error;
-    llvm::raw_fd_ostream os(costKeys, error, llvm::sys::fs::OF_Text);
-    if (error) {
-      module.emitError("cannot write the cost keys '")
-          << costKeys << "': " << error.message();
-      return signalPassFailure();
-    }
     llvm::json::Array keys;
     for (const std::string &key : model.getQueriedKeys())
       keys.push_back(key);
-    os << llvm::formatv("{0:2}\n", llvm::json::Value(llvm::json::Object{
-                                       {"keys", std::move(keys)}}));
+    if (failed(writeJson(module, costKeys, "cost keys",
+                         llvm::json::Object{{"keys", std::move(keys)}})))
+      return signalPassFailure();
   }
 }

@@ -83,10 +83,7 @@ def resnet18(batch: int = 1, image: int = 224, classes: int = 1000) -> str:
     shape = [batch, 3, image, image]
     y, shape = _conv(b, x, shape, 64, 7, 2, 3)
     y = _relu(b, _bn(b, y, shape), shape)
-    pooled = [shape[0], shape[1], (shape[2] + 2 - 3) // 2 + 1, (shape[3] + 2 - 3) // 2 + 1]
-    y = b.op(f"pet.max_pool2d {y} kernel [3, 3] strides [2, 2] pad_low [1, 1] "
-             f"pad_high [1, 1] : {_t(shape)} -> {_t(pooled)}")
-    shape = pooled
+    y, shape = _max_pool(b, y, shape, 3, 2, 1)
     for stage, channels in enumerate([64, 128, 256, 512]):
         for block in range(2):
             stride = 2 if stage > 0 and block == 0 else 1
@@ -100,18 +97,8 @@ def resnet18(batch: int = 1, image: int = 224, classes: int = 1000) -> str:
                 identity = _bn(b, identity, zshape)
             z = b.op(f"pet.add {z}, {identity} : ({_t(zshape)}, {_t(zshape)}) -> {_t(zshape)}")
             y, shape = _relu(b, z, zshape), zshape
-    n, c, h, w = shape
-    pooled = [n, c, 1, 1]
-    y = b.op(f"pet.avg_pool2d {y} kernel [{h}, {w}] : {_t(shape)} -> {_t(pooled)}")
-    flat = b.op(f"pet.reshape {y} : {_t(pooled)} -> {_t([n, c])}")
-    fc = b.arg([c, classes])
-    logits = b.op(f"pet.matmul {flat}, {fc} : ({_t([n, c])}, {_t([c, classes])}) -> {_t([n, classes])}")
-    bias = b.arg([1, classes])
-    out = b.op(f"pet.add {logits}, {bias} : ({_t([n, classes])}, {_t([1, classes])}) -> {_t([n, classes])}")
-    args = ", ".join(f"{name}: {type_}" for name, type_ in b.args)
-    body = "\n".join(b.lines)
-    return (f"func.func @resnet18({args}) -> {_t([n, classes])} {{\n{body}\n"
-            f"  return {out} : {_t([n, classes])}\n}}\n")
+    out, shape = _classifier(b, y, shape, classes)
+    return _function(b, "resnet18", out, shape)
 
 
 def _bias(b: _Builder, x: str, shape: List[int]) -> str:
@@ -126,20 +113,22 @@ def _pool_shape(shape: List[int], k: int, s: int, p: int) -> List[int]:
     return [n, c, (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1]
 
 
-def _max_pool(b: _Builder, x: str, shape: List[int], k: int, s: int,
-              p: int = 0) -> Tuple[str, List[int]]:
+def _pool(b: _Builder, kind: str, x: str, shape: List[int], k: int, s: int,
+          p: int = 0) -> Tuple[str, List[int]]:
     out = _pool_shape(shape, k, s, p)
     pad = f" pad_low [{p}, {p}] pad_high [{p}, {p}]" if p else ""
-    return b.op(f"pet.max_pool2d {x} kernel [{k}, {k}] strides [{s}, {s}]{pad} "
+    return b.op(f"pet.{kind}_pool2d {x} kernel [{k}, {k}] strides [{s}, {s}]{pad} "
                 f": {_t(shape)} -> {_t(out)}"), out
+
+
+def _max_pool(b: _Builder, x: str, shape: List[int], k: int, s: int,
+              p: int = 0) -> Tuple[str, List[int]]:
+    return _pool(b, "max", x, shape, k, s, p)
 
 
 def _avg_pool(b: _Builder, x: str, shape: List[int], k: int, s: int,
               p: int = 0) -> Tuple[str, List[int]]:
-    out = _pool_shape(shape, k, s, p)
-    pad = f" pad_low [{p}, {p}] pad_high [{p}, {p}]" if p else ""
-    return b.op(f"pet.avg_pool2d {x} kernel [{k}, {k}] strides [{s}, {s}]{pad} "
-                f": {_t(shape)} -> {_t(out)}"), out
+    return _pool(b, "avg", x, shape, k, s, p)
 
 
 def _concat(b: _Builder, parts: List[Tuple[str, List[int]]]) -> Tuple[str, List[int]]:
