@@ -119,17 +119,16 @@ bool CostModel::isMeasured(Operation *op) const {
 }
 
 double CostModel::getMicros(Operation *op) const {
-  if (queries && isa<PETDialect>(op->getDialect())) {
-    std::string key = getKey(op);
+  bool record = queries && isa<PETDialect>(op->getDialect());
+  if (!record && measured.empty())
+    return getRooflineMicros(op);
+  std::string key = getKey(op);
+  if (record) {
     std::lock_guard<std::mutex> lock(queries->mutex);
     queries->keys.insert(key);
   }
-  if (!measured.empty()) {
-    auto it = measured.find(getKey(op));
-    if (it != measured.end())
-      return it->second;
-  }
-  return getRooflineMicros(op);
+  auto it = measured.find(key);
+  return it != measured.end() ? it->second : getRooflineMicros(op);
 }
 
 std::vector<std::string> CostModel::getQueriedKeys() const {

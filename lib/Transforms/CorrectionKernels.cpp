@@ -121,36 +121,42 @@ private:
       return c;
     return c ? arith::AndIOp::create(b, loc, a, c).getResult() : a;
   }
+  /// `i` (ranging over `range`) clamped to [0, size) where the range leaves
+  /// it, with `range` narrowed and `inside` and-ed with whether `i` was in.
+  Value clampToSize(OpBuilder &b, Value i, IndexRange &range, int64_t size,
+                    Value &inside);
 
   Location loc;
   CorrectOp correct;
 };
 } // namespace
 
+Value PointEmitter::clampToSize(OpBuilder &b, Value i, IndexRange &range,
+                                int64_t size, Value &inside) {
+  auto &[min, max] = range;
+  if (min >= 0 && max < size)
+    return i;
+  Value geZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, i, index(b, 0));
+  Value ltSize = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
+                                       index(b, size));
+  inside = both(b, inside, both(b, geZero, ltSize));
+  min = std::clamp<int64_t>(min, 0, size - 1);
+  max = std::clamp<int64_t>(max, 0, size - 1);
+  return arith::MinSIOp::create(b, loc,
+                                arith::MaxSIOp::create(b, loc, i, index(b, 0)),
+                                index(b, size - 1));
+}
+
 Value PointEmitter::read(OpBuilder &b, Value operand, const Point &point,
                          Value &inside) {
   ArrayRef<int64_t> shape = shapeOf(operand);
-  Point in;
+  // Clamped indices, so that the read itself stays inside.
+  Point in{{}, point.ranges};
   inside = Value();
-  for (auto [d, size] : llvm::enumerate(shape)) {
-    Value i = point.indices[d];
-    auto [min, max] = point.ranges[d];
-    if (min < 0 || max >= size) {
-      Value geZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, i,
-                                           index(b, 0));
-      Value ltSize = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
-                                           index(b, size));
-      inside = both(b, inside, both(b, geZero, ltSize));
-      // Clamped, so that the read itself stays inside.
-      i = arith::MinSIOp::create(b, loc,
-                                 arith::MaxSIOp::create(b, loc, i, index(b, 0)),
-                                 index(b, size - 1));
-      min = std::clamp<int64_t>(min, 0, size - 1);
-      max = std::clamp<int64_t>(max, 0, size - 1);
-    }
-    in.indices.push_back(i);
-    in.ranges.push_back({min, max});
-  }
+  for (auto [d, size] : llvm::enumerate(shape))
+    in.indices.push_back(
+        clampToSize(b, point.indices[d], in.ranges[d], size, inside));
   Value value;
   if (auto arg = dyn_cast<BlockArgument>(operand))
     value = tensor::ExtractOp::create(
@@ -178,24 +184,10 @@ Value PointEmitter::emitTerm(OpBuilder &b, Operation *op,
     Value v = point.indices[k];
     if (shift != 0)
       v = arith::SubIOp::create(b, loc, v, index(b, shift));
-    int64_t min = point.ranges[k].first - shift,
-            max = point.ranges[k].second - shift, bound = term.loopBounds[loop];
-    if (min < 0 || max >= bound) {
-      writes =
-          both(b, writes,
-               both(b,
-                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v,
-                                          index(b, 0)),
-                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v,
-                                          index(b, bound))));
-      v = arith::MinSIOp::create(b, loc,
-                                 arith::MaxSIOp::create(b, loc, v, index(b, 0)),
-                                 index(b, bound - 1));
-      min = std::clamp<int64_t>(min, 0, bound - 1);
-      max = std::clamp<int64_t>(max, 0, bound - 1);
-    }
-    loops[loop] = v;
-    loopRanges[loop] = {min, max};
+    loopRanges[loop] = {point.ranges[k].first - shift,
+                        point.ranges[k].second - shift};
+    loops[loop] =
+        clampToSize(b, v, loopRanges[loop], term.loopBounds[loop], writes);
   }
   SmallVector<unsigned> reductions;
   for (unsigned loop = 0; loop < numLoops; ++loop)

@@ -302,18 +302,16 @@ static TermOutput getTermOutput(const MultiLinearTerm &term,
 /// Whether `terms` (alike) write every position of a result of `shape`
 /// once: no reduction loops, and the whole result.
 static bool writeWholeResultOnce(ArrayRef<MultiLinearTerm> terms,
-                                 ArrayRef<int64_t> shape) {
+                                 ArrayRef<int64_t> shape,
+                                 MLIRContext *context) {
   const MultiLinearTerm &term = terms.front();
   if (term.divideByInBoundsCount ||
       llvm::any_of(term.iteratorTypes,
                    [](IteratorType t) { return t == IteratorType::reduction; }))
     return false;
-  for (auto [k, expr] : llvm::enumerate(term.resultMap.getResults())) {
-    auto [loop, shift] = *getShiftedLoop(expr);
-    if (shift != 0 || term.loopBounds[loop] != shape[k])
-      return false;
-  }
-  return true;
+  TermOutput out = getTermOutput(term, context);
+  return ArrayRef<int64_t>(out.sizes) == shape &&
+         llvm::all_of(out.offsets, [](int64_t o) { return o == 0; });
 }
 
 /// Adds the contributions of `terms` (which share their loops and the part
@@ -571,7 +569,7 @@ struct MultiLinearToLinalg
       // An element-wise operator: one generic writes the result (no zero
       // fill to add to).
       if (!terms.empty() && alike() == terms.size() &&
-          writeWholeResultOnce(terms, type.getShape())) {
+          writeWholeResultOnce(terms, type.getShape(), getContext())) {
         Value empty = tensor::EmptyOp::create(
             rewriter, op->getLoc(), type.getShape(), type.getElementType());
         results.push_back(
