@@ -4,7 +4,8 @@
 # prepare DIR` with runtime/tools/RunMain.cpp, runs it in FP32 and in TF32
 # mode, and writes the printed results to NAME.gpu.txt and NAME.tf32.txt,
 # the times to times.txt and a per-kernel profile of one FP32 forward pass
-# to NAME.profile.tsv (PET_PROFILE), all in OUT/results.tar.gz.
+# to NAME.profile.tsv (PET_PROFILE; PET_GPU_SKIP_PROFILE=1 leaves it out),
+# the GPU's name to device.txt, all in OUT/results.tar.gz.
 # Usage: bash bench/gpu/run.sh DIR OUT
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,6 +20,8 @@ cmake -S "$root/runtime" -B "$rt" -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log"
 cmake --build "$rt" -j"$(nproc)" >> "$out/cmake.log"
 "$rt/bin/pet-runtime-test" > "$out/runtime-test.txt" 2>&1 || {
   cat "$out/runtime-test.txt"; exit 1; }
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader \
+  > "$out/device.txt" 2>/dev/null || true
 for obj in "$dir"/*.o; do
   name=$(basename "$obj" .o)
   program=("$obj")
@@ -40,8 +43,11 @@ for obj in "$dir"/*.o; do
     echo "$name: FAILED ($(tail -1 "$out/$name.err"))" | tee -a "$out/failures.txt"
   end=$(date +%s.%N)
   PET_TF32=1 "$rt/$name" > "$out/$name.tf32.txt" 2>> "$out/$name.err" || true
-  # Per kernel / library call times of one forward pass (outside the graph).
-  PET_PROFILE="$out/$name.profile.tsv" "$rt/$name" > /dev/null 2>> "$out/$name.err" || true
+  # Per kernel / library call times of one forward pass (outside the graph);
+  # PET_GPU_SKIP_PROFILE=1 leaves it out (programs that only time).
+  if [[ ${PET_GPU_SKIP_PROFILE:-0} != 1 ]]; then
+    PET_PROFILE="$out/$name.profile.tsv" "$rt/$name" > /dev/null 2>> "$out/$name.err" || true
+  fi
   awk -v n="$name" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.3f s\n", n, e - s }' >> "$out/times.txt"
 done
 tail -1 "$out/runtime-test.txt"

@@ -114,6 +114,13 @@ std::string CostModel::getKey(Operation *op) {
   return key;
 }
 
+std::optional<double> CostModel::lookup(StringRef key) const {
+  auto it = measured.find(key);
+  if (it == measured.end())
+    return std::nullopt;
+  return it->second;
+}
+
 bool CostModel::isMeasured(Operation *op) const {
   return !measured.empty() && measured.count(getKey(op));
 }

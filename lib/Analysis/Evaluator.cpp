@@ -549,8 +549,12 @@ PointEvaluator<T>::getInfo(OpResult result) {
     slot->operandInfos.push_back(nullptr);
   }
   if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
-    slot->terms = compileDescription(
-        linear.getMultiLinearDescription(result.getResultNumber()));
+    MultiLinearDescription description =
+        linear.getMultiLinearDescription(result.getResultNumber());
+    for (const MultiLinearTerm &term : description.terms)
+      for (unsigned loop = 0; loop < term.getNumLoops(); ++loop)
+        slot->cached |= term.isReduction(loop);
+    slot->terms = compileDescription(description);
     for (const CompiledTerm &term : slot->terms)
       slot->coefficients.push_back(
           ScalarTraits<T>::coefficient(term.scale, term.divisor));
@@ -586,6 +590,8 @@ T PointEvaluator<T>::evaluate(OpResult result, ResultInfo &info,
                               ArrayRef<int64_t> position) {
   // Infos are owned by unique pointers: computing other values below does
   // not move this one.
+  if (!info.cached)
+    return compute(result, info, position);
   int64_t linear = linearizeIndex(position, info.shape);
   auto it = info.values.find(linear);
   if (it != info.values.end())

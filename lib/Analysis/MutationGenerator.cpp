@@ -56,6 +56,12 @@ struct Node {
 
 constexpr unsigned kSamples = 8;
 
+/// Group counts of reduction splits (input channels split into groups of
+/// one grouped convolution, partial sums added).
+constexpr int64_t kReductionSplits[] = {2, 4};
+/// Reduction splits leave at least this many input channels to a group.
+constexpr int64_t kMinSplitChannels = 16;
+
 /// Reductions up to this size (a 3x3 convolution over 64 channels) get the
 /// whole state budget; larger ones proportionally less.
 constexpr double kCheapReduction = 576;
@@ -73,7 +79,7 @@ private:
   // Search.
   void search(unsigned depth);
   void tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
-               bool isCompute = false);
+               bool isCompute = false, uint64_t variant = 0);
   void checkCandidate();
   bool isComplete() const;
 
@@ -92,6 +98,10 @@ private:
   DenseI64ArrayAttr array(ArrayRef<int64_t> v) {
     return builder.getDenseI64ArrayAttr(v);
   }
+  SmallVector<NamedAttribute> convAttributes(const ConvConfig &c,
+                                             int64_t groups);
+  Value buildReductionSplit(OpBuilder &b, Value input, Value filter,
+                            const ConvConfig &c, int64_t groups);
 
   func::FuncOp original;
   ModuleOp scratch;
@@ -128,6 +138,8 @@ private:
   int64_t stateBudget = 0;
   /// Index in `nodes` of the first tensor the latest move made.
   size_t latestMove = 0;
+  /// The variant moves (see tryMove) on the path to the current state.
+  uint64_t variants = 0;
 
   SmallVector<Mutant> mutants;
   llvm::DenseSet<uint64_t> mutantKeys;
@@ -298,6 +310,56 @@ void Generator::collectTemplates() {
 }
 
 //===----------------------------------------------------------------------===//
+// Compound moves
+//===----------------------------------------------------------------------===//
+
+SmallVector<NamedAttribute> Generator::convAttributes(const ConvConfig &c,
+                                                      int64_t groups) {
+  // Only attributes that differ from their defaults, as users write them.
+  SmallVector<NamedAttribute> attrs;
+  auto add = [&](StringRef name, ArrayRef<int64_t> v, int64_t d) {
+    if (llvm::any_of(v, [&](int64_t x) { return x != d; }))
+      attrs.push_back(builder.getNamedAttr(name, array(v)));
+  };
+  add("strides", c.strides, 1);
+  add("pad_low", c.padLow, 0);
+  add("pad_high", c.padHigh, 0);
+  add("dilations", c.dilations, 1);
+  if (groups != 1)
+    attrs.push_back(
+        builder.getNamedAttr("groups", builder.getI64IntegerAttr(groups)));
+  return attrs;
+}
+
+Value Generator::buildReductionSplit(OpBuilder &b, Value input, Value filter,
+                                     const ConvConfig &c, int64_t groups) {
+  Shape sw = shapeOf(filter);
+  auto axisAttr = [&](int64_t axis) {
+    return b.getNamedAttr("axis", b.getI64IntegerAttr(axis));
+  };
+  // [F, C, kh, kw] -> g x [F, C/g, kh, kw] -> [g*F, C/g, kh, kw].
+  SmallVector<int64_t> channelSizes(groups, sw[1] / groups);
+  auto pieces = SplitOp::create(
+      b, loc, ValueRange{filter},
+      ArrayRef<NamedAttribute>{axisAttr(1), b.getNamedAttr(
+                                                "sizes", array(channelSizes))});
+  auto stacked = ConcatOp::create(b, loc, pieces.getResults(),
+                                  ArrayRef<NamedAttribute>{axisAttr(0)});
+  auto partial = Conv2DOp::create(b, loc, ValueRange{input, stacked},
+                                  convAttributes(c, groups));
+  SmallVector<int64_t> outputSizes(groups, sw[0]);
+  auto sums = SplitOp::create(
+      b, loc, ValueRange{partial.getResult()},
+      ArrayRef<NamedAttribute>{axisAttr(1),
+                               b.getNamedAttr("sizes", array(outputSizes))});
+  Value total = sums.getResult(0);
+  for (int64_t k = 1; k < groups; ++k)
+    total = AddOp::create(b, loc, ValueRange{total, sums.getResult(k)},
+                          ArrayRef<NamedAttribute>{});
+  return total;
+}
+
+//===----------------------------------------------------------------------===//
 // Search
 //===----------------------------------------------------------------------===//
 
@@ -316,7 +378,7 @@ bool Generator::allowed(ArrayRef<const Node *> operands, unsigned depth) const {
 }
 
 void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
-                        bool isCompute) {
+                        bool isCompute, uint64_t variant) {
   if (stats.statesVisited >= stateBudget || stats.stoppedByDeadline)
     return;
   if (options.deadline &&
@@ -410,8 +472,14 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
     if (n.depth > 0)
       fps.push_back(n.fingerprint);
   llvm::sort(fps);
-  uint64_t state =
-      static_cast<uint64_t>(llvm::hash_combine_range(fps.begin(), fps.end()));
+  // Moves that compute a value in another form (a variant) reach states of
+  // their own: the same values, computed differently.
+  uint64_t savedVariants = variants;
+  variants = variant ? static_cast<uint64_t>(llvm::hash_combine(variants,
+                                                                variant))
+                     : variants;
+  uint64_t state = static_cast<uint64_t>(llvm::hash_combine(
+      llvm::hash_combine_range(fps.begin(), fps.end()), variants));
   if (visited.insert(state).second) {
     ++stats.statesVisited;
     computeUsed += isCompute;
@@ -427,6 +495,7 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
   } else {
     ++stats.prunedDuplicates;
   }
+  variants = savedVariants;
   nodes.resize(firstNew);
   undo();
 }
@@ -458,36 +527,45 @@ void Generator::enumerateMoves(unsigned depth) {
         // many "convolutions" of an image by another image.
         if (!llvm::is_contained(kernelSizes, Shape{sw[2], sw[3]}))
           continue;
-        for (const ConvConfig &c : convs) {
-          if (sw[1] * c.groups != sa[1] || sw[0] % c.groups != 0)
-            continue;
-          bool fits = true;
+        // Whether the (dilated) filter fits in the padded image.
+        auto fits = [&](const ConvConfig &c) {
           for (int d = 0; d < 2; ++d)
-            fits &= c.dilations[d] * (sw[2 + d] - 1) + 1 <=
-                    sa[2 + d] + c.padLow[d] + c.padHigh[d];
-          if (!fits)
+            if (c.dilations[d] * (sw[2 + d] - 1) + 1 >
+                sa[2 + d] + c.padLow[d] + c.padHigh[d])
+              return false;
+          return true;
+        };
+        for (const ConvConfig &c : convs) {
+          if (sw[1] * c.groups != sa[1] || sw[0] % c.groups != 0 || !fits(c))
             continue;
           tryMove(
               depth,
               [&](OpBuilder &b) -> Value {
-                // Only attributes that differ from their defaults, as
-                // users write them.
-                SmallVector<NamedAttribute> attrs;
-                auto add = [&](StringRef name, ArrayRef<int64_t> v, int64_t d) {
-                  if (llvm::any_of(v, [&](int64_t x) { return x != d; }))
-                    attrs.push_back(attr(name, array(v)));
-                };
-                add("strides", c.strides, 1);
-                add("pad_low", c.padLow, 0);
-                add("pad_high", c.padHigh, 0);
-                add("dilations", c.dilations, 1);
-                if (c.groups != 1)
-                  attrs.push_back(
-                      attr("groups", b.getI64IntegerAttr(c.groups)));
                 return Conv2DOp::create(b, loc, ValueRange{a.value, w.value},
-                                        attrs);
+                                        convAttributes(c, c.groups));
               },
               /*isCompute=*/true);
+        }
+        // Reduction splits: the input channels in `g` groups, one grouped
+        // convolution making `g` partial sums of every output channel (the
+        // filter's channel slices stacked along its output channels), then
+        // their sum. Fully equivalent; a library may run the grouped form
+        // faster (more output parallelism for the same arithmetic).
+        for (const ConvConfig &c : convs) {
+          // Subprograms of one convolution only: a state space per split
+          // of every operator of a larger window costs more than it finds.
+          if (c.groups != 1 || sw[1] != sa[1] || !fits(c) || maxCompute != 1)
+            continue;
+          for (int64_t g : kReductionSplits) {
+            if (sa[1] % g != 0 || sa[1] / g < kMinSplitChannels)
+              continue;
+            tryMove(
+                depth,
+                [&](OpBuilder &b) -> Value {
+                  return buildReductionSplit(b, a.value, w.value, c, g);
+                },
+                /*isCompute=*/true, /*variant=*/g);
+          }
         }
       }
     }
@@ -710,6 +788,10 @@ void Generator::enumerateMoves(unsigned depth) {
 std::string mlir::pet::getStructuralKey(func::FuncOp func) {
   std::string key;
   llvm::raw_string_ostream os(key);
+  // Weights matter: what is computed from them alone runs once, at load.
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (func.getArgAttr(i, PETDialect::kWeightAttrName))
+      os << "w" << i << ";";
   llvm::DenseMap<Operation *, unsigned> index;
   for (Operation &op : func.getBody().front()) {
     index[&op] = index.size();
@@ -782,6 +864,8 @@ void Generator::checkCandidate() {
   auto func = func::FuncOp::create(
       b, loc, ("mutant_" + Twine(stats.candidatesVerified)).str(),
       original.getFunctionType());
+  if (ArrayAttr argAttrs = original.getAllArgAttrs())
+    func.setAllArgAttrs(argAttrs);
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   IRMapping mapping;

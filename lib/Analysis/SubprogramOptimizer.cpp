@@ -3,16 +3,25 @@
 #include "PET/Analysis/SubprogramOptimizer.h"
 
 #include "PET/Analysis/Subprograms.h"
+#include "PET/Dialect/PET/EntryFunctions.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace mlir;
 using namespace mlir::pet;
 
 double mlir::pet::getProgramMicros(func::FuncOp func, const CostModel &model) {
   double total = 0;
-  func.walk([&](Operation *op) { total += model.getMicros(op); });
+  func.walk([&](Operation *op) {
+    // What only weights determine is computed once, at load.
+    if (op->getNumResults() && isPreprocessable(op) &&
+        llvm::all_of(op->getResults(), dependsOnlyOnWeights))
+      return;
+    total += model.getMicros(op);
+  });
   return total;
 }
 
@@ -53,12 +62,23 @@ double mlir::pet::getEquivalentFraction(const VerificationResult &verdict) {
 /// search over this times the beam width.
 constexpr unsigned kWindowShare = 4;
 
+std::string mlir::pet::getProgramKey(func::FuncOp func,
+                                     const VerificationResult &verdict) {
+  std::string text = getStructuralKey(func);
+  llvm::raw_string_ostream os(text);
+  for (auto [r, verdicts] : llvm::enumerate(verdict.results))
+    for (const BoxVerdict &v : verdicts)
+      if (!v.equivalent) {
+        os << " wrong" << r << ":";
+        llvm::interleave(v.box.getLower(), os, ",");
+        os << "..";
+        llvm::interleave(v.box.getUpper(), os, ",");
+      }
+  return llvm::formatv("program:{0:x-16}", llvm::xxh3_64bits(text)).str();
+}
+
 namespace {
-struct Program {
-  Mutant mutant;
-  double cost;
-  unsigned round;
-};
+using Program = RankedProgram;
 
 /// Programs of later rounds: the windows of a program (see
 /// getSearchWindows) are searched like subprograms, and each mutant of a
@@ -204,19 +224,31 @@ OptimizerResult mlir::pet::optimizeSubprogram(func::FuncOp original,
         return a.cost < b.cost;
       return a.mutant.equivalentFraction > b.mutant.equivalentFraction;
     });
-    if (!next.empty() &&
-        (!result.best.func || next.front().cost < result.cost)) {
-      result.best = next.front().mutant;
-      result.cost = next.front().cost;
-      result.round = round;
+    // The cheapest programs of all rounds so far (stable: earlier rounds
+    // first among equal costs).
+    SmallVector<Program> kept = std::move(result.programs);
+    llvm::append_range(kept, next);
+    llvm::stable_sort(kept, [](const Program &a, const Program &b) {
+      return a.cost < b.cost;
+    });
+    if (kept.size() > std::max(1u, options.keepPrograms))
+      kept.resize(std::max(1u, options.keepPrograms));
+    result.programs = std::move(kept);
+    if (!result.programs.empty() &&
+        result.programs.front().mutant.func != result.best.func) {
+      result.best = result.programs.front().mutant;
+      result.cost = result.programs.front().cost;
+      result.round = result.programs.front().round;
     }
     beam.clear();
     for (Program &p : next) {
-      if (beam.size() < options.beamWidth) {
+      bool isKept = llvm::any_of(result.programs, [&](const Program &k) {
+        return k.mutant.func == p.mutant.func;
+      });
+      if (beam.size() < options.beamWidth)
         beam.push_back(p);
-      } else if (p.mutant.func != result.best.func) {
+      else if (!isKept)
         p.mutant.func.erase();
-      }
     }
   }
   return result;

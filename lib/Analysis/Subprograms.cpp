@@ -2,6 +2,7 @@
 
 #include "PET/Analysis/Subprograms.h"
 
+#include "PET/Dialect/PET/EntryFunctions.h"
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -196,6 +197,11 @@ func::FuncOp mlir::pet::outlineSubprogram(const Subprogram &subprogram,
   auto func = func::FuncOp::create(
       builder, loc, name, builder.getFunctionType(inputTypes, outputTypes));
   OpBuilder::InsertionGuard guard(builder);
+  // Inputs that only weights determine stay weights: what the subprogram
+  // computes from them alone is preprocessing (done once, at load).
+  for (auto [i, input] : llvm::enumerate(subprogram.inputs))
+    if (dependsOnlyOnWeights(input))
+      func.setArgAttr(i, PETDialect::kWeightAttrName, builder.getUnitAttr());
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
   IRMapping mapping;

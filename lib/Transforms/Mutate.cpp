@@ -26,19 +26,15 @@ namespace mlir::pet {
 using namespace mlir;
 using namespace mlir::pet;
 
-/// Replaces `sub` by `mutant`, with a pet.correct for its wrong boxes.
-static void replaceSubprogram(const Subprogram &sub, const Mutant &mutant,
-                              func::FuncOp original, unsigned index) {
-  Operation *first = sub.ops.front();
-  OpBuilder builder(first);
-  Operation *previous = first->getPrevNode();
-  SmallVector<Value> values = inlineBody(mutant.func, sub.inputs, builder);
-  // Mark the mutant's operators, for inspection.
-  for (Operation *op = previous ? previous->getNextNode()
-                                : &first->getBlock()->front();
-       op != first; op = op->getNextNode())
-    op->setAttr("pet.mutant", builder.getI64IntegerAttr(index));
-
+/// Builds `mutant` on `inputs` at the builder's insertion point, with a
+/// pet.correct that recomputes its wrong boxes with `original`; returns
+/// the corrected results.
+static SmallVector<Value> buildCorrectedMutant(OpBuilder &builder,
+                                               Location loc,
+                                               const Mutant &mutant,
+                                               ValueRange inputs,
+                                               func::FuncOp original) {
+  SmallVector<Value> values = inlineBody(mutant.func, inputs, builder);
   SmallVector<SmallVector<Box>> wrong;
   bool anyWrong = false;
   for (const auto &verdicts : mutant.verdict.results) {
@@ -49,10 +45,27 @@ static void replaceSubprogram(const Subprogram &sub, const Mutant &mutant,
     anyWrong |= !list.empty();
   }
   if (anyWrong) {
-    Operation *correct = buildCorrection(builder, first->getLoc(), values,
-                                         sub.inputs, wrong, original);
+    Operation *correct =
+        buildCorrection(builder, loc, values, inputs, wrong, original);
     values.assign(correct->getResults().begin(), correct->getResults().end());
   }
+  return values;
+}
+
+/// Replaces `sub` by `mutant`, with a pet.correct for its wrong boxes.
+static void replaceSubprogram(const Subprogram &sub, const Mutant &mutant,
+                              func::FuncOp original, unsigned index) {
+  Operation *first = sub.ops.front();
+  OpBuilder builder(first);
+  Operation *previous = first->getPrevNode();
+  SmallVector<Value> values = buildCorrectedMutant(
+      builder, first->getLoc(), mutant, sub.inputs, original);
+  // Mark the mutant's operators, for inspection.
+  for (Operation *op = previous ? previous->getNextNode()
+                                : &first->getBlock()->front();
+       op != first; op = op->getNextNode())
+    if (!isa<CorrectOp>(op))
+      op->setAttr("pet.mutant", builder.getI64IntegerAttr(index));
   for (auto [output, value] : llvm::zip_equal(sub.outputs, values)) {
     Value old = output;
     old.replaceAllUsesWith(value);
@@ -103,6 +116,55 @@ static LogicalResult writeJson(ModuleOp module, StringRef path, StringRef what,
   return success();
 }
 
+/// Writes every search's original and kept programs (with their
+/// corrections) as public functions of one module to `path`: `@s<i>_original`
+/// and `@s<i>_p<k>`, each with its `pet.program_key` (the key a measurement
+/// of it is stored under) and `pet.estimated_us`.
+static LogicalResult
+writeCandidates(ModuleOp module, StringRef path,
+                ArrayRef<std::unique_ptr<Search>> searches,
+                const CostModel &model) {
+  MLIRContext *context = module.getContext();
+  OwningOpRef<ModuleOp> out = ModuleOp::create(UnknownLoc::get(context));
+  OpBuilder builder(context);
+  builder.setInsertionPointToEnd(out->getBody());
+  for (auto [i, search] : llvm::enumerate(searches)) {
+    func::FuncOp original = search->original;
+    auto add = [&](const Twine &name, StringRef key, double estimate,
+                   function_ref<SmallVector<Value>(ValueRange)> body) {
+      auto func = func::FuncOp::create(builder, original.getLoc(), name.str(),
+                                       original.getFunctionType());
+      if (ArrayAttr argAttrs = original.getAllArgAttrs())
+        func.setAllArgAttrs(argAttrs);
+      func->setAttr("pet.program_key", builder.getStringAttr(key));
+      func->setAttr("pet.estimated_us", builder.getF64FloatAttr(estimate));
+      OpBuilder::InsertionGuard guard(builder);
+      Block *block = func.addEntryBlock();
+      builder.setInsertionPointToStart(block);
+      func::ReturnOp::create(builder, original.getLoc(),
+                             body(block->getArguments()));
+    };
+    add("s" + Twine(i) + "_original",
+        getProgramKey(original, VerificationResult()),
+        getProgramMicros(original, model),
+        [&](ValueRange args) { return inlineBody(original, args, builder); });
+    for (auto [k, program] : llvm::enumerate(search->result.programs))
+      add("s" + Twine(i) + "_p" + Twine(k),
+          getProgramKey(program.mutant.func, program.mutant.verdict),
+          program.cost, [&](ValueRange args) {
+            return buildCorrectedMutant(builder, original.getLoc(),
+                                        program.mutant, args, original);
+          });
+  }
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error, llvm::sys::fs::OF_Text);
+  if (error)
+    return module.emitError("cannot write the candidates '")
+           << path << "': " << error.message();
+  out->print(os);
+  return success();
+}
+
 void MutatePass::runOnOperation() {
   ModuleOp module = getOperation();
   CostModel model;
@@ -139,6 +201,7 @@ void MutatePass::runOnOperation() {
   options.mutation.verifier.seed = seed;
   options.beamWidth = beamWidth;
   options.rounds = rounds;
+  options.keepPrograms = std::max(1u, unsigned(candidatesPerPart));
 
   auto start = std::chrono::steady_clock::now();
   if (timeLimit > 0)
@@ -205,12 +268,34 @@ void MutatePass::runOnOperation() {
       byWork, [](const auto &a, const auto &b) { return a.first > b.first; });
   SmallVector<Search *> schedule = llvm::map_to_vector(
       byWork, [](const auto &entry) { return entry.second; });
+  // Under a time limit each search may take its share of the limit (by
+  // its estimated work, over the threads), so that long searches do not
+  // leave none to the short ones; all stop at the limit.
+  double totalWork = 0;
+  for (const auto &entry : byWork)
+    totalWork += entry.first;
+  unsigned threads =
+      getContext().isMultithreadingEnabled()
+          ? std::max(1u, getContext().getThreadPool().getMaxConcurrency())
+          : 1u;
   std::mutex progressMutex;
   unsigned done = 0;
   mlir::parallelForEach(&getContext(), schedule, [&](Search *search) {
     auto searchStart = std::chrono::steady_clock::now();
-    search->result =
-        optimizeSubprogram(search->original, *search->scratch, model, options);
+    OptimizerOptions searchOptions = options;
+    if (timeLimit > 0 && totalWork > 0) {
+      double share =
+          std::min(1.0, threads * estimateSearchWork(search->original,
+                                                     options.mutation) /
+                            totalWork);
+      auto own = searchStart +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(share * timeLimit));
+      searchOptions.mutation.deadline =
+          std::min(*options.mutation.deadline, own);
+    }
+    search->result = optimizeSubprogram(search->original, *search->scratch,
+                                        model, searchOptions);
     search->seconds = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - searchStart)
                           .count();
@@ -222,6 +307,10 @@ void MutatePass::runOnOperation() {
                                     "s)\n",
                                     done, searches.size(), seconds());
   });
+
+  if (!candidates.empty() &&
+      failed(writeCandidates(module, candidates, searches, model)))
+    return signalPassFailure();
 
   // The replacements, in order.
   llvm::json::Array functionReports;
@@ -264,19 +353,55 @@ void MutatePass::runOnOperation() {
       entry["stopped_by_time_limit"] = true;
     double before = getProgramMicros(search.original, model);
     entry["cost_before_us"] = before;
-    const Mutant &best = result.best;
-    if (!best.func || result.cost >= before * (1 - minGain)) {
+    // The program to take: the one expected to save the largest fraction,
+    // by measurement where the original and it were both measured whole,
+    // else by estimate (never, with require-measured).
+    std::optional<double> measuredBefore =
+        model.lookup(getProgramKey(search.original, VerificationResult()));
+    if (measuredBefore)
+      entry["measured_before_us"] = *measuredBefore;
+    const RankedProgram *chosen = nullptr;
+    double chosenRatio = 1 - minGain;
+    std::optional<double> chosenMeasured;
+    llvm::json::Array candidateReports;
+    for (const RankedProgram &program : result.programs) {
+      std::string key =
+          getProgramKey(program.mutant.func, program.mutant.verdict);
+      std::optional<double> measured = model.lookup(key);
+      llvm::json::Object report{{"key", key}, {"estimated_us", program.cost}};
+      if (measured)
+        report["measured_us"] = *measured;
+      candidateReports.push_back(std::move(report));
+      double ratio;
+      if (measured && measuredBefore)
+        ratio = *measured / std::max(*measuredBefore, 1e-9);
+      else if (requireMeasured)
+        continue;
+      else
+        ratio = program.cost / std::max(before, 1e-9);
+      if (ratio < chosenRatio) {
+        chosen = &program;
+        chosenRatio = ratio;
+        chosenMeasured = measuredBefore ? measured : std::nullopt;
+      }
+    }
+    entry["candidates"] = std::move(candidateReports);
+    if (!chosen) {
       entry["cost_after_us"] = before;
-      finish("kept: no cheaper mutant");
+      finish(requireMeasured ? "kept: no mutant measured faster"
+                             : "kept: no cheaper mutant");
       continue;
     }
+    const Mutant &best = chosen->mutant;
     if (failed(hoistInputs(sub))) {
       entry["cost_after_us"] = before;
       finish("skipped: inputs computed by operators with side effects");
       continue;
     }
-    entry["cost_after_us"] = result.cost;
-    entry["found_in_round"] = static_cast<int64_t>(result.round);
+    entry["cost_after_us"] = chosen->cost;
+    if (chosenMeasured)
+      entry["measured_after_us"] = *chosenMeasured;
+    entry["found_in_round"] = static_cast<int64_t>(chosen->round);
     entry["equivalent_fraction"] = best.equivalentFraction;
     int64_t mutantOps = static_cast<int64_t>(
         func::FuncOp(best.func).getBody().front().getOperations().size() - 1);
@@ -298,14 +423,19 @@ void MutatePass::runOnOperation() {
     entry["corrected"] = std::move(corrected);
     int64_t wrongBoxes =
         best.verdict.getNumBoxes() - best.verdict.getNumEquivalent();
+    std::string measuredText =
+        chosenMeasured ? llvm::formatv("; measured {0:f2} us -> {1:f2} us",
+                                       *measuredBefore, *chosenMeasured)
+                             .str()
+                       : std::string();
     sub.ops.front()->emitRemark() << llvm::formatv(
         "subprogram {0} of @{1}: a mutant of {2} operator(s) replaces "
         "{3} ({4:f1}% of output positions equivalent, {5} box(es) "
-        "corrected); estimated {6:f2} us -> {7:f2} us; {8} candidates "
+        "corrected); estimated {6:f2} us -> {7:f2} us{10}; {8} candidates "
         "verified, {9} search states",
         part.subprogram, part.func.getSymName(), mutantOps, sub.ops.size(),
-        100 * best.equivalentFraction, wrongBoxes, before, result.cost,
-        stats.candidatesVerified, stats.statesVisited);
+        100 * best.equivalentFraction, wrongBoxes, before, chosen->cost,
+        stats.candidatesVerified, stats.statesVisited, measuredText);
     replaceSubprogram(sub, best, search.original, part.subprogram);
     finish("replaced");
   }

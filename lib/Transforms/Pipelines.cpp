@@ -26,6 +26,9 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.rounds = options.rounds;
   mutate.timeLimit = options.timeLimit;
   mutate.costKeys = options.costKeys;
+  mutate.candidatesPerPart = options.candidatesPerPart;
+  mutate.candidates = options.candidates;
+  mutate.requireMeasured = options.requireMeasured;
   pm.addPass(createPETMutate(mutate));
   if (options.correctionKernels)
     pm.addNestedPass<func::FuncOp>(createPETCorrectionKernels());

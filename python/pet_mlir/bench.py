@@ -32,12 +32,18 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from . import gpu
+from . import gpu, measure
 from .models import MODELS
 from .opt import run_pet_opt
 
 TIME_RUNS = 100
 DEFAULT_TIME_LIMIT = 8.0
+
+
+def _stopped_searches(report: dict) -> int:
+    """Searched parts the time limit stopped before their state budget."""
+    return sum(1 for function in report["functions"] for part in function["subprograms"]
+               if part.get("stopped_by_time_limit"))
 
 
 def _report_counts(report: dict) -> Dict[str, int]:
@@ -51,8 +57,20 @@ def _report_counts(report: dict) -> Dict[str, int]:
     return {"mutants_applied": mutants, "boxes_corrected": boxes}
 
 
+# PET on, optimized with the FP32 database ("on") or the TF32 one
+# ("ontf32"; the TF32 columns use it where it exists).
+ON_PHASES = ("on", "ontf32")
+
+
 def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
-                   time_limit: float, phases: List[str]) -> dict:
+                   time_limit: float, phases: List[str],
+                   cost_db_tf32: Optional[Path] = None, candidates: bool = False,
+                   require_measured: bool = False) -> dict:
+    """Compiles each model PET off and on (see the module's doc). With
+    `candidates`, each search's original and kept programs are also
+    compiled for timing on the GPU (DIR/candidates/MODEL[-tf32].o, see
+    measure.py); `require_measured` replaces a subprogram only by a program
+    the database measured faster."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -62,18 +80,31 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
         entry = manifest.setdefault(name, {"func": func})
         for phase in phases:
             program = source
-            if phase == "on":
-                options = (f"time-limit={time_limit} report={directory / name}.report.json "
+            if phase in ON_PHASES:
+                db = cost_db_tf32 if phase == "ontf32" else cost_db
+                stem = f"{name}-{phase}"
+                options = (f"time-limit={time_limit} report={directory / stem}.report.json "
                            f"cost-keys={directory / name}.keys.json")
-                if cost_db:
-                    options += f" cost-db={cost_db.resolve()}"
+                if db:
+                    options += f" cost-db={db.resolve()}"
+                if require_measured:
+                    options += " require-measured=1"
+                if candidates:
+                    (directory / "candidates").mkdir(exist_ok=True)
+                    options += f" candidates={directory / 'candidates' / stem}.mlir"
                 start = time.perf_counter()
                 program = run_pet_opt(source, [gpu.gpu_optimize_flag(options)])
-                entry["optimize_s"] = round(time.perf_counter() - start, 2)
-                report = json.loads((directory / f"{name}.report.json").read_text())
-                entry["search_s"] = round(report["seconds"], 2)
-                entry["cost_db"] = str(cost_db) if cost_db else None
-                entry.update(_report_counts(report))
+                entry[f"optimize_{phase}_s"] = round(time.perf_counter() - start, 2)
+                report = json.loads((directory / f"{stem}.report.json").read_text())
+                entry[f"search_{phase}_s"] = round(report["seconds"], 2)
+                entry[f"cost_db_{phase}"] = str(db) if db else None
+                entry[f"searches_stopped_{phase}"] = _stopped_searches(report)
+                entry.update({f"{k}_{phase}": v for k, v in _report_counts(report).items()})
+                if candidates:
+                    text = (directory / "candidates" / f"{stem}.mlir").read_text()
+                    programs = measure.compile_candidates(
+                        text, directory / "candidates" / f"{stem}.o")
+                    entry[f"candidates_{phase}"] = len(programs)
             start = time.perf_counter()
             header = directory / f"{name}-{phase}.h"
             obj = gpu.compile_to_object(program, time_runs=TIME_RUNS,
@@ -114,6 +145,28 @@ def _top_kernels(path: Path, count: int = 3) -> List[str]:
     return [f"{r[1]} ({r[0]}, {float(r[3]):.3f} ms)" for r in rows[:count]]
 
 
+def _replaced(report_path: Path) -> List[dict]:
+    """The subprograms a --pet-optimize report says were replaced, with the
+    estimated and (where the database had them) measured times before and
+    after, and the boxes corrected."""
+    if not report_path.exists():
+        return []
+    rows = []
+    for function in json.loads(report_path.read_text())["functions"]:
+        for part in function["subprograms"]:
+            if part["status"] != "replaced":
+                continue
+            rows.append({
+                "subprogram": part["index"], "operators": part["operators"],
+                "mutant_operators": part.get("mutant_operators"),
+                "estimated_before_us": part["cost_before_us"],
+                "estimated_after_us": part["cost_after_us"],
+                "measured_before_us": part.get("measured_before_us"),
+                "measured_after_us": part.get("measured_after_us"),
+                "boxes_corrected": sum(len(r["boxes"]) for r in part.get("corrected", []))})
+    return rows
+
+
 def build_table(directory: Path, results: Path) -> dict:
     manifest = json.loads((directory / "manifest.json").read_text())
     torch_path = results / "torch.json"
@@ -124,9 +177,20 @@ def build_table(directory: Path, results: Path) -> dict:
         row = {"model": name, **{k: v for k, v in entry.items() if k != "func"}}
         for precision, suffix in (("fp32", "gpu"), ("tf32", "tf32")):
             for phase in ("off", "on"):
-                times = _pet_times(results, f"{name}-{phase}.{suffix}.txt")
+                # In TF32, PET on is the program optimized with the TF32
+                # database where there is one.
+                program = phase
+                if phase == "on" and precision == "tf32" and \
+                        (directory / f"{name}-ontf32.o").exists():
+                    program = "ontf32"
+                times = _pet_times(results, f"{name}-{program}.{suffix}.txt")
                 row[f"pet_{phase}_{precision}"] = statistics.median(times) if times else None
                 row[f"pet_{phase}_{precision}_runs"] = times
+                if phase == "on":
+                    row[f"program_on_{precision}"] = program
+                    row[f"replaced_{precision}"] = _replaced(directory / f"{name}-{program}.report.json")
+                    for key in ("mutants_applied", "boxes_corrected"):
+                        row[f"{key}_{precision}"] = entry.get(f"{key}_{program}", entry.get(key))
             for mode in ("eager", "graph"):
                 row[f"torch_{mode}_{precision}"] = torch["models"].get(name, {}).get(
                     f"{mode}_{precision}")
@@ -159,13 +223,33 @@ def write_report(table: dict, prefix: Path) -> None:
                   "| model | PyTorch eager | PyTorch graph | PET off | PET on | x torch | on/off | mutants | boxes | optimize s |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for r in table["models"]:
+            program = r.get(f"program_on_{precision}", "on")
             lines.append(
                 f"| {r['model']} | {_fmt(r[f'torch_eager_{precision}'])} | "
                 f"{_fmt(r[f'torch_graph_{precision}'])} | {_fmt(r[f'pet_off_{precision}'])} | "
                 f"{_fmt(r[f'pet_on_{precision}'])} | {_fmt(r[f'on_vs_torch_graph_{precision}'], 2)} | "
-                f"{_fmt(r[f'speedup_on_vs_off_{precision}'], 2)} | {r.get('mutants_applied', '--')} | "
-                f"{r.get('boxes_corrected', '--')} | {r.get('optimize_s', '--')} |")
+                f"{_fmt(r[f'speedup_on_vs_off_{precision}'], 2)} | "
+                f"{r.get(f'mutants_applied_{precision}', '--')} | "
+                f"{r.get(f'boxes_corrected_{precision}', '--')} | "
+                f"{r.get(f'optimize_{program}_s', r.get('optimize_s', '--'))} |")
         lines.append("")
+    lines += ["Replaced subprograms (PET on): estimated and measured time of the "
+              "subprogram before -> after, us (measured: the whole program timed on the "
+              "GPU, `python -m pet_mlir.measure`), and its corrected boxes.", ""]
+    for precision in ("fp32", "tf32"):
+        for r in table["models"]:
+            replaced = r.get(f"replaced_{precision}") or []
+            if not replaced:
+                continue
+            parts = []
+            for p in replaced:
+                measured = (f"measured {p['measured_before_us']:.1f} -> {p['measured_after_us']:.1f}"
+                            if p.get("measured_after_us") is not None else "not measured")
+                parts.append(f"#{p['subprogram']}: est. {p['estimated_before_us']:.1f} -> "
+                             f"{p['estimated_after_us']:.1f}, {measured}, "
+                             f"{p['boxes_corrected']} boxes")
+            lines.append(f"* {precision.upper()} {r['model']}: " + "; ".join(parts))
+    lines.append("")
     lines += ["Largest kernels / library calls of PET on (FP32, one eager pass, PET_PROFILE):", ""]
     for r in table["models"]:
         lines.append(f"* {r['model']}: " + "; ".join(r["top_kernels_on_fp32"]))
@@ -207,7 +291,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     c.add_argument("--cost-db", type=Path)
     c.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
                    help="seconds of mutation search per model")
-    c.add_argument("--phases", default="off,on")
+    c.add_argument("--phases", default="off,on",
+                   help="off, on (FP32 database), ontf32 (TF32 database)")
+    c.add_argument("--cost-db-tf32", type=Path,
+                   help="the database of the ontf32 phase")
+    c.add_argument("--candidates", action="store_true",
+                   help="also compile the searches' programs for timing "
+                   "(DIR/candidates, measure.py)")
+    c.add_argument("--require-measured", action="store_true",
+                   help="replace subprograms only by programs measured faster")
     r = sub.add_parser("report", help="tables and chart from the GPU's results")
     r.add_argument("directory", type=Path)
     r.add_argument("results", type=Path)
@@ -219,7 +311,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if unknown:
             parser.error(f"unknown models {unknown}; known: {', '.join(MODELS)}")
         compile_models(args.directory, models, args.cost_db, args.time_limit,
-                       args.phases.split(","))
+                       args.phases.split(","), args.cost_db_tf32, args.candidates,
+                       args.require_measured)
         return 0
     write_report(build_table(args.directory, args.results), args.out)
     return 0

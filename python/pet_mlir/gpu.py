@@ -95,12 +95,15 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       func: Optional[str] = None, seed: int = 1,
                       time_runs: int = 0,
                       api_header: Optional[Path] = None,
-                      runner_main: bool = True) -> bytes:
+                      runner_main: bool = True,
+                      timing_main: Optional[str] = None) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
     with `time_runs`, times that many CUDA-graph replays of it). With
     `api_header`, it also has load/run entry points (declared in that
-    header); `runner_main=False` leaves `pet_main` out (a library)."""
+    header); `runner_main=False` leaves `pet_main` out (a library).
+    `timing_main` ("runs=50 calls=10", say) makes `pet_main` time every
+    candidate program of the module instead (--pet-add-timing-main)."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
     api = []
@@ -109,6 +112,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
         api = [f"--pet-add-inference-api=header={api_header}" +
                (f" func={func}" if func else "")]
     runner = [f"--pet-add-runner-main={options}"] if runner_main else []
+    if timing_main is not None:
+        runner = [f"--pet-add-timing-main=main-name=pet_main seed={seed} {timing_main}"]
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, "--pet-gpu-conv-calls",
                                   "--convert-pet-to-linalg", "--pet-fuse-elementwise",
                                   "--pet-split-reductions", *runner])

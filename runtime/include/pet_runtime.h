@@ -47,6 +47,12 @@ void pet_rt_graph_destroy(void);
  * "pet-time: median M ms, min m ms over N CUDA graph runs". */
 void pet_rt_time_graph(int64_t runs);
 
+/* Replays the captured graph, which holds `calls` calls of one function,
+ * `runs` times (after 3 untimed replays), each timed with CUDA events, and
+ * prints "pet-time[label]: median M us per call over N replays of C calls"
+ * (what `python -m pet_mlir.measure` reads). */
+void pet_rt_time_graph_calls(int64_t label, int64_t runs, int64_t calls);
+
 /* Profiling: with the environment variable PET_PROFILE=FILE ("-": stderr),
  * every kernel launch and library call is timed with CUDA events, and the
  * sums per kernel/call (name and shape) are written as

@@ -493,6 +493,32 @@ extern "C" void pet_rt_time_graph(int64_t runs) {
   std::fflush(stdout);
 }
 
+extern "C" void pet_rt_time_graph_calls(int64_t label, int64_t runs,
+                                        int64_t calls) {
+  State &s = state();
+  if (profile().enabled()) {
+    std::printf("pet-time[%ld]: not timed (PET_PROFILE: no graph)\n",
+                long(label));
+    return;
+  }
+  if (!s.graphExec)
+    fail("pet_rt_time_graph_calls: no graph captured");
+  if (runs < 1 || calls < 1)
+    fail("pet_rt_time_graph_calls: runs and calls must be positive");
+  auto replay = [&] {
+    check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+          nullptr);
+  };
+  for (int warm = 0; warm < 3; ++warm)
+    replay();
+  float ms = pet_rt::medianMillis(replay, int(runs));
+  std::printf("pet-time[%ld]: median %.3f us per call over %ld replays of "
+              "%ld calls\n",
+              long(label), 1000.0 * ms / double(calls), long(runs),
+              long(calls));
+  std::fflush(stdout);
+}
+
 extern "C" void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                            void * /*stream*/) {
   check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),

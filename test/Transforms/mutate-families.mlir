@@ -106,3 +106,24 @@ func.func @halves(%x: tensor<1x4x6x6xf32>, %w1: tensor<3x2x3x3xf32>, %w2: tensor
   %r2 = pet.relu %y2 : tensor<1x3x6x6xf32>
   return %r1, %r2 : tensor<1x3x6x6xf32>, tensor<1x3x6x6xf32>
 }
+
+// -----
+
+// Reduction split: the 32 input channels in two groups of one grouped
+// convolution (the filter's channel halves stacked along its outputs, a
+// weight transform done once at load), the two partial sums added. Fully
+// equivalent; with times saying the grouped convolution is fast, it wins.
+// CHECK-LABEL: func.func @reduction_split
+// MERGE-LABEL: func.func @reduction_split
+// MERGE:      %[[H:.*]]:2 = pet.split %arg1 axis 1 sizes [16, 16]
+// MERGE-NEXT: %[[W:.*]] = pet.concat %[[H]]#0, %[[H]]#1 axis 0 {{.*}} -> tensor<8x16x3x3xf32>
+// MERGE-NEXT: %[[Y:.*]] = pet.conv2d %arg0, %[[W]] pad_low [1, 1] pad_high [1, 1] groups 2 {pet.mutant = 0 : i64} : (tensor<1x32x4x4xf32>, tensor<8x16x3x3xf32>) -> tensor<1x8x4x4xf32>
+// MERGE-NEXT: %[[S:.*]]:2 = pet.split %[[Y]] axis 1 sizes [4, 4]
+// MERGE-NEXT: %[[A:.*]] = pet.add %[[S]]#0, %[[S]]#1
+// MERGE-NOT:  pet.correct
+// MERGE:      pet.relu %[[A]]
+func.func @reduction_split(%x: tensor<1x32x4x4xf32>, %w: tensor<4x32x3x3xf32> {pet.weight}) -> tensor<1x4x4x4xf32> {
+  %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x32x4x4xf32>, tensor<4x32x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %1 = pet.relu %0 : tensor<1x4x4x4xf32>
+  return %1 : tensor<1x4x4x4xf32>
+}

@@ -17,6 +17,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -56,6 +57,9 @@ public:
   /// Estimated time of `op` in microseconds: measured if the database has
   /// its key, else the roofline. Zero for operators outside PET.
   double getMicros(Operation *op) const;
+  /// The measured time stored under `key` (an operator's or a whole
+  /// program's, see getProgramKey), if the database has it.
+  std::optional<double> lookup(StringRef key) const;
   /// Whether `getMicros(op)` comes from a measurement.
   bool isMeasured(Operation *op) const;
   /// The roofline estimate alone.

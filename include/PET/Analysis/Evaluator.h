@@ -129,6 +129,10 @@ private:
     /// The result's shape, and the positions computed, by linear index.
     ArrayRef<int64_t> shape;
     llvm::DenseMap<int64_t, T> values;
+    /// Whether positions are cached: only for results that reduce (a
+    /// position of a layout or element-wise operator costs less to compute
+    /// again than to look up).
+    bool cached = false;
   };
 
   T evaluate(OpResult result, ResultInfo &info, ArrayRef<int64_t> position);

@@ -23,6 +23,17 @@ struct OptimizerOptions {
   unsigned beamWidth = 2;
   /// Rounds of mutation: 1 mutates the original only.
   unsigned rounds = 2;
+  /// Distinct programs kept in the result (the cheapest by estimate, over
+  /// all rounds), for a measurement to choose among.
+  unsigned keepPrograms = 8;
+};
+
+/// A program of the search with its estimated time (corrections included).
+struct RankedProgram {
+  Mutant mutant;
+  double cost = 0;
+  /// The round that found it (1 for a mutant of the original).
+  unsigned round = 0;
 };
 
 struct OptimizerResult {
@@ -34,6 +45,9 @@ struct OptimizerResult {
   double cost = 0;
   /// The round that found `best` (1 for a mutant of the original).
   unsigned round = 0;
+  /// The cheapest distinct programs of all rounds, cheapest first (`best`
+  /// the first), at most `keepPrograms`.
+  SmallVector<RankedProgram> programs;
   /// Over all rounds.
   MutationStats stats;
   /// Distinct programs seen (mutants of any round) and kept in a beam.
@@ -49,6 +63,11 @@ double getProgramMicros(func::FuncOp func, const CostModel &model);
 /// wrong fraction of an output; zero if nothing is wrong.
 double getCorrectionMicros(const VerificationResult &verdict,
                            func::FuncOp original, const CostModel &model);
+
+/// The key under which a measurement of `func` corrected on the wrong boxes
+/// of `verdict` is stored: "program:" and a hash of its operators, its
+/// weights and its wrong boxes, equal for equal programs in any module.
+std::string getProgramKey(func::FuncOp func, const VerificationResult &verdict);
 
 /// Equivalent output positions over all output positions.
 double getEquivalentFraction(const VerificationResult &verdict);

@@ -113,6 +113,39 @@ def AddRunnerMain : Pass<"pet-add-runner-main", "ModuleOp"> {
   ];
 }
 
+def AddTimingMain : Pass<"pet-add-timing-main", "ModuleOp"> {
+  let summary = "Add a main that times every candidate program in a CUDA graph of its own";
+  let description = [{
+    For measuring whole programs on the GPU (`python -m pet_mlir.measure`):
+    a function `main-name` that, for each public function carrying a
+    `pet.program_key` (what `--pet-mutate=candidates=FILE` writes; every
+    public function that is not a preprocessing function when none does),
+    in module order, fills its arguments as `--pet-add-runner-main` does,
+    runs its preprocessing function once (as a runtime does at load), calls
+    it once to warm up (module loading, cuDNN's algorithm choice), captures
+    `calls` calls of it in one CUDA graph and has PET's GPU runtime time
+    `runs` replays with CUDA events
+    (`pet_rt_time_graph_calls(label, runs, calls)`, which prints
+    `pet-time[label]: median M us per call, ...`; the label is the
+    function's position among those timed, from 0). Nothing is printed of
+    the results.
+  }];
+  let options = [
+    Option<"mainName", "main-name", "std::string", /*default=*/"\"pet_main\"",
+           "Name of the function that times">,
+    Option<"seed", "seed", "int64_t", /*default=*/"1",
+           "Seed of the generated inputs">,
+    Option<"runs", "runs", "int64_t", /*default=*/"50",
+           "Graph replays timed per function">,
+    Option<"calls", "calls", "int64_t", /*default=*/"10",
+           "Calls of the function captured in one graph">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect", "func::FuncDialect", "linalg::LinalgDialect",
+    "tensor::TensorDialect"
+  ];
+}
+
 def GPUConvCalls : Pass<"pet-gpu-conv-calls", "ModuleOp"> {
   let summary = "PET convolutions with their bias, residual and ReLU as one call into PET's GPU runtime (cuDNN)";
   let description = [{

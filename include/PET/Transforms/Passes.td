@@ -87,7 +87,9 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
     search over an operator set derived from the subprogram's shapes and
     operators, Z_q fingerprints to drop duplicates), verifies each box by
     box, and estimates its cost with the cost model, counting the
-    recomputation of its wrong boxes. The cheapest few (`beam-width`) are
+    recomputation of its wrong boxes; where the cost database holds a
+    measurement of a whole program (`pet.program_key`, see `candidates`),
+    that measurement is its cost. The cheapest few (`beam-width`) are
     mutated again, for `rounds` rounds; a program of a later round is
     verified against the original subprogram. Searches run in parallel
     (`--mlir-disable-threading` turns that off). The cheapest program
@@ -134,6 +136,19 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
     Option<"rounds", "rounds", "unsigned", /*default=*/"2",
            "Rounds of mutation per searched part (1: mutants of the "
            "original only)">,
+    Option<"candidatesPerPart", "candidates-per-part", "unsigned",
+           /*default=*/"8",
+           "Cheapest distinct programs a search keeps (by estimate) for a "
+           "measurement to choose among">,
+    Option<"candidates", "candidates", "std::string", /*default=*/"",
+           "Write each distinct search's original and kept programs "
+           "(mutants with their corrections) as functions of one module to "
+           "this file, each with its `pet.program_key`, for a profiler to "
+           "time whole (`python -m pet_mlir.measure`)">,
+    Option<"requireMeasured", "require-measured", "bool", /*default=*/"false",
+           "Replace a subprogram only by a program the cost database has "
+           "measured whole, and only if it was measured faster than the "
+           "measured original">,
   ];
   let dependentDialects = ["func::FuncDialect"];
 }

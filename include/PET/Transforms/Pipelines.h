@@ -68,6 +68,20 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
                      "wrong positions (--pet-correction-kernels) where "
                      "possible, instead of per-box operators"),
       llvm::cl::init(false)};
+  PassOptions::Option<unsigned> candidatesPerPart{
+      *this, "candidates-per-part",
+      llvm::cl::desc("Cheapest distinct programs a search keeps for a "
+                     "measurement to choose among"),
+      llvm::cl::init(8)};
+  PassOptions::Option<std::string> candidates{
+      *this, "candidates",
+      llvm::cl::desc("Write the searches' originals and kept programs to "
+                     "this MLIR file, to be timed whole")};
+  PassOptions::Option<bool> requireMeasured{
+      *this, "require-measured",
+      llvm::cl::desc("Replace subprograms only by programs measured whole "
+                     "and measured faster than the original"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Write what the search did to this JSON file")};
