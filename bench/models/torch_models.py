@@ -1,7 +1,8 @@
 """PyTorch's times for the benchmark's five models, the reference PET is
 judged against: the same architectures as `python/pet_mlir/models.py`
 (torchvision's ResNet-18, ResNeXt-50 32x4d and Inception-v3; CSRNet; a
-BERT-base encoder), batch 1, random weights, inference, on the GPU, each
+BERT-base encoder), batch 1 (MODEL_b16: batch 16), random weights,
+inference, on the GPU, each
 eager and as one CUDA graph, in FP32 and in TF32. Median milliseconds over
 RUNS runs (CUDA events around each forward pass or graph replay).
 
@@ -75,20 +76,25 @@ class BertLayer(nn.Module):
 
 
 def build(name: str):
-    """(model, input) of a benchmark model, on the GPU, in eval mode."""
+    """(model, input) of a benchmark model, on the GPU, in eval mode; NAME_bN
+    is the model at batch N (BERT: N sequences)."""
     import torchvision
-    if name == "resnet18":
-        model, shape = torchvision.models.resnet18(), (1, 3, 224, 224)
-    elif name == "resnext50":
-        model, shape = torchvision.models.resnext50_32x4d(), (1, 3, 224, 224)
-    elif name == "inception_v3":
+    base, _, batch = name.partition("_b")
+    n = int(batch) if batch.isdigit() else 1
+    if not batch.isdigit():
+        base = name
+    if base == "resnet18":
+        model, shape = torchvision.models.resnet18(), (n, 3, 224, 224)
+    elif base == "resnext50":
+        model, shape = torchvision.models.resnext50_32x4d(), (n, 3, 224, 224)
+    elif base == "inception_v3":
         model = torchvision.models.inception_v3(weights=None, aux_logits=False,
                                                 init_weights=False)
-        shape = (1, 3, 299, 299)
-    elif name == "csrnet":
-        model, shape = CSRNet(), (1, 3, 576, 768)
-    elif name == "bert_base":
-        model, shape = nn.Sequential(*[BertLayer() for _ in range(12)]), (1, 128, 768)
+        shape = (n, 3, 299, 299)
+    elif base == "csrnet":
+        model, shape = CSRNet(), (n, 3, 576, 768)
+    elif base == "bert_base":
+        model, shape = nn.Sequential(*[BertLayer() for _ in range(12)]), (n, 128, 768)
     else:
         raise ValueError(f"unknown model {name}")
     return model.cuda().eval(), torch.randn(shape, device="cuda")

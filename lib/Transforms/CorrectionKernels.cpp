@@ -96,16 +96,27 @@ struct Point {
   SmallVector<IndexRange> ranges;
 };
 
+/// A share of a reduction: iterations [index * size, (index + 1) * size) of
+/// the first reduction loop of the one term of `value`'s operator.
+struct Chunk {
+  Value value;
+  Value index;
+  int64_t size;
+};
+
 /// Emits the scalar value of a correction region's value at a point.
 class PointEmitter {
 public:
   PointEmitter(Location loc, CorrectOp correct) : loc(loc), correct(correct) {}
 
   Value emit(OpBuilder &b, Value value, const Point &point);
+  /// From now on, `chunk.value` is emitted as the partial sum of its chunk.
+  void setChunk(std::optional<Chunk> c) { chunk = c; }
 
 private:
   Value emitTerm(OpBuilder &b, Operation *op, const MultiLinearTerm &term,
-                 const Point &point, FloatType element);
+                 const Point &point, FloatType element,
+                 const Chunk *share = nullptr);
   /// `operand` at `point` where inside its shape, zero elsewhere; `inside`
   /// gets the condition (null when it always holds).
   Value read(OpBuilder &b, Value operand, const Point &point, Value &inside);
@@ -128,6 +139,7 @@ private:
 
   Location loc;
   CorrectOp correct;
+  std::optional<Chunk> chunk;
 };
 } // namespace
 
@@ -171,7 +183,7 @@ Value PointEmitter::read(OpBuilder &b, Value operand, const Point &point,
 
 Value PointEmitter::emitTerm(OpBuilder &b, Operation *op,
                              const MultiLinearTerm &term, const Point &point,
-                             FloatType element) {
+                             FloatType element, const Chunk *share) {
   unsigned numLoops = term.getNumLoops();
   // The parallel loops are fixed by the position: result index k is loop
   // `l` plus `shift`. Where that leaves the loop's range, the term does not
@@ -251,6 +263,16 @@ Value PointEmitter::emitTerm(OpBuilder &b, Operation *op,
       ubs.push_back(index(b, term.loopBounds[loop]));
       steps.push_back(index(b, 1));
     }
+    if (share) {
+      // Only this chunk of the first reduction loop (its range stays the
+      // whole loop's for the bounds checks: still true).
+      Value start = arith::MulIOp::create(b, loc, share->index,
+                                          index(b, share->size));
+      lbs[0] = start;
+      ubs[0] = arith::MinSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, start, index(b, share->size)),
+          index(b, term.loopBounds[reductions[0]]));
+    }
     SmallVector<Value> inits = {zeroValue};
     if (term.divideByInBoundsCount)
       inits.push_back(zeroValue);
@@ -315,17 +337,44 @@ Value PointEmitter::emit(OpBuilder &b, Value value, const Point &point) {
   MultiLinearDescription desc =
       cast<MultiLinearOpInterface>(op).getMultiLinearDescription(
           cast<OpResult>(value).getResultNumber());
+  const Chunk *share = chunk && chunk->value == value ? &*chunk : nullptr;
   Value sum;
   for (const MultiLinearTerm &term : desc.terms) {
-    Value t = emitTerm(b, op, term, point, element);
+    Value t = emitTerm(b, op, term, point, element, share);
     sum = sum ? arith::AddFOp::create(b, loc, sum, t).getResult() : t;
   }
   return sum ? sum : zero(b, element);
 }
 
+/// The chunks the first reduction loop of `value`'s operator can be split
+/// into so that each (position, chunk) iteration does about `target`
+/// multiply-adds: 1 where the operator is not one reducing term (an
+/// activation, a sum of terms, an average).
+static int64_t getReductionChunks(Value value, double perPosition,
+                                  double target) {
+  auto op = value.getDefiningOp<MultiLinearOpInterface>();
+  if (!op || perPosition <= target)
+    return 1;
+  MultiLinearDescription desc =
+      op.getMultiLinearDescription(cast<OpResult>(value).getResultNumber());
+  if (desc.terms.size() != 1 || desc.terms[0].divideByInBoundsCount)
+    return 1;
+  const MultiLinearTerm &term = desc.terms[0];
+  for (unsigned loop = 0; loop < term.getNumLoops(); ++loop)
+    if (term.isReduction(loop))
+      return std::clamp<int64_t>(
+          static_cast<int64_t>(std::ceil(perPosition / target)), 1,
+          term.loopBounds[loop]);
+  return 1;
+}
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
+
+/// Multiply-adds an iteration of a correction loop does at most before its
+/// reduction is split over several iterations (a GPU thread each).
+constexpr double kChunkWork = 256;
 
 namespace {
 /// A box of one result, and where its positions start in the loop.
@@ -379,6 +428,98 @@ struct CorrectionKernelsPass
     return pieces;
   }
 
+  /// The position that iteration `p` stands for in the boxes `own` of a
+  /// result of shape `shape`: each box's delinearized index, selected by
+  /// the first box whose end is beyond p.
+  static Point buildPoint(OpBuilder &b, Location loc, Value p,
+                          ArrayRef<const Piece *> own,
+                          ArrayRef<int64_t> shape) {
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    auto less = [&](int64_t bound) -> Value {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, p,
+                                   index(bound));
+    };
+    Point point;
+    for (unsigned d = 0; d < shape.size(); ++d) {
+      Value coordinate;
+      int64_t min = shape[d], max = 0;
+      for (const Piece *piece : llvm::reverse(own)) {
+        const Box &box = piece->box;
+        int64_t stride = 1;
+        for (unsigned e = d + 1; e < shape.size(); ++e)
+          stride *= box.getExtent(e);
+        AffineExpr local = b.getAffineDimExpr(0) - piece->start;
+        AffineExpr expr =
+            local.floorDiv(stride) % box.getExtent(d) + box.getLower(d);
+        Value c = box.getExtent(d) == 1
+                      ? index(box.getLower(d))
+                      : affine::AffineApplyOp::create(
+                            b, loc, AffineMap::get(1, 0, expr), ValueRange{p})
+                            .getResult();
+        coordinate = coordinate
+                         ? arith::SelectOp::create(
+                               b, loc, less(piece->start + box.getVolume()),
+                               c, coordinate)
+                               .getResult()
+                         : c;
+        min = std::min(min, box.getLower(d));
+        max = std::max(max, box.getUpper(d) - 1);
+      }
+      point.indices.push_back(coordinate);
+      point.ranges.push_back({min, max});
+    }
+    return point;
+  }
+
+  /// A loop over (position, chunk) that computes, for the one result of
+  /// `correct`, the partial sum of each chunk of its first reduction loop
+  /// at each position: a [positions, chunks] tensor.
+  static Value buildPartialSums(OpBuilder &b, CorrectOp correct,
+                                ArrayRef<Piece> pieces, int64_t positions,
+                                int64_t chunks) {
+    Location loc = correct.getLoc();
+    Value original = correct.getOriginalValue(0);
+    auto type = cast<RankedTensorType>(original.getType());
+    auto op = original.getDefiningOp<MultiLinearOpInterface>();
+    const MultiLinearTerm term = op.getMultiLinearDescription(
+                                       cast<OpResult>(original)
+                                           .getResultNumber())
+                                     .terms.front();
+    int64_t bound = 0;
+    for (unsigned loop = 0; loop < term.getNumLoops() && !bound; ++loop)
+      if (term.isReduction(loop))
+        bound = term.loopBounds[loop];
+    int64_t size = (bound + chunks - 1) / chunks;
+    chunks = (bound + size - 1) / size;
+    Value empty = tensor::EmptyOp::create(b, loc, {positions, chunks},
+                                          type.getElementType());
+    auto loop = scf::ForallOp::create(
+        b, loc,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(positions),
+                               b.getIndexAttr(chunks)},
+        ValueRange{empty}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value p = loop.getInductionVars()[0], k = loop.getInductionVars()[1];
+    SmallVector<const Piece *> own =
+        llvm::map_to_vector(pieces, [](const Piece &piece) { return &piece; });
+    Point point = buildPoint(b, loc, p, own, type.getShape());
+    PointEmitter emitter(loc, correct);
+    emitter.setChunk(Chunk{original, k, size});
+    Value v = emitter.emit(b, original, point);
+    Value scalar = tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({1, 1}, type.getElementType()), v);
+    b.setInsertionPointToEnd(loop.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, scalar, loop.getRegionIterArgs()[0],
+        ArrayRef<OpFoldResult>{p, k},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    return loop.getResult(0);
+  }
+
   void lower(CorrectOp correct, ArrayRef<Piece> pieces) {
     Location loc = correct.getLoc();
     OpBuilder b(correct);
@@ -388,6 +529,45 @@ struct CorrectionKernelsPass
       return;
     }
     int64_t positions = pieces.back().start + pieces.back().box.getVolume();
+    // The value at a position: the original evaluated there, or, for a
+    // result whose positions each take a long reduction, the sum of its
+    // partial sums, computed first by a loop over (position, chunk).
+    PointEmitter emitter(loc, correct);
+    std::function<Value(OpBuilder &, unsigned, Value, const Point &)> valueAt =
+        [&](OpBuilder &nb, unsigned i, Value, const Point &point) {
+          return emitter.emit(nb, correct.getOriginalValue(i), point);
+        };
+    Value partials;
+    if (correct.getNumResults() == 1) {
+      Value original = correct.getOriginalValue(0);
+      PointCost cost;
+      int64_t chunks = getReductionChunks(
+          original, cost.of(original).value_or(0.0), kChunkWork);
+      if (chunks > 1) {
+        partials = buildPartialSums(b, correct, pieces, positions, chunks);
+        valueAt = [&, chunks](OpBuilder &nb, unsigned, Value p,
+                              const Point &) -> Value {
+          auto element = cast<RankedTensorType>(partials.getType())
+                             .getElementType();
+          Value zero = arith::ConstantOp::create(
+              nb, loc, nb.getFloatAttr(element, 0.0));
+          auto idx = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(nb, loc, v);
+          };
+          auto sum = scf::ForOp::create(
+              nb, loc, idx(0), idx(chunks), idx(1), ValueRange{zero},
+              [&](OpBuilder &lb, Location, Value k, ValueRange acc) {
+                Value part = tensor::ExtractOp::create(lb, loc, partials,
+                                                       ValueRange{p, k});
+                scf::YieldOp::create(
+                    lb, loc,
+                    ValueRange{arith::AddFOp::create(lb, loc, acc[0], part)
+                                   .getResult()});
+              });
+          return sum.getResult(0);
+        };
+      }
+    }
     auto forall = scf::ForallOp::create(
         b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(positions)},
         correct.getMutants(), std::nullopt);
@@ -403,7 +583,6 @@ struct CorrectionKernelsPass
     // Several results: every iteration inserts into each, a slice of size
     // 1 into its own and of size 0 into the others.
     bool guarded = correct.getNumResults() > 1;
-    PointEmitter emitter(loc, correct);
     for (unsigned i = 0; i < correct.getNumResults(); ++i) {
       SmallVector<const Piece *> own;
       for (const Piece &piece : pieces)
@@ -413,37 +592,7 @@ struct CorrectionKernelsPass
       ArrayRef<int64_t> shape = shapeOf(shared);
       if (own.empty())
         continue;
-      // The position of iteration p in its box: each box's delinearized
-      // index, selected by the first box whose end is beyond p.
-      Point point;
-      for (unsigned d = 0; d < shape.size(); ++d) {
-        Value coordinate;
-        int64_t min = shape[d], max = 0;
-        for (const Piece *piece : llvm::reverse(own)) {
-          const Box &box = piece->box;
-          int64_t stride = 1;
-          for (unsigned e = d + 1; e < shape.size(); ++e)
-            stride *= box.getExtent(e);
-          AffineExpr local = b.getAffineDimExpr(0) - piece->start;
-          AffineExpr expr =
-              local.floorDiv(stride) % box.getExtent(d) + box.getLower(d);
-          Value c = box.getExtent(d) == 1
-                        ? index(box.getLower(d))
-                        : affine::AffineApplyOp::create(
-                              b, loc, AffineMap::get(1, 0, expr), ValueRange{p})
-                              .getResult();
-          coordinate = coordinate
-                           ? arith::SelectOp::create(
-                                 b, loc, less(piece->start + box.getVolume()),
-                                 c, coordinate)
-                                 .getResult()
-                           : c;
-          min = std::min(min, box.getLower(d));
-          max = std::max(max, box.getUpper(d) - 1);
-        }
-        point.indices.push_back(coordinate);
-        point.ranges.push_back({min, max});
-      }
+      Point point = buildPoint(b, loc, p, own, shape);
       SmallVector<OpFoldResult> offsets(point.indices.begin(),
                                         point.indices.end());
       SmallVector<OpFoldResult> sizes(shape.size(), b.getIndexAttr(1)),
@@ -468,7 +617,7 @@ struct CorrectionKernelsPass
         auto ifOp = scf::IfOp::create(
             b, loc, mine,
             [&](OpBuilder &tb, Location) {
-              Value v = emitter.emit(tb, correct.getOriginalValue(i), point);
+              Value v = valueAt(tb, i, p, point);
               scf::YieldOp::create(
                   tb, loc,
                   ValueRange{tensor::InsertOp::create(tb, loc, v, slice, zeros)
@@ -479,7 +628,7 @@ struct CorrectionKernelsPass
             });
         update = ifOp.getResult(0);
       } else {
-        Value v = emitter.emit(b, correct.getOriginalValue(i), point);
+        Value v = valueAt(b, i, p, point);
         update = tensor::InsertOp::create(b, loc, v, slice, zeros);
       }
       b.setInsertionPointToEnd(forall.getTerminator().getBody());

@@ -32,7 +32,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Set
 
 from . import gpu
 from .cpu import ToolError
@@ -68,20 +68,47 @@ def list_programs(candidates: str) -> List[dict]:
     return programs
 
 
+def without_programs(candidates: str, keys: Set[str]) -> str:
+    """The candidates module without the functions whose program key is in
+    `keys` (already measured)."""
+    spans = []
+    for m in re.finditer(r"  func\.func @(\w+)\([^\n]*\n", candidates):
+        key = _KEY.search(m.group(0))
+        if key and key.group(1) in keys:
+            end = candidates.find("\n  }\n", m.start())
+            spans.append((m.start(), end + len("\n  }\n")))
+    for start, end in reversed(spans):
+        candidates = candidates[:start] + candidates[end:]
+    return candidates
+
+
 def compile_candidates(candidates: str, output: Path,
-                       timing: str = DEFAULT_TIMING) -> List[dict]:
+                       timing: str = DEFAULT_TIMING,
+                       measured: Set[str] = frozenset()) -> List[dict]:
     """Compiles a candidates module to `output` (an object for
-    bench/gpu/run.sh) and writes the label -> program table beside it
-    (OUTPUT.programs.json); returns the table."""
+    bench/gpu/run.sh), leaving out the programs whose keys are in
+    `measured`, and writes the label -> program table beside it
+    (OUTPUT.programs.json); returns the table (empty, and no object, when
+    everything was measured)."""
+    candidates = without_programs(candidates, set(measured))
     programs = list_programs(candidates)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".programs.json").write_text(json.dumps(programs, indent=1))
+    if output.exists():
+        output.unlink()
     if not programs:
-        raise ValueError("no function with a pet.program_key in the candidates")
+        return programs
     obj = gpu.compile_to_object(candidates, pet_args=AFTER_MUTATE,
                                 runner_main=False, timing_main=timing)
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(obj)
-    output.with_suffix(".programs.json").write_text(json.dumps(programs, indent=1))
     return programs
+
+
+def database_keys(path: Optional[Path]) -> Set[str]:
+    """The keys a cost database holds (none without one)."""
+    if not path or not path.exists():
+        return set()
+    return {e["key"] for e in json.loads(path.read_text()).get("entries", [])}
 
 
 def parse_times(text: str) -> Dict[int, float]:
@@ -161,15 +188,16 @@ def classify(original: str, body: str) -> List[str]:
 
 
 def family_table(directory: Path, dbs: Dict[str, dict]) -> List[dict]:
-    """Per model and search: the original's and each candidate's measured
+    """Per candidates module in `directory` (MODEL.mlir, as the search wrote
+    it), per search: the original's and each candidate's measured
     time per precision (from the collected databases `dbs`), its family,
     whether it carries corrections, and its estimate."""
     rows = []
-    for table in sorted(directory.glob("*.programs.json")):
-        name = table.name[: -len(".programs.json")]
-        source = directory / f"{name}.mlir"
-        bodies = _bodies(source.read_text()) if source.exists() else {}
-        programs = json.loads(table.read_text())
+    for source in sorted(directory.glob("*.mlir")):
+        name = source.stem
+        text = source.read_text()
+        bodies = _bodies(text)
+        programs = list_programs(text)
         originals = {p["name"].split("_")[0]: p for p in programs
                      if p["name"].endswith("_original")}
         for p in programs:
@@ -250,6 +278,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     c.add_argument("output", type=Path)
     c.add_argument("--timing", default=DEFAULT_TIMING,
                    help="--pet-add-timing-main options (default %(default)s)")
+    c.add_argument("--skip-measured", type=Path, metavar="DB",
+                   help="leave out the programs this database has")
     k = sub.add_parser("collect", help="GPU results -> cost database")
     k.add_argument("directory", type=Path)
     k.add_argument("results", type=Path)
@@ -275,7 +305,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"{args.out}: {len(rows)} programs")
         elif args.command == "compile":
             programs = compile_candidates(args.candidates.read_text(), args.output,
-                                          args.timing)
+                                          args.timing, database_keys(args.skip_measured))
             print(f"{args.output}: {len(programs)} programs")
         else:
             db = collect(args.directory, args.results, args.precision, args.merge)

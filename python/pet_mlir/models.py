@@ -12,6 +12,8 @@ that times compare with PyTorch running the same networks
 
 from __future__ import annotations
 
+import functools
+
 from typing import List, Tuple
 
 
@@ -305,45 +307,62 @@ def _linear(b: _Builder, v: str, rows: int, cin: int, cout: int) -> str:
 
 
 def bert_base(seq: int = 128, hidden: int = 768, heads: int = 12,
-              intermediate: int = 3072, layers: int = 12) -> str:
-    """BERT-base's encoder (batch 1; post-layer-norm, GELU, no attention
-    mask) on embedded tokens [seq, hidden] as a PET function @bert_base."""
+              intermediate: int = 3072, layers: int = 12, batch: int = 1) -> str:
+    """BERT-base's encoder (post-layer-norm, GELU, no attention mask) on
+    `batch` sequences of embedded tokens, [batch * seq, hidden] (sequence
+    after sequence), as a PET function @bert_base."""
     b = _Builder()
     head = hidden // heads
-    x = b.arg([seq, hidden], weight=False)
+    rows = batch * seq
+    x = b.arg([rows, hidden], weight=False)
 
     def linear(v: str, cin: int, cout: int) -> str:
-        return _linear(b, v, seq, cin, cout)
+        return _linear(b, v, rows, cin, cout)
 
     def heads_first(v: str) -> str:
-        r = b.op(f"pet.reshape {v} : {_t([seq, hidden])} -> {_t([seq, heads, head])}")
-        return b.op(f"pet.transpose {r} perm [1, 0, 2] : {_t([seq, heads, head])} "
-                    f"-> {_t([heads, seq, head])}")
+        if batch == 1:
+            r = b.op(f"pet.reshape {v} : {_t([seq, hidden])} -> {_t([seq, heads, head])}")
+            return b.op(f"pet.transpose {r} perm [1, 0, 2] : {_t([seq, heads, head])} "
+                        f"-> {_t([heads, seq, head])}")
+        r = b.op(f"pet.reshape {v} : {_t([rows, hidden])} -> {_t([batch, seq, heads, head])}")
+        t = b.op(f"pet.transpose {r} perm [0, 2, 1, 3] : {_t([batch, seq, heads, head])} "
+                 f"-> {_t([batch, heads, seq, head])}")
+        return b.op(f"pet.reshape {t} : {_t([batch, heads, seq, head])} "
+                    f"-> {_t([batch * heads, seq, head])}")
+
+    def heads_last(v: str) -> str:
+        if batch == 1:
+            t = b.op(f"pet.transpose {v} perm [1, 0, 2] : {_t([heads, seq, head])} "
+                     f"-> {_t([seq, heads, head])}")
+            return b.op(f"pet.reshape {t} : {_t([seq, heads, head])} -> {_t([seq, hidden])}")
+        r = b.op(f"pet.reshape {v} : {_t([batch * heads, seq, head])} "
+                 f"-> {_t([batch, heads, seq, head])}")
+        t = b.op(f"pet.transpose {r} perm [0, 2, 1, 3] : {_t([batch, heads, seq, head])} "
+                 f"-> {_t([batch, seq, heads, head])}")
+        return b.op(f"pet.reshape {t} : {_t([batch, seq, heads, head])} -> {_t([rows, hidden])}")
 
     def norm(v: str) -> str:
-        n = b.op(f"pet.layer_norm {v} axis 1 epsilon 1.0e-12 : {_t([seq, hidden])}")
+        n = b.op(f"pet.layer_norm {v} axis 1 epsilon 1.0e-12 : {_t([rows, hidden])}")
         gamma, beta = b.arg([1, hidden]), b.arg([1, hidden])
-        g = b.op(f"pet.mul {n}, {gamma} : ({_t([seq, hidden])}, {_t([1, hidden])}) -> {_t([seq, hidden])}")
-        return b.op(f"pet.add {g}, {beta} : ({_t([seq, hidden])}, {_t([1, hidden])}) -> {_t([seq, hidden])}")
+        g = b.op(f"pet.mul {n}, {gamma} : ({_t([rows, hidden])}, {_t([1, hidden])}) -> {_t([rows, hidden])}")
+        return b.op(f"pet.add {g}, {beta} : ({_t([rows, hidden])}, {_t([1, hidden])}) -> {_t([rows, hidden])}")
 
     def add(u: str, v: str) -> str:
-        return b.op(f"pet.add {u}, {v} : ({_t([seq, hidden])}, {_t([seq, hidden])}) -> {_t([seq, hidden])}")
+        return b.op(f"pet.add {u}, {v} : ({_t([rows, hidden])}, {_t([rows, hidden])}) -> {_t([rows, hidden])}")
 
+    bh = batch * heads
     for _ in range(layers):
         q, k, v = (heads_first(linear(x, hidden, hidden)) for _ in range(3))
-        scores = b.op(f"pet.batch_matmul {q}, {k} transpose_rhs : ({_t([heads, seq, head])}, "
-                      f"{_t([heads, seq, head])}) -> {_t([heads, seq, seq])}")
-        scaled = b.op(f"pet.scale {scores} by {1.0 / head ** 0.5!r} : {_t([heads, seq, seq])}")
-        probs = b.op(f"pet.softmax {scaled} axis 2 : {_t([heads, seq, seq])}")
-        ctx = b.op(f"pet.batch_matmul {probs}, {v} : ({_t([heads, seq, seq])}, "
-                   f"{_t([heads, seq, head])}) -> {_t([heads, seq, head])}")
-        ctx = b.op(f"pet.transpose {ctx} perm [1, 0, 2] : {_t([heads, seq, head])} "
-                   f"-> {_t([seq, heads, head])}")
-        ctx = b.op(f"pet.reshape {ctx} : {_t([seq, heads, head])} -> {_t([seq, hidden])}")
-        x = norm(add(linear(ctx, hidden, hidden), x))
-        ffn = b.op(f"pet.gelu {linear(x, hidden, intermediate)} : {_t([seq, intermediate])}")
+        scores = b.op(f"pet.batch_matmul {q}, {k} transpose_rhs : ({_t([bh, seq, head])}, "
+                      f"{_t([bh, seq, head])}) -> {_t([bh, seq, seq])}")
+        scaled = b.op(f"pet.scale {scores} by {1.0 / head ** 0.5!r} : {_t([bh, seq, seq])}")
+        probs = b.op(f"pet.softmax {scaled} axis 2 : {_t([bh, seq, seq])}")
+        ctx = b.op(f"pet.batch_matmul {probs}, {v} : ({_t([bh, seq, seq])}, "
+                   f"{_t([bh, seq, head])}) -> {_t([bh, seq, head])}")
+        x = norm(add(linear(heads_last(ctx), hidden, hidden), x))
+        ffn = b.op(f"pet.gelu {linear(x, hidden, intermediate)} : {_t([rows, intermediate])}")
         x = norm(add(linear(ffn, intermediate, hidden), x))
-    return _function(b, "bert_base", x, [seq, hidden])
+    return _function(b, "bert_base", x, [rows, hidden])
 
 
 # The benchmark's models (issue: the PET paper's five), by name: a function
@@ -355,3 +374,8 @@ MODELS = {
     "csrnet": (csrnet, "csrnet"),
     "bert_base": (bert_base, "bert_base"),
 }
+
+# The same at batch 16 (BERT: 16 sequences), named MODEL_b16.
+BATCH = 16
+MODELS_BATCH = {f"{name}_b{BATCH}": (functools.partial(build, batch=BATCH), func)
+                for name, (build, func) in MODELS.items()}

@@ -147,3 +147,13 @@ def test_candidates_compile_to_one_timing_object(tmp_path, candidates):
     from test_gpu import symbols
     names = symbols(obj.read_bytes(), tmp_path)
     assert "pet_main" in names and "pet_rt_time_graph_calls" in names
+
+
+def test_measured_programs_are_left_out_of_the_next_round(candidates):
+    programs = measure.list_programs(candidates)
+    measured = {programs[0]["key"], programs[2]["key"]}
+    rest = measure.without_programs(candidates, measured)
+    assert [p["key"] for p in measure.list_programs(rest)] == \
+        [p["key"] for p in programs if p["key"] not in measured]
+    # What is left is still a valid module.
+    run_pet_opt(rest)

@@ -136,3 +136,32 @@ func.func @nothing_wrong(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> 
   }
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// Long reductions are split: each seam position of a 3x3 convolution over
+// 64 channels takes 576 multiply-adds, so a first loop over (position,
+// chunk) computes partial sums over 22 channels each (3 chunks, a GPU
+// thread each), and the loop over the positions adds them up.
+// CHECK-LABEL: func.func @split_reduction
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<4x3xf32>
+// CHECK: %[[PARTS:.*]] = scf.forall (%[[P:.*]], %[[K:.*]]) in (4, 3) shared_outs(%[[T:.*]] = %[[E]]) -> (tensor<4x3xf32>)
+// CHECK: %[[LB:.*]] = arith.muli %[[K]], %c22
+// CHECK: %[[END:.*]] = arith.addi %[[LB]], %c22
+// CHECK: %[[UB:.*]] = arith.minsi %[[END]], %c64
+// CHECK: scf.for %{{.*}} = %[[LB]] to %[[UB]]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[T]][%[[P]], %[[K]]] [1, 1] [1, 1]
+// CHECK: scf.forall (%[[Q:.*]]) in (4) shared_outs
+// CHECK: scf.for %[[J:.*]] = %c0{{.*}} to %c3
+// CHECK: tensor.extract %[[PARTS]][%[[Q]], %[[J]]]
+// SMALL-LABEL: func.func @split_reduction
+// SMALL: pet.correct
+func.func @split_reduction(%x: tensor<1x64x4x4xf32>, %w: tensor<2x64x3x3xf32>, %m: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %y = pet.correct %m from(%x, %w) boxes [[#pet.box<[0:1, 0:2, 1:3, 0:1]>]]
+      : tensor<1x2x4x4xf32> from tensor<1x64x4x4xf32>, tensor<2x64x3x3xf32> {
+  ^bb0(%a: tensor<1x64x4x4xf32>, %b: tensor<2x64x3x3xf32>):
+    %0 = pet.conv2d %a, %b pad_low [1, 1] pad_high [1, 1] : (tensor<1x64x4x4xf32>, tensor<2x64x3x3xf32>) -> tensor<1x2x4x4xf32>
+    pet.yield %0 : tensor<1x2x4x4xf32>
+  }
+  return %y : tensor<1x2x4x4xf32>
+}

@@ -178,7 +178,12 @@ def PETCorrectionKernels : Pass<"pet-correction-kernels", "func::FuncOp"> {
     element-wise non-linear operators' scalar functions, and writes the
     value into the mutant's result in place (`tensor.parallel_insert_slice`).
     On the GPU that is one kernel per subprogram's corrections instead of a
-    slice, a library call and an insert per box.
+    slice, a library call and an insert per box. Where one result's
+    positions each take more than 256 multiply-adds of one reducing operator
+    (a convolution's seam over many channels), its first reduction loop is
+    split: a loop over (position, chunk) computes the chunks' partial sums
+    (a GPU thread each, about 256 multiply-adds), and the loop over the
+    positions adds them up (two kernels).
 
     A correction stays as it is (for `--pet-correct`) when its region holds
     an operator that is neither (softmax, layer norm, max pooling), or when
