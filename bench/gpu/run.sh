@@ -5,7 +5,8 @@
 # mode, and writes the printed results to NAME.gpu.txt and NAME.tf32.txt,
 # the times to times.txt and a per-kernel profile of one FP32 forward pass
 # to NAME.profile.tsv (PET_PROFILE; PET_GPU_SKIP_PROFILE=1 leaves it out),
-# the GPU's name to device.txt, all in OUT/results.tar.gz.
+# the GPU's name to device.txt, all in OUT/results.tar.gz. Programs optimized
+# for TF32 (NAME-ontf32) are not profiled.
 # Usage: bash bench/gpu/run.sh DIR OUT
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,8 +23,18 @@ cmake --build "$rt" -j"$(nproc)" >> "$out/cmake.log"
   cat "$out/runtime-test.txt"; exit 1; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader \
   > "$out/device.txt" 2>/dev/null || true
+# PET_GPU_PROGRAMS="a b ..." runs only the objects whose names (without .o)
+# match one of those shell patterns.
 for obj in "$dir"/*.o; do
   name=$(basename "$obj" .o)
+  if [[ -n ${PET_GPU_PROGRAMS:-} ]]; then
+    keep=0
+    for pattern in $PET_GPU_PROGRAMS; do
+      # shellcheck disable=SC2053
+      [[ $name == $pattern ]] && keep=1
+    done
+    ((keep)) || continue
+  fi
   program=("$obj")
   driver=("$root/runtime/tools/RunMain.cpp")
   if [[ -f $dir/$name.h ]]; then
@@ -45,7 +56,7 @@ for obj in "$dir"/*.o; do
   PET_TF32=1 "$rt/$name" > "$out/$name.tf32.txt" 2>> "$out/$name.err" || true
   # Per kernel / library call times of one forward pass (outside the graph);
   # PET_GPU_SKIP_PROFILE=1 leaves it out (programs that only time).
-  if [[ ${PET_GPU_SKIP_PROFILE:-0} != 1 ]]; then
+  if [[ ${PET_GPU_SKIP_PROFILE:-0} != 1 && $name != *-ontf32 ]]; then
     PET_PROFILE="$out/$name.profile.tsv" "$rt/$name" > /dev/null 2>> "$out/$name.err" || true
   fi
   awk -v n="$name" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.3f s\n", n, e - s }' >> "$out/times.txt"

@@ -6,6 +6,8 @@
 # the searches' operator keys, measures them into OUT/costs.json, the cost
 # database for `python -m pet_mlir.bench compile DIR --cost-db costs.json`.
 # Everything lands in OUT/results.tar.gz.
+# MODELS (comma-separated, default the five at batch 1; MODEL_b16 at batch
+# 16) selects the programs and the PyTorch models run.
 # Usage: bash bench/models/run.sh DIR OUT [MODELS]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,6 +15,9 @@ dir=$1
 out=$2
 models=${3:-resnet18,resnext50,inception_v3,csrnet,bert_base}
 mkdir -p "$out"
+# Only the named models' programs (MODEL-off/on/ontf32).
+export PET_GPU_PROGRAMS=""
+for m in ${models//,/ }; do PET_GPU_PROGRAMS+="$m-off $m-on $m-ontf32 "; done
 work=$(mktemp -d)
 # Each program in REPEATS processes: the runtime chooses cuDNN's algorithms
 # per process (cudnnFind), and close ones trade places from run to run, so

@@ -509,14 +509,19 @@ struct CorrectionKernelsPass
     PointEmitter emitter(loc, correct);
     emitter.setChunk(Chunk{original, k, size});
     Value v = emitter.emit(b, original, point);
-    Value scalar = tensor::FromElementsOp::create(
-        b, loc, RankedTensorType::get({1, 1}, type.getElementType()), v);
+    // Written in place, as the mutant's elements are (a new 1x1 tensor
+    // would need memory allocated inside a kernel).
+    Value shared = loop.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> offsets = {p, k};
+    SmallVector<OpFoldResult> ones(2, b.getIndexAttr(1));
+    Value slice =
+        tensor::ExtractSliceOp::create(b, loc, shared, offsets, ones, ones);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value update =
+        tensor::InsertOp::create(b, loc, v, slice, ValueRange{zero, zero});
     b.setInsertionPointToEnd(loop.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(
-        b, loc, scalar, loop.getRegionIterArgs()[0],
-        ArrayRef<OpFoldResult>{p, k},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    tensor::ParallelInsertSliceOp::create(b, loc, update, shared, offsets, ones,
+                                          ones);
     return loop.getResult(0);
   }
 

@@ -125,3 +125,37 @@ def test_repeated_runs_report_their_median(tmp_path):
     assert row["pet_off_fp32_runs"] == [2.0, 3.0, 2.5]
     assert row["speedup_on_vs_off_fp32"] == round(2.5 / 1.2, 3)
     assert row["pet_off_tf32"] is None
+
+
+def test_tf32_uses_its_own_program_and_replacements_show_their_measurements(tmp_path):
+    programs, results = tmp_path / "programs", tmp_path / "results"
+    programs.mkdir()
+    results.mkdir()
+    (programs / "manifest.json").write_text(json.dumps({"m": {
+        "func": "m", "mutants_applied_on": 1, "boxes_corrected_on": 2,
+        "mutants_applied_ontf32": 0, "boxes_corrected_ontf32": 0}}))
+    for phase in ("off", "on", "ontf32"):
+        (programs / f"m-{phase}.o").write_bytes(b"")
+    report = {"functions": [{"name": "m", "subprograms": [
+        {"index": 3, "operators": 1, "status": "replaced", "mutant_operators": 5,
+         "cost_before_us": 30.0, "cost_after_us": 12.0, "measured_before_us": 20.0,
+         "measured_after_us": 5.0, "corrected": [{"boxes": [{}, {}]}]},
+        {"index": 4, "operators": 1, "status": "kept: no mutant measured faster"}]}]}
+    (programs / "m-on.report.json").write_text(json.dumps(report))
+    (programs / "m-ontf32.report.json").write_text(json.dumps(
+        {"functions": [{"name": "m", "subprograms": []}]}))
+    for name, t in (("m-off.gpu.txt", 2.0), ("m-on.gpu.txt", 1.0), ("m-off.tf32.txt", 1.0),
+                    ("m-on.tf32.txt", 3.0), ("m-ontf32.tf32.txt", 0.9)):
+        (results / name).write_text(f"pet-time: median {t} ms, min {t} ms over 100 CUDA graph runs\n")
+    row = bench.build_table(programs, results)["models"][0]
+    # TF32: the program optimized with the TF32 database, not the FP32 one.
+    assert row["program_on_tf32"] == "ontf32" and row["pet_on_tf32"] == 0.9
+    assert row["mutants_applied_fp32"] == 1 and row["mutants_applied_tf32"] == 0
+    assert row["replaced_fp32"] == [{
+        "subprogram": 3, "operators": 1, "mutant_operators": 5, "estimated_before_us": 30.0,
+        "estimated_after_us": 12.0, "measured_before_us": 20.0, "measured_after_us": 5.0,
+        "boxes_corrected": 2}]
+    assert row["replaced_tf32"] == []
+    bench.write_report(bench.build_table(programs, results), tmp_path / "t")
+    text = (tmp_path / "t.md").read_text()
+    assert "FP32 m: #3: est. 30.0 -> 12.0, measured 20.0 -> 5.0, 2 boxes" in text

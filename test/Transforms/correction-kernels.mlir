@@ -150,7 +150,9 @@ func.func @nothing_wrong(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> 
 // CHECK: %[[END:.*]] = arith.addi %[[LB]], %c22
 // CHECK: %[[UB:.*]] = arith.minsi %[[END]], %c64
 // CHECK: scf.for %{{.*}} = %[[LB]] to %[[UB]]
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[T]][%[[P]], %[[K]]] [1, 1] [1, 1]
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[T]][%[[P]], %[[K]]] [1, 1] [1, 1]
+// CHECK: %[[U:.*]] = tensor.insert %{{.*}} into %[[S]][%c0{{.*}}, %c0{{.*}}]
+// CHECK: tensor.parallel_insert_slice %[[U]] into %[[T]][%[[P]], %[[K]]] [1, 1] [1, 1]
 // CHECK: scf.forall (%[[Q:.*]]) in (4) shared_outs
 // CHECK: scf.for %[[J:.*]] = %c0{{.*}} to %c3
 // CHECK: tensor.extract %[[PARTS]][%[[Q]], %[[J]]]
