@@ -347,7 +347,7 @@ Value PointEmitter::emit(OpBuilder &b, Value value, const Point &point) {
 }
 
 /// The chunks the first reduction loop of `value`'s operator can be split
-/// into so that each (position, chunk) iteration does about `target`
+/// into so that each (chunk, position) iteration does about `target`
 /// multiply-adds: 1 where the operator is not one reducing term (an
 /// activation, a sum of terms, an average).
 static int64_t getReductionChunks(Value value, double perPosition,
@@ -473,9 +473,9 @@ struct CorrectionKernelsPass
     return point;
   }
 
-  /// A loop over (position, chunk) that computes, for the one result of
+  /// A loop over (chunk, position) that computes, for the one result of
   /// `correct`, the partial sum of each chunk of its first reduction loop
-  /// at each position: a [positions, chunks] tensor.
+  /// at each position: a [chunks, positions] tensor.
   static Value buildPartialSums(OpBuilder &b, CorrectOp correct,
                                 ArrayRef<Piece> pieces, int64_t positions,
                                 int64_t chunks) {
@@ -493,16 +493,18 @@ struct CorrectionKernelsPass
         bound = term.loopBounds[loop];
     int64_t size = (bound + chunks - 1) / chunks;
     chunks = (bound + size - 1) / size;
-    Value empty = tensor::EmptyOp::create(b, loc, {positions, chunks},
+    // Chunk-major: neighbouring iterations (GPU threads) are neighbouring
+    // positions of one chunk, which read neighbouring elements.
+    Value empty = tensor::EmptyOp::create(b, loc, {chunks, positions},
                                           type.getElementType());
     auto loop = scf::ForallOp::create(
         b, loc,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(positions),
-                               b.getIndexAttr(chunks)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(chunks),
+                               b.getIndexAttr(positions)},
         ValueRange{empty}, std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value p = loop.getInductionVars()[0], k = loop.getInductionVars()[1];
+    Value k = loop.getInductionVars()[0], p = loop.getInductionVars()[1];
     SmallVector<const Piece *> own =
         llvm::map_to_vector(pieces, [](const Piece &piece) { return &piece; });
     Point point = buildPoint(b, loc, p, own, type.getShape());
@@ -512,7 +514,7 @@ struct CorrectionKernelsPass
     // Written in place, as the mutant's elements are (a new 1x1 tensor
     // would need memory allocated inside a kernel).
     Value shared = loop.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> offsets = {p, k};
+    SmallVector<OpFoldResult> offsets = {k, p};
     SmallVector<OpFoldResult> ones(2, b.getIndexAttr(1));
     Value slice =
         tensor::ExtractSliceOp::create(b, loc, shared, offsets, ones, ones);
@@ -536,7 +538,7 @@ struct CorrectionKernelsPass
     int64_t positions = pieces.back().start + pieces.back().box.getVolume();
     // The value at a position: the original evaluated there, or, for a
     // result whose positions each take a long reduction, the sum of its
-    // partial sums, computed first by a loop over (position, chunk).
+    // partial sums, computed first by a loop over (chunk, position).
     PointEmitter emitter(loc, correct);
     std::function<Value(OpBuilder &, unsigned, Value, const Point &)> valueAt =
         [&](OpBuilder &nb, unsigned i, Value, const Point &point) {
@@ -563,7 +565,7 @@ struct CorrectionKernelsPass
               nb, loc, idx(0), idx(chunks), idx(1), ValueRange{zero},
               [&](OpBuilder &lb, Location, Value k, ValueRange acc) {
                 Value part = tensor::ExtractOp::create(lb, loc, partials,
-                                                       ValueRange{p, k});
+                                                       ValueRange{k, p});
                 scf::YieldOp::create(
                     lb, loc,
                     ValueRange{arith::AddFOp::create(lb, loc, acc[0], part)

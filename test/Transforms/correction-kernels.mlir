@@ -140,22 +140,23 @@ func.func @nothing_wrong(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> 
 // -----
 
 // Long reductions are split: each seam position of a 3x3 convolution over
-// 64 channels takes 576 multiply-adds, so a first loop over (position,
-// chunk) computes partial sums over 22 channels each (3 chunks, a GPU
-// thread each), and the loop over the positions adds them up.
+// 64 channels takes 576 multiply-adds, so a first loop over (chunk,
+// position) computes partial sums over 22 channels each (3 chunks, a GPU
+// thread each; neighbouring threads at neighbouring positions), and the
+// loop over the positions adds them up.
 // CHECK-LABEL: func.func @split_reduction
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<4x3xf32>
-// CHECK: %[[PARTS:.*]] = scf.forall (%[[P:.*]], %[[K:.*]]) in (4, 3) shared_outs(%[[T:.*]] = %[[E]]) -> (tensor<4x3xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<3x4xf32>
+// CHECK: %[[PARTS:.*]] = scf.forall (%[[K:.*]], %[[P:.*]]) in (3, 4) shared_outs(%[[T:.*]] = %[[E]]) -> (tensor<3x4xf32>)
 // CHECK: %[[LB:.*]] = arith.muli %[[K]], %c22
 // CHECK: %[[END:.*]] = arith.addi %[[LB]], %c22
 // CHECK: %[[UB:.*]] = arith.minsi %[[END]], %c64
 // CHECK: scf.for %{{.*}} = %[[LB]] to %[[UB]]
-// CHECK: %[[S:.*]] = tensor.extract_slice %[[T]][%[[P]], %[[K]]] [1, 1] [1, 1]
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[T]][%[[K]], %[[P]]] [1, 1] [1, 1]
 // CHECK: %[[U:.*]] = tensor.insert %{{.*}} into %[[S]][%c0{{.*}}, %c0{{.*}}]
-// CHECK: tensor.parallel_insert_slice %[[U]] into %[[T]][%[[P]], %[[K]]] [1, 1] [1, 1]
+// CHECK: tensor.parallel_insert_slice %[[U]] into %[[T]][%[[K]], %[[P]]] [1, 1] [1, 1]
 // CHECK: scf.forall (%[[Q:.*]]) in (4) shared_outs
 // CHECK: scf.for %[[J:.*]] = %c0{{.*}} to %c3
-// CHECK: tensor.extract %[[PARTS]][%[[Q]], %[[J]]]
+// CHECK: tensor.extract %[[PARTS]][%[[J]], %[[Q]]]
 // SMALL-LABEL: func.func @split_reduction
 // SMALL: pet.correct
 func.func @split_reduction(%x: tensor<1x64x4x4xf32>, %w: tensor<2x64x3x3xf32>, %m: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {

@@ -181,7 +181,7 @@ def PETCorrectionKernels : Pass<"pet-correction-kernels", "func::FuncOp"> {
     slice, a library call and an insert per box. Where one result's
     positions each take more than 256 multiply-adds of one reducing operator
     (a convolution's seam over many channels), its first reduction loop is
-    split: a loop over (position, chunk) computes the chunks' partial sums
+    split: a loop over (chunk, position) computes the chunks' partial sums
     (a GPU thread each, about 256 multiply-adds), and the loop over the
     positions adds them up (two kernels).
 
