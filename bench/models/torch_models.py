@@ -79,9 +79,9 @@ def build(name: str):
     """(model, input) of a benchmark model, on the GPU, in eval mode; NAME_bN
     is the model at batch N (BERT: N sequences)."""
     import torchvision
-    base, _, batch = name.partition("_b")
-    n = int(batch) if batch.isdigit() else 1
-    if not batch.isdigit():
+    base, _, batch = name.rpartition("_b")
+    n = int(batch) if base and batch.isdigit() else 1
+    if not (base and batch.isdigit()):
         base = name
     if base == "resnet18":
         model, shape = torchvision.models.resnet18(), (n, 3, 224, 224)

@@ -125,9 +125,12 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
     return manifest
 
 
-def _runs(results: Path) -> List[Path]:
+def _runs(results) -> List[Path]:
     """The directories of the repeated runs (run1, run2, ...), or the
-    results directory itself for one run."""
+    results directory itself for one run; of every directory when given
+    several (runs of different models on one machine)."""
+    if not isinstance(results, Path):
+        return [run for r in results for run in _runs(r)]
     runs = sorted(p for p in results.glob("run*") if p.is_dir())
     return runs or [results]
 
@@ -175,10 +178,20 @@ def _replaced(report_path: Path) -> List[dict]:
     return rows
 
 
-def build_table(directory: Path, results: Path) -> dict:
+def build_table(directory: Path, results) -> dict:
+    """The report's table from the programs in `directory` and one or more
+    results directories of the GPU machine."""
     manifest = json.loads((directory / "manifest.json").read_text())
-    torch_path = results / "torch.json"
-    torch = json.loads(torch_path.read_text()) if torch_path.exists() else {"models": {}}
+    results = [results] if isinstance(results, Path) else list(results)
+    torch: dict = {"models": {}}
+    for r in results:
+        if (r / "torch.json").exists():
+            data = json.loads((r / "torch.json").read_text())
+            torch = {**data, "models": {**torch["models"], **data["models"]}}
+    # Only models that ran.
+    manifest = {name: entry for name, entry in manifest.items()
+                if any((run / f"{name}-off.gpu.txt").exists() or
+                       (run / f"{name}-on.gpu.txt").exists() for run in _runs(results))}
     rows = []
     order = {name: i for i, name in enumerate(ALL_MODELS)}
     for name, entry in sorted(manifest.items(), key=lambda e: order.get(e[0], len(order))):
@@ -206,7 +219,9 @@ def build_table(directory: Path, results: Path) -> dict:
             ref = row[f"torch_graph_{precision}"]
             row[f"on_vs_torch_graph_{precision}"] = round(on / ref, 3) if on and ref else None
             row[f"speedup_on_vs_off_{precision}"] = round(off / on, 3) if on and off else None
-        row["top_kernels_on_fp32"] = _top_kernels(_runs(results)[0] / f"{name}-on.profile.tsv")
+        profiles = [run / f"{name}-on.profile.tsv" for run in _runs(results)
+                    if (run / f"{name}-on.profile.tsv").exists()]
+        row["top_kernels_on_fp32"] = _top_kernels(profiles[0]) if profiles else []
         rows.append(row)
     return {"device": torch.get("device"), "torch": torch.get("torch"),
             "cudnn": torch.get("cudnn"), "runs": TIME_RUNS, "models": rows}
@@ -310,7 +325,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="replace subprograms only by programs measured faster")
     r = sub.add_parser("report", help="tables and chart from the GPU's results")
     r.add_argument("directory", type=Path)
-    r.add_argument("results", type=Path)
+    r.add_argument("results", type=Path, nargs="+",
+                   help="results directories (several: runs of different models)")
     r.add_argument("--out", type=Path, required=True, help="prefix of .md/.json/.png")
     args = parser.parse_args(argv)
     if args.command == "compile":

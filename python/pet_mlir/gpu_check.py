@@ -57,6 +57,10 @@ def cases():
          [gpu.gpu_optimize_flag(f"cost-db={ROOT}/test/Transforms/Inputs/merge-split-costs.json")]),
         ("resnet18-32", r32, []),
         ("resnet18-32-opt", r32, [gpu.gpu_optimize_flag("min-gain=-100")]),
+        # Batch splits only: seam corrections over 64-512 channels, their
+        # reductions split across threads (two kernels each).
+        ("resnet18-32-split-opt", r32, [gpu.gpu_optimize_flag(
+            "min-gain=-100 operators=conv2d,split,concat")]),
         ("bert-layer-sample", bert, []),
         ("bert-layer-sample-opt", bert, [gpu.gpu_optimize_flag("min-gain=-100")]),
         # Through the generated C API: weights preprocessed once at load.
@@ -64,12 +68,26 @@ def cases():
         ("resnet18-224", r224, []),
         ("resnet18-224-opt", r224, [gpu.gpu_optimize_flag("min-gain=-100")]),
         ("resnet18-224-api", r224, []),
+        # What the benchmark runs: replacements measured faster on the GPU
+        # (reduction splits among them).
+        ("resnet18-224-measured", r224, [gpu.gpu_optimize_flag(
+            f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
+            "require-measured=1")]),
     ] + extra_cases()
 
 
-def prepare(directory: Path) -> None:
+def selected_cases(names=None):
+    """The cases, or those named (comma-separated)."""
+    chosen = cases()
+    if names:
+        wanted = set(names.split(","))
+        chosen = [c for c in chosen if c[0] in wanted]
+    return chosen
+
+
+def prepare(directory: Path, names=None) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    for name, source, pet_args in cases():
+    for name, source, pet_args in selected_cases(names):
         optimized = run_pet_opt(source, pet_args) if pet_args else source
         header = directory / f"{name}.h" if name.endswith("-api") else None
         func = "resnet18" if header else None
@@ -82,10 +100,10 @@ def prepare(directory: Path) -> None:
               f"{[shape for shape, _ in results]}")
 
 
-def compare(directory: Path, outputs: Path) -> int:
+def compare(directory: Path, outputs: Path, names=None) -> int:
     failed = 0
     report = []
-    for name, _, _ in cases():
+    for name, _, _ in selected_cases(names):
         reference = [tuple(r) for r in json.loads((directory / f"{name}.cpu.json").read_text())]
         for mode, tolerance in (("gpu", FP32_TOLERANCE), ("tf32", TF32_TOLERANCE)):
             path = outputs / f"{name}.{mode}.txt"
@@ -110,14 +128,16 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("prepare")
     p.add_argument("directory")
+    p.add_argument("--cases", help="only these cases (comma-separated names)")
     c = sub.add_parser("compare")
     c.add_argument("directory")
     c.add_argument("outputs")
+    c.add_argument("--cases", help="only these cases (comma-separated names)")
     args = parser.parse_args(argv)
     if args.command == "prepare":
-        prepare(Path(args.directory))
+        prepare(Path(args.directory), args.cases)
         return 0
-    return compare(Path(args.directory), Path(args.outputs))
+    return compare(Path(args.directory), Path(args.outputs), args.cases)
 
 
 if __name__ == "__main__":

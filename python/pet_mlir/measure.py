@@ -152,6 +152,9 @@ def collect(directory: Path, results: Path, precision: str,
         device = device_file.read_text().strip() if device_file.exists() else base.get("device")
     return {"device": device, "precision": precision,
             "date": datetime.date.today().isoformat(),
+            # Where the entries of the merged database came from (operators
+            # timed earlier, possibly elsewhere: they only guide the search).
+            "merged_from": base.get("merged_from", base.get("device")) if merge else None,
             "programs_measured": measured,
             "entries": sorted(entries.values(), key=lambda e: e["key"])}
 
@@ -252,6 +255,24 @@ def write_family_table(rows: List[dict], path: Path, title: str) -> None:
                          f"{ratio:.2f} ({r[f'original_{p}_us']:.1f} -> {r[f'{p}_us']:.1f})")
         lines.append(f"| {model} | {family} | " + " | ".join(cells) +
                      f" | {'yes' if r['corrected'] else 'no'} |")
+    lines += ["", "## Partially equivalent programs: the best with corrections per model", "",
+              "| model | program | families | " + " | ".join(
+                  f"{p.upper()} orig -> program us (ratio)" for p in precisions) + " |",
+              "|---|---|---|" + "---|" * len(precisions)]
+    corrected: Dict[str, dict] = {}
+    for r in rows:
+        ratio = _ratio(r, precisions[0]) if precisions else None
+        if r["corrected"] and ratio is not None and (
+                r["model"] not in corrected or ratio < _ratio(corrected[r["model"]], precisions[0])):
+            corrected[r["model"]] = r
+    for model, r in sorted(corrected.items()):
+        cells = []
+        for p in precisions:
+            ratio = _ratio(r, p)
+            cells.append("--" if ratio is None else
+                         f"{r[f'original_{p}_us']:.1f} -> {r[f'{p}_us']:.1f} ({ratio:.2f})")
+        lines.append(f"| {model} | {r['program']} | {', '.join(r['families'])} | " +
+                     " | ".join(cells) + " |")
     lines += ["", "## Every program", "",
               "| model | program | families | corrected | estimated ratio | " +
               " | ".join(f"{p.upper()} orig us | {p.upper()} us | ratio" for p in precisions) + " |",
