@@ -14,6 +14,30 @@
 // RUN: not pet-opt %s --pet-optimize="cost-keys=%t.missing/dir/k.json" 2>&1 | FileCheck %s --check-prefix=NOKEYS
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json time-limit=1e-9 report=%t.late.json" | FileCheck %s --check-prefix=LATE
 // RUN: FileCheck %s --input-file=%t.late.json --check-prefix=LATEREPORT
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json candidates=%t.cand.mlir candidates-per-part=2" | FileCheck %s
+// RUN: FileCheck %s --input-file=%t.cand.mlir --check-prefix=CAND
+// RUN: pet-opt %t.cand.mlir | FileCheck %s --check-prefix=CAND
+// RUN: not pet-opt %s --pet-optimize="candidates=%t.missing/dir/c.mlir" 2>&1 | FileCheck %s --check-prefix=NOCAND
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json require-measured=1 report=%t.unmeasured.json" | FileCheck %s --check-prefix=LATE
+// RUN: FileCheck %s --input-file=%t.unmeasured.json --check-prefix=UNMEASURED
+
+// The candidates a profiler times whole: the search's original and its
+// cheapest programs (at most candidates-per-part), each a function of the
+// original's signature with its program key and estimate, the partially
+// equivalent ones with their corrections.
+// CAND-LABEL: func.func @s0_original(%{{.*}}: tensor<1x2x8x7xf32>, %{{.*}}: tensor<3x2x3x3xf32>) -> tensor<1x3x8x7xf32>
+// CAND-SAME:  pet.estimated_us = 5.000000e+01 : f64, pet.program_key = "program:{{[0-9a-f]+}}"
+// CAND-NEXT:  pet.conv2d
+// CAND-NEXT:  return
+// CAND-LABEL: func.func @s0_p0(
+// CAND-SAME:  pet.estimated_us = 20.00{{[0-9]*}} : f64, pet.program_key = "program:{{[0-9a-f]+}}"
+// CAND:       pet.correct
+// CAND-LABEL: func.func @s0_p1(
+// CAND-NOT:   func.func @s0_p2
+// NOCAND: error: cannot write the candidates
+
+// Replacing only what the database measured whole: nothing was.
+// UNMEASURED: "status": "kept: no mutant measured faster"
 
 // The whole pipeline: the mutant, its seam rows recomputed from a slice of
 // the input, the ReLU applied to both, and the rows written into the
