@@ -624,6 +624,19 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
   }
   if (info.terms.empty())
     return applyElementwise<T>(op, evaluate(op->getOperand(0), position));
+  if (isa<ReshapeOp>(op)) {
+    // The same row-major element: no floordiv/mod maps to evaluate.
+    int64_t linear = linearizeIndex(position, info.shape);
+    if (info.argNumbers[0] >= 0)
+      return input(info.argNumbers[0], linear);
+    ArrayRef<int64_t> shape = info.operandShapes[0];
+    SmallVector<int64_t, 8> index(shape.size());
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      index[d] = linear % shape[d];
+      linear /= shape[d];
+    }
+    return evaluate(op->getOperand(0), index);
+  }
 
   T total = ScalarTraits<T>::zero();
   SmallVector<int64_t, 8> loops;
