@@ -624,25 +624,6 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
   }
   if (info.terms.empty())
     return applyElementwise<T>(op, evaluate(op->getOperand(0), position));
-  if (isa<ReshapeOp>(op)) {
-    // The same row-major element: no floordiv/mod maps to evaluate.
-    int64_t linear = linearizeIndex(position, info.shape);
-    if (info.argNumbers[0] >= 0)
-      return input(info.argNumbers[0], linear);
-    ArrayRef<int64_t> shape = info.operandShapes[0];
-    SmallVector<int64_t, 8> index(shape.size());
-    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-      index[d] = linear % shape[d];
-      linear /= shape[d];
-    }
-    return evaluate(op->getOperand(0), index);
-  }
-
-  T total = ScalarTraits<T>::zero();
-  SmallVector<int64_t, 8> loops;
-  auto shapeOf = [&](unsigned operand) -> ArrayRef<int64_t> {
-    return info.operandShapes[operand];
-  };
   auto read = [&](unsigned operand, ArrayRef<int64_t> index) {
     int arg = info.argNumbers[operand];
     if (arg >= 0)
@@ -655,6 +636,46 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
     if (!operandInfo)
       operandInfo = &getInfo(def);
     return evaluate(def, *operandInfo, index);
+  };
+  // Layout operators read one element of one operand: found directly
+  // (what their descriptions say, without walking terms and maps).
+  if (isa<ReshapeOp>(op)) {
+    // The same row-major element.
+    int64_t linear = linearizeIndex(position, info.shape);
+    if (info.argNumbers[0] >= 0)
+      return input(info.argNumbers[0], linear);
+    ArrayRef<int64_t> shape = info.operandShapes[0];
+    SmallVector<int64_t, 8> index(shape.size());
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      index[d] = linear % shape[d];
+      linear /= shape[d];
+    }
+    return read(0, index);
+  }
+  if (auto split = dyn_cast<SplitOp>(op)) {
+    SmallVector<int64_t, 8> index(position);
+    int64_t axis = split.getAxis();
+    for (int64_t size :
+         split.getSizes().take_front(result.getResultNumber()))
+      index[axis] += size;
+    return read(0, index);
+  }
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    SmallVector<int64_t, 8> index(position);
+    int64_t axis = concat.getAxis();
+    for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i) {
+      int64_t extent = info.operandShapes[i][axis];
+      if (index[axis] < extent)
+        return read(i, index);
+      index[axis] -= extent;
+    }
+    return ScalarTraits<T>::zero();
+  }
+
+  T total = ScalarTraits<T>::zero();
+  SmallVector<int64_t, 8> loops;
+  auto shapeOf = [&](unsigned operand) -> ArrayRef<int64_t> {
+    return info.operandShapes[operand];
   };
   for (auto [t, term] : llvm::enumerate(info.terms)) {
     if (!term.bindResultPosition(position, loops))
