@@ -74,10 +74,83 @@ static int64_t evaluateTree(AffineExpr expr, ArrayRef<int64_t> loops) {
   }
 }
 
+/// Appends the postfix program of `expr` to `program`.
+template <typename Step>
+static void compilePostfix(AffineExpr expr, SmallVectorImpl<Step> &program) {
+  if (auto cst = dyn_cast<AffineConstantExpr>(expr)) {
+    program.push_back({AffineExprKind::Constant, cst.getValue()});
+    return;
+  }
+  if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+    program.push_back({AffineExprKind::DimId, dim.getPosition()});
+    return;
+  }
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  compilePostfix(binary.getLHS(), program);
+  compilePostfix(binary.getRHS(), program);
+  program.push_back({expr.getKind(), 0});
+}
+
+/// Stack depth the postfix programs may use (deeper ones walk the tree).
+constexpr size_t kMaxStack = 16;
+
 CompiledExpr::CompiledExpr(AffineExpr expr, unsigned numDims)
-    : expr(expr), linear(pet::getLinearForm(expr, numDims)) {}
+    : expr(expr), linear(pet::getLinearForm(expr, numDims)) {
+  if (linear)
+    return;
+  compilePostfix(expr, program);
+  size_t depth = 0, maxDepth = 0;
+  for (const Step &step : program) {
+    bool leaf = step.kind == AffineExprKind::Constant ||
+                step.kind == AffineExprKind::DimId;
+    depth = leaf ? depth + 1 : depth - 1;
+    maxDepth = std::max(maxDepth, depth);
+  }
+  if (maxDepth > kMaxStack)
+    program.clear();
+}
 
 int64_t CompiledExpr::operator()(ArrayRef<int64_t> loops) const {
+  if (!linear && !program.empty()) {
+    // floordiv/mod/ceildiv: the postfix program on a small stack (walking
+    // the AffineExpr tree calls into MLIR for every node).
+    int64_t stack[kMaxStack];
+    size_t top = 0;
+    for (const Step &step : program) {
+      switch (step.kind) {
+      case AffineExprKind::Constant:
+        stack[top++] = step.value;
+        continue;
+      case AffineExprKind::DimId:
+        stack[top++] = loops[step.value];
+        continue;
+      default:
+        break;
+      }
+      int64_t rhs = stack[--top];
+      int64_t &lhs = stack[top - 1];
+      switch (step.kind) {
+      case AffineExprKind::Add:
+        lhs = lhs + rhs;
+        break;
+      case AffineExprKind::Mul:
+        lhs = lhs * rhs;
+        break;
+      case AffineExprKind::FloorDiv:
+        lhs = llvm::divideFloorSigned(lhs, rhs);
+        break;
+      case AffineExprKind::CeilDiv:
+        lhs = llvm::divideCeilSigned(lhs, rhs);
+        break;
+      case AffineExprKind::Mod:
+        lhs = lhs - llvm::divideFloorSigned(lhs, rhs) * rhs;
+        break;
+      default:
+        llvm_unreachable("symbols do not occur in multi-linear descriptions");
+      }
+    }
+    return stack[0];
+  }
   if (!linear)
     return evaluateTree(expr, loops);
   int64_t value = linear->constant;

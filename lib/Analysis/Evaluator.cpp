@@ -548,6 +548,13 @@ PointEvaluator<T>::getInfo(OpResult result) {
                                        : -1);
     slot->operandInfos.push_back(nullptr);
   }
+  if (auto split = dyn_cast<SplitOp>(op)) {
+    slot->axis = split.getAxis();
+    for (int64_t size : split.getSizes().take_front(result.getResultNumber()))
+      slot->offset += size;
+  } else if (auto concat = dyn_cast<ConcatOp>(op)) {
+    slot->axis = concat.getAxis();
+  }
   if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
     MultiLinearDescription description =
         linear.getMultiLinearDescription(result.getResultNumber());
@@ -652,17 +659,14 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
     }
     return read(0, index);
   }
-  if (auto split = dyn_cast<SplitOp>(op)) {
+  if (isa<SplitOp>(op)) {
     SmallVector<int64_t, 8> index(position);
-    int64_t axis = split.getAxis();
-    for (int64_t size :
-         split.getSizes().take_front(result.getResultNumber()))
-      index[axis] += size;
+    index[info.axis] += info.offset;
     return read(0, index);
   }
-  if (auto concat = dyn_cast<ConcatOp>(op)) {
+  if (isa<ConcatOp>(op)) {
     SmallVector<int64_t, 8> index(position);
-    int64_t axis = concat.getAxis();
+    int64_t axis = info.axis;
     for (unsigned i = 0, e = op->getNumOperands(); i < e; ++i) {
       int64_t extent = info.operandShapes[i][axis];
       if (index[axis] < extent)

@@ -32,8 +32,15 @@ public:
   const std::optional<LinearForm> &getLinearForm() const { return linear; }
 
 private:
+  /// One step of a postfix program for expressions that are not linear.
+  struct Step {
+    AffineExprKind kind; // Constant, DimId, or a binary operation
+    int64_t value;       // the constant, or the dimension
+  };
+
   AffineExpr expr;
   std::optional<LinearForm> linear;
+  SmallVector<Step, 8> program;
 };
 
 /// Evaluates every result of an affine map.

@@ -133,6 +133,9 @@ private:
     /// position of a layout or element-wise operator costs less to compute
     /// again than to look up).
     bool cached = false;
+    /// Split and concatenation: their axis, and a split result's offset
+    /// along it (read from the attributes once).
+    int64_t axis = 0, offset = 0;
   };
 
   T evaluate(OpResult result, ResultInfo &info, ArrayRef<int64_t> position);
