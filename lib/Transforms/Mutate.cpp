@@ -268,31 +268,37 @@ void MutatePass::runOnOperation() {
       byWork, [](const auto &a, const auto &b) { return a.first > b.first; });
   SmallVector<Search *> schedule = llvm::map_to_vector(
       byWork, [](const auto &entry) { return entry.second; });
-  // Under a time limit each search may take its share of the limit (by
-  // its estimated work, over the threads), so that long searches do not
-  // leave none to the short ones; all stop at the limit.
-  double totalWork = 0;
+  // Under a time limit each search may take its share of the time left
+  // when it starts (its estimated work over the work not yet started, times
+  // the threads), so that long searches do not leave none to the short
+  // ones and time a search did not use goes to the later ones; all stop at
+  // the limit.
+  double remainingWork = 0;
   for (const auto &entry : byWork)
-    totalWork += entry.first;
+    remainingWork += entry.first;
+  std::mutex progressMutex;
   unsigned threads =
       getContext().isMultithreadingEnabled()
           ? std::max(1u, getContext().getThreadPool().getMaxConcurrency())
           : 1u;
-  std::mutex progressMutex;
   unsigned done = 0;
   mlir::parallelForEach(&getContext(), schedule, [&](Search *search) {
     auto searchStart = std::chrono::steady_clock::now();
     OptimizerOptions searchOptions = options;
-    if (timeLimit > 0 && totalWork > 0) {
-      double share =
-          std::min(1.0, threads * estimateSearchWork(search->original,
-                                                     options.mutation) /
-                            totalWork);
-      auto own = searchStart +
-                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                     std::chrono::duration<double>(share * timeLimit));
+    if (timeLimit > 0) {
+      double work = estimateSearchWork(search->original, options.mutation);
+      double share = 1.0;
+      {
+        std::lock_guard<std::mutex> lock(progressMutex);
+        if (remainingWork > 0)
+          share = std::min(1.0, threads * work / remainingWork);
+        remainingWork -= work;
+      }
+      auto left = *options.mutation.deadline - searchStart;
       searchOptions.mutation.deadline =
-          std::min(*options.mutation.deadline, own);
+          searchStart +
+          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              share * left);
     }
     search->result = optimizeSubprogram(search->original, *search->scratch,
                                         model, searchOptions);
