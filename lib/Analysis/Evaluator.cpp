@@ -550,21 +550,18 @@ PointEvaluator<T>::getInfo(OpResult result) {
   }
   if (auto split = dyn_cast<SplitOp>(op)) {
     slot->axis = split.getAxis();
-    for (int64_t size : split.getSizes().take_front(result.getResultNumber()))
-      slot->offset += size;
+    slot->offset = split.getOffset(result.getResultNumber());
   } else if (auto concat = dyn_cast<ConcatOp>(op)) {
     slot->axis = concat.getAxis();
   }
   if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
-    MultiLinearDescription description =
-        linear.getMultiLinearDescription(result.getResultNumber());
-    for (const MultiLinearTerm &term : description.terms)
-      for (unsigned loop = 0; loop < term.getNumLoops(); ++loop)
-        slot->cached |= term.isReduction(loop);
-    slot->terms = compileDescription(description);
-    for (const CompiledTerm &term : slot->terms)
+    slot->terms = compileDescription(
+        linear.getMultiLinearDescription(result.getResultNumber()));
+    for (const CompiledTerm &term : slot->terms) {
       slot->coefficients.push_back(
           ScalarTraits<T>::coefficient(term.scale, term.divisor));
+      slot->cached |= !term.reductionLoops.empty();
+    }
   }
   return *slot;
 }

@@ -234,12 +234,6 @@ OptimizerResult mlir::pet::optimizeSubprogram(func::FuncOp original,
     if (kept.size() > std::max(1u, options.keepPrograms))
       kept.resize(std::max(1u, options.keepPrograms));
     result.programs = std::move(kept);
-    if (!result.programs.empty() &&
-        result.programs.front().mutant.func != result.best.func) {
-      result.best = result.programs.front().mutant;
-      result.cost = result.programs.front().cost;
-      result.round = result.programs.front().round;
-    }
     beam.clear();
     for (Program &p : next) {
       bool isKept = llvm::any_of(result.programs, [&](const Program &k) {

@@ -81,6 +81,9 @@ struct Search {
   OwningOpRef<ModuleOp> scratch;
   func::FuncOp original;
   OptimizerResult result;
+  /// The measurement keys of the original and of each kept program.
+  std::string originalKey;
+  SmallVector<std::string> programKeys;
   double seconds = 0;
 };
 
@@ -144,13 +147,11 @@ writeCandidates(ModuleOp module, StringRef path,
       func::ReturnOp::create(builder, original.getLoc(),
                              body(block->getArguments()));
     };
-    add("s" + Twine(i) + "_original",
-        getProgramKey(original, VerificationResult()),
+    add("s" + Twine(i) + "_original", search->originalKey,
         getProgramMicros(original, model),
         [&](ValueRange args) { return inlineBody(original, args, builder); });
     for (auto [k, program] : llvm::enumerate(search->result.programs))
-      add("s" + Twine(i) + "_p" + Twine(k),
-          getProgramKey(program.mutant.func, program.mutant.verdict),
+      add("s" + Twine(i) + "_p" + Twine(k), search->programKeys[k],
           program.cost, [&](ValueRange args) {
             return buildCorrectedMutant(builder, original.getLoc(),
                                         program.mutant, args, original);
@@ -302,6 +303,10 @@ void MutatePass::runOnOperation() {
     }
     search->result = optimizeSubprogram(search->original, *search->scratch,
                                         model, searchOptions);
+    search->originalKey = getProgramKey(search->original, VerificationResult());
+    for (const RankedProgram &program : search->result.programs)
+      search->programKeys.push_back(
+          getProgramKey(program.mutant.func, program.mutant.verdict));
     search->seconds = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - searchStart)
                           .count();
@@ -362,17 +367,15 @@ void MutatePass::runOnOperation() {
     // The program to take: the one expected to save the largest fraction,
     // by measurement where the original and it were both measured whole,
     // else by estimate (never, with require-measured).
-    std::optional<double> measuredBefore =
-        model.lookup(getProgramKey(search.original, VerificationResult()));
+    std::optional<double> measuredBefore = model.lookup(search.originalKey);
     if (measuredBefore)
       entry["measured_before_us"] = *measuredBefore;
     const RankedProgram *chosen = nullptr;
     double chosenRatio = 1 - minGain;
     std::optional<double> chosenMeasured;
     llvm::json::Array candidateReports;
-    for (const RankedProgram &program : result.programs) {
-      std::string key =
-          getProgramKey(program.mutant.func, program.mutant.verdict);
+    for (auto [program, key] :
+         llvm::zip_equal(result.programs, search.programKeys)) {
       std::optional<double> measured = model.lookup(key);
       llvm::json::Object report{{"key", key}, {"estimated_us", program.cost}};
       if (measured)

@@ -37,16 +37,10 @@ struct RankedProgram {
 };
 
 struct OptimizerResult {
-  /// The cheapest program found in any round (in the scratch module, and
-  /// possibly dearer than the original), with its verdict against the
-  /// original; null `best.func` if no mutant was found.
-  Mutant best;
-  /// Its estimated time, corrections included.
-  double cost = 0;
-  /// The round that found `best` (1 for a mutant of the original).
-  unsigned round = 0;
-  /// The cheapest distinct programs of all rounds, cheapest first (`best`
-  /// the first), at most `keepPrograms`.
+  /// The cheapest distinct programs of all rounds (in the scratch module,
+  /// possibly dearer than the original, each with its verdict against the
+  /// original), cheapest first, at most `keepPrograms`; empty if no mutant
+  /// was found.
   SmallVector<RankedProgram> programs;
   /// Over all rounds.
   MutationStats stats;

@@ -79,3 +79,31 @@ bool mlir::pet::dependsOnlyOnWeights(Value value) {
   }
   return true;
 }
+
+SmallVector<Type> mlir::pet::getCallerArgumentTypes(func::FuncOp func) {
+  SmallVector<Type> types;
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    if (func.getArgAttr(i, PETDialect::kPreprocessedAttrName))
+      break;
+    types.push_back(type);
+  }
+  return types;
+}
+
+FailureOr<SmallVector<Value>>
+mlir::pet::buildArgumentsWithPreprocessing(OpBuilder &b, Location loc,
+                                           func::FuncOp func,
+                                           ValueRange arguments) {
+  SmallVector<Value> all(arguments);
+  if (func::FuncOp init = getPreprocessFunction(func)) {
+    SmallVector<Value> weights;
+    for (auto [i, value] : llvm::enumerate(arguments))
+      if (func.getArgAttr(i, PETDialect::kWeightAttrName))
+        weights.push_back(value);
+    llvm::append_range(all,
+                       func::CallOp::create(b, loc, init, weights).getResults());
+  }
+  if (all.size() != func.getNumArguments())
+    return failure();
+  return all;
+}

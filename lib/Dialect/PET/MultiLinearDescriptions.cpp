@@ -265,8 +265,7 @@ MultiLinearDescription SplitOp::getMultiLinearDescription(unsigned index) {
   ArrayRef<int64_t> out = shapeOf(getResult(index));
   TermBuilder b(getContext(), out, out.size());
   SmallVector<int64_t> offsets(out.size(), 0);
-  for (int64_t size : getSizes().take_front(index))
-    offsets[getAxis()] += size;
+  offsets[getAxis()] = getOffset(index);
   b.writes(b.identity()).reads(0, b.shifted(offsets));
   return describe(b.term);
 }

@@ -642,6 +642,13 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
+int64_t SplitOp::getOffset(unsigned index) {
+  int64_t offset = 0;
+  for (int64_t size : getSizes().take_front(index))
+    offset += size;
+  return offset;
+}
+
 LogicalResult SplitOp::fold(FoldAdaptor,
                             SmallVectorImpl<OpFoldResult> &results) {
   if (getNumResults() == 1) {

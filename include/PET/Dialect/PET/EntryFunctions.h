@@ -39,6 +39,19 @@ bool isPreprocessable(Operation *op);
 /// preprocessing input, or a preprocessable operator of such values.
 bool dependsOnlyOnWeights(Value value);
 
+/// The types of the arguments a caller passes to `func`: those before the
+/// ones --pet-preprocess added (which `func`'s preprocessing function
+/// computes from the weights among the others, as a runtime does at load).
+SmallVector<Type> getCallerArgumentTypes(func::FuncOp func);
+
+/// `arguments` (a caller's, see getCallerArgumentTypes) followed by the
+/// results of `func`'s preprocessing function, called at the builder on the
+/// weights among them: all of `func`'s arguments. Fails when they are not
+/// as many as `func` takes.
+FailureOr<SmallVector<Value>>
+buildArgumentsWithPreprocessing(OpBuilder &b, Location loc, func::FuncOp func,
+                                ValueRange arguments);
+
 } // namespace mlir::pet
 
 #endif // PET_DIALECT_PET_ENTRYFUNCTIONS_H

@@ -267,6 +267,10 @@ def PET_SplitOp : PET_MultiLinearOp<"split", [InferTypeOpAdaptor]> {
     $input `axis` $axis `sizes` $sizes attr-dict `:`
     functional-type($input, $results)
   }];
+  let extraClassDeclaration = [{
+    /// Where result `index` starts along `axis` in the input.
+    int64_t getOffset(unsigned index);
+  }];
   let hasFolder = 1;
 }
 
