@@ -125,21 +125,11 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
     return manifest
 
 
-def _runs(results) -> List[Path]:
-    """The directories of the repeated runs (run1, run2, ...), or the
-    results directory itself for one run; of every directory when given
-    several (runs of different models on one machine)."""
-    if not isinstance(results, Path):
-        return [run for r in results for run in _runs(r)]
-    runs = sorted(p for p in results.glob("run*") if p.is_dir())
-    return runs or [results]
-
-
-def _pet_times(results: Path, name: str) -> List[float]:
+def _pet_times(runs: List[Path], name: str) -> List[float]:
     """The median ms each run of a program printed (`pet-time: median X
     ms, ...`)."""
     times = []
-    for run in _runs(results):
+    for run in runs:
         path = run / name
         m = re.search(r"pet-time: median ([\d.]+) ms", path.read_text()) \
             if path.exists() else None
@@ -188,10 +178,11 @@ def build_table(directory: Path, results) -> dict:
         if (r / "torch.json").exists():
             data = json.loads((r / "torch.json").read_text())
             torch = {**data, "models": {**torch["models"], **data["models"]}}
+    runs = measure.result_runs(results)
     # Only models that ran.
     manifest = {name: entry for name, entry in manifest.items()
                 if any((run / f"{name}-off.gpu.txt").exists() or
-                       (run / f"{name}-on.gpu.txt").exists() for run in _runs(results))}
+                       (run / f"{name}-on.gpu.txt").exists() for run in runs)}
     rows = []
     order = {name: i for i, name in enumerate(ALL_MODELS)}
     for name, entry in sorted(manifest.items(), key=lambda e: order.get(e[0], len(order))):
@@ -204,7 +195,7 @@ def build_table(directory: Path, results) -> dict:
                 if phase == "on" and precision == "tf32" and \
                         (directory / f"{name}-ontf32.o").exists():
                     program = "ontf32"
-                times = _pet_times(results, f"{name}-{program}.{suffix}.txt")
+                times = _pet_times(runs, f"{name}-{program}.{suffix}.txt")
                 row[f"pet_{phase}_{precision}"] = statistics.median(times) if times else None
                 row[f"pet_{phase}_{precision}_runs"] = times
                 if phase == "on":
@@ -219,7 +210,7 @@ def build_table(directory: Path, results) -> dict:
             ref = row[f"torch_graph_{precision}"]
             row[f"on_vs_torch_graph_{precision}"] = round(on / ref, 3) if on and ref else None
             row[f"speedup_on_vs_off_{precision}"] = round(off / on, 3) if on and off else None
-        profiles = [run / f"{name}-on.profile.tsv" for run in _runs(results)
+        profiles = [run / f"{name}-on.profile.tsv" for run in runs
                     if (run / f"{name}-on.profile.tsv").exists()]
         row["top_kernels_on_fp32"] = _top_kernels(profiles[0]) if profiles else []
         rows.append(row)

@@ -116,7 +116,12 @@ def parse_times(text: str) -> Dict[int, float]:
     return {int(m.group(1)): float(m.group(2)) for m in _TIME.finditer(text)}
 
 
-def _runs(results: Path) -> List[Path]:
+def result_runs(results) -> List[Path]:
+    """The directories of a GPU results directory's repeated runs (run1,
+    run2, ...), or the directory itself for one run; of every directory
+    when given several (runs of different programs on one machine)."""
+    if not isinstance(results, Path):
+        return [run for r in results for run in result_runs(r)]
     runs = sorted(p for p in results.glob("run*") if p.is_dir())
     return runs or [results]
 
@@ -133,7 +138,7 @@ def collect(directory: Path, results: Path, precision: str,
     for table in sorted(directory.glob("*.programs.json")):
         name = table.name[: -len(".programs.json")]
         samples: Dict[int, List[float]] = {}
-        for run in _runs(results):
+        for run in result_runs(results):
             path = run / f"{name}.{suffix}.txt"
             if path.exists():
                 for label, us in parse_times(path.read_text()).items():
@@ -148,7 +153,7 @@ def collect(directory: Path, results: Path, precision: str,
                 "estimated_us": program["estimated_us"]}
             measured += 1
     if device is None:
-        device_file = _runs(results)[0] / "device.txt"
+        device_file = result_runs(results)[0] / "device.txt"
         device = device_file.read_text().strip() if device_file.exists() else base.get("device")
     return {"device": device, "precision": precision,
             "date": datetime.date.today().isoformat(),

@@ -44,15 +44,7 @@ struct AddRunnerMainPass
                        "missing");
       return signalPassFailure();
     }
-    SmallVector<Type> inputTypes;
-    SmallVector<unsigned> weights;
-    for (auto [i, type] : llvm::enumerate(target.getArgumentTypes())) {
-      if (target.getArgAttr(i, "pet.preprocessed"))
-        break;
-      if (target.getArgAttr(i, "pet.weight"))
-        weights.push_back(i);
-      inputTypes.push_back(type);
-    }
+    SmallVector<Type> inputTypes = pet::getCallerArgumentTypes(target);
     std::string entryName = (target.getSymName() + "_entry").str();
     std::string mainName = print ? std::string(this->mainName) : "";
     for (StringRef name : {StringRef(entryName), StringRef(mainName)})
@@ -78,20 +70,16 @@ struct AddRunnerMainPass
       OpBuilder::InsertionGuard guard(b);
       Block *body = entry.addEntryBlock();
       b.setInsertionPointToStart(body);
-      SmallVector<Value> arguments(body->getArguments());
-      if (init) {
-        SmallVector<Value> weightValues = llvm::map_to_vector(
-            weights, [&](unsigned i) { return Value(body->getArgument(i)); });
-        auto preprocessed = func::CallOp::create(b, loc, init, weightValues);
-        llvm::append_range(arguments, preprocessed.getResults());
-      }
-      if (arguments.size() != target.getNumArguments()) {
+      FailureOr<SmallVector<Value>> arguments =
+          pet::buildArgumentsWithPreprocessing(b, loc, target,
+                                               body->getArguments());
+      if (failed(arguments)) {
         target.emitError("pet-add-runner-main: the preprocessing function "
                          "does not make the function's preprocessed "
                          "arguments");
         return signalPassFailure();
       }
-      auto call = func::CallOp::create(b, loc, target, arguments);
+      auto call = func::CallOp::create(b, loc, target, *arguments);
       func::ReturnOp::create(b, loc, call.getResults());
     }
     if (!print)

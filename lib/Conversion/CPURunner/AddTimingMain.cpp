@@ -98,27 +98,20 @@ void AddTimingMainPass::runOnOperation() {
     return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
   };
   for (auto [label, func] : llvm::enumerate(timed)) {
-    func::FuncOp init = pet::getPreprocessFunction(func);
-    // The arguments a caller passes: those before the preprocessed ones.
-    SmallVector<Value> arguments, weights;
-    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-      if (func.getArgAttr(i, "pet.preprocessed"))
-        break;
-      Value input = pet::generateRunnerInput(
-          b, loc, cast<RankedTensorType>(type), seed, i);
-      arguments.push_back(input);
-      if (func.getArgAttr(i, "pet.weight"))
-        weights.push_back(input);
-    }
-    if (init)
-      llvm::append_range(arguments,
-                         func::CallOp::create(b, loc, init, weights)
-                             .getResults());
-    if (arguments.size() != func.getNumArguments()) {
+    // The arguments a caller passes, then the preprocessing (once, before
+    // the graph).
+    SmallVector<Value> inputs;
+    for (auto [i, type] : llvm::enumerate(pet::getCallerArgumentTypes(func)))
+      inputs.push_back(pet::generateRunnerInput(
+          b, loc, cast<RankedTensorType>(type), seed, i));
+    FailureOr<SmallVector<Value>> all =
+        pet::buildArgumentsWithPreprocessing(b, loc, func, inputs);
+    if (failed(all)) {
       func.emitError("pet-add-timing-main: the preprocessing function does "
                      "not make the function's preprocessed arguments");
       return signalPassFailure();
     }
+    SmallVector<Value> arguments = std::move(*all);
     func::CallOp::create(b, loc, func, arguments);
     func::CallOp::create(b, loc, begin, ValueRange{});
     for (int64_t c = 0; c < calls; ++c)
