@@ -346,26 +346,44 @@ Value PointEmitter::emit(OpBuilder &b, Value value, const Point &point) {
   return sum ? sum : zero(b, element);
 }
 
-/// The chunks the first reduction loop of `value`'s operator can be split
-/// into so that each (chunk, position) iteration does about `target`
-/// multiply-adds: 1 where the operator is not one reducing term (an
-/// activation, a sum of terms, an average).
-static int64_t getReductionChunks(Value value, double perPosition,
-                                  double target) {
+namespace {
+/// How the first reduction loop of a correction's operator is split: in
+/// `count` chunks of `size` iterations (the last one possibly shorter).
+struct ChunkPlan {
+  int64_t count;
+  int64_t size;
+};
+} // namespace
+
+/// The chunks the first reduction loop of `value`'s operator is split into
+/// so that each (chunk, position) iteration does about `target`
+/// multiply-adds; nothing where one iteration does no more, or where the
+/// operator is not one reducing term (an activation, a sum of terms, an
+/// average).
+static std::optional<ChunkPlan> planReductionChunks(Value value,
+                                                    double perPosition,
+                                                    double target) {
   auto op = value.getDefiningOp<MultiLinearOpInterface>();
   if (!op || perPosition <= target)
-    return 1;
+    return std::nullopt;
   MultiLinearDescription desc =
       op.getMultiLinearDescription(cast<OpResult>(value).getResultNumber());
   if (desc.terms.size() != 1 || desc.terms[0].divideByInBoundsCount)
-    return 1;
+    return std::nullopt;
   const MultiLinearTerm &term = desc.terms[0];
-  for (unsigned loop = 0; loop < term.getNumLoops(); ++loop)
-    if (term.isReduction(loop))
-      return std::clamp<int64_t>(
-          static_cast<int64_t>(std::ceil(perPosition / target)), 1,
-          term.loopBounds[loop]);
-  return 1;
+  for (unsigned loop = 0; loop < term.getNumLoops(); ++loop) {
+    if (!term.isReduction(loop))
+      continue;
+    int64_t bound = term.loopBounds[loop];
+    int64_t wanted = std::clamp<int64_t>(
+        static_cast<int64_t>(std::ceil(perPosition / target)), 1, bound);
+    int64_t size = (bound + wanted - 1) / wanted;
+    int64_t count = (bound + size - 1) / size;
+    if (count < 2)
+      return std::nullopt;
+    return ChunkPlan{count, size};
+  }
+  return std::nullopt;
 }
 
 //===----------------------------------------------------------------------===//
@@ -478,28 +496,17 @@ struct CorrectionKernelsPass
   /// at each position: a [chunks, positions] tensor.
   static Value buildPartialSums(OpBuilder &b, CorrectOp correct,
                                 ArrayRef<Piece> pieces, int64_t positions,
-                                int64_t chunks) {
+                                ChunkPlan chunks) {
     Location loc = correct.getLoc();
     Value original = correct.getOriginalValue(0);
     auto type = cast<RankedTensorType>(original.getType());
-    auto op = original.getDefiningOp<MultiLinearOpInterface>();
-    const MultiLinearTerm term = op.getMultiLinearDescription(
-                                       cast<OpResult>(original)
-                                           .getResultNumber())
-                                     .terms.front();
-    int64_t bound = 0;
-    for (unsigned loop = 0; loop < term.getNumLoops() && !bound; ++loop)
-      if (term.isReduction(loop))
-        bound = term.loopBounds[loop];
-    int64_t size = (bound + chunks - 1) / chunks;
-    chunks = (bound + size - 1) / size;
     // Chunk-major: neighbouring iterations (GPU threads) are neighbouring
     // positions of one chunk, which read neighbouring elements.
-    Value empty = tensor::EmptyOp::create(b, loc, {chunks, positions},
+    Value empty = tensor::EmptyOp::create(b, loc, {chunks.count, positions},
                                           type.getElementType());
     auto loop = scf::ForallOp::create(
         b, loc,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(chunks),
+        ArrayRef<OpFoldResult>{b.getIndexAttr(chunks.count),
                                b.getIndexAttr(positions)},
         ValueRange{empty}, std::nullopt);
     OpBuilder::InsertionGuard guard(b);
@@ -509,7 +516,7 @@ struct CorrectionKernelsPass
         llvm::map_to_vector(pieces, [](const Piece &piece) { return &piece; });
     Point point = buildPoint(b, loc, p, own, type.getShape());
     PointEmitter emitter(loc, correct);
-    emitter.setChunk(Chunk{original, k, size});
+    emitter.setChunk(Chunk{original, k, chunks.size});
     Value v = emitter.emit(b, original, point);
     // Written in place, as the mutant's elements are (a new 1x1 tensor
     // would need memory allocated inside a kernel).
@@ -548,10 +555,11 @@ struct CorrectionKernelsPass
     if (correct.getNumResults() == 1) {
       Value original = correct.getOriginalValue(0);
       PointCost cost;
-      int64_t chunks = getReductionChunks(
+      std::optional<ChunkPlan> plan = planReductionChunks(
           original, cost.of(original).value_or(0.0), kChunkWork);
-      if (chunks > 1) {
-        partials = buildPartialSums(b, correct, pieces, positions, chunks);
+      if (plan) {
+        partials = buildPartialSums(b, correct, pieces, positions, *plan);
+        int64_t chunks = plan->count;
         valueAt = [&, chunks](OpBuilder &nb, unsigned, Value p,
                               const Point &) -> Value {
           auto element = cast<RankedTensorType>(partials.getType())

@@ -168,3 +168,24 @@ func.func @split_reduction(%x: tensor<1x64x4x4xf32>, %w: tensor<2x64x3x3xf32>, %
   }
   return %y : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// The chunk count follows from the chunk size: 900 multiply-adds a position
+// want 4 chunks of the 9 channels, chunks of 3 channels make 3, and the sum
+// adds exactly those 3.
+// CHECK-LABEL: func.func @uneven_chunks
+// CHECK: %[[PARTS:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (3, 2) shared_outs
+// CHECK: arith.muli %{{.*}}, %c3
+// CHECK: scf.forall (%[[Q:.*]]) in (2) shared_outs
+// CHECK: scf.for %[[J:.*]] = %c0{{.*}} to %c3{{.*}} step
+// CHECK: tensor.extract %[[PARTS]][%[[J]], %[[Q]]]
+func.func @uneven_chunks(%x: tensor<1x9x10x10xf32>, %w: tensor<2x9x10x10xf32>, %m: tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {
+  %y = pet.correct %m from(%x, %w) boxes [[#pet.box<[0:1, 0:2, 0:1, 0:1]>]]
+      : tensor<1x2x1x1xf32> from tensor<1x9x10x10xf32>, tensor<2x9x10x10xf32> {
+  ^bb0(%a: tensor<1x9x10x10xf32>, %b: tensor<2x9x10x10xf32>):
+    %0 = pet.conv2d %a, %b : (tensor<1x9x10x10xf32>, tensor<2x9x10x10xf32>) -> tensor<1x2x1x1xf32>
+    pet.yield %0 : tensor<1x2x1x1xf32>
+  }
+  return %y : tensor<1x2x1x1xf32>
+}
