@@ -19,10 +19,17 @@ mkdir -p "$out"
 export PET_GPU_PROGRAMS=""
 for m in ${models//,/ }; do PET_GPU_PROGRAMS+="$m-off $m-on $m-ontf32 "; done
 work=$(mktemp -d)
-# Each program in REPEATS processes: the runtime chooses cuDNN's algorithms
-# per process (cudnnFind), and close ones trade places from run to run, so
-# a program's time varies by up to ~15% between processes; the report takes
-# the median over the repeats and keeps their range.
+# Each program in REPEATS processes; the report takes the median over the
+# repeats and keeps their range. The runtime times cuDNN's algorithms when
+# a process first meets a convolution shape, and close ones trade places
+# from process to process (a whole program by up to ~25%): all processes
+# share one file of choices (PET_CUDNN_ALGORITHMS, in the results), so that
+# PET off and on run the shapes they have in common alike and differ only
+# by what PET changed. PET_BENCH_PER_PROCESS_ALGORITHMS=1 lets every process
+# choose for itself.
+if [[ ${PET_BENCH_PER_PROCESS_ALGORITHMS:-0} != 1 ]]; then
+  export PET_CUDNN_ALGORITHMS=${PET_CUDNN_ALGORITHMS:-$work/algorithms.tsv}
+fi
 repeats=${PET_BENCH_REPEATS:-3}
 for ((r = 1; r <= repeats; ++r)); do
   mkdir -p "$work/run$r"

@@ -50,6 +50,38 @@ std::optional<LinearForm> mlir::pet::getLinearForm(AffineExpr expr,
   }
 }
 
+std::optional<int64_t> mlir::pet::getAffineCoefficient(AffineExpr expr,
+                                                       unsigned dim) {
+  if (!expr.isFunctionOfDim(dim))
+    return 0;
+  if (isa<AffineDimExpr>(expr))
+    return 1;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return std::nullopt;
+  std::optional<int64_t> lhs = getAffineCoefficient(binary.getLHS(), dim);
+  std::optional<int64_t> rhs = getAffineCoefficient(binary.getRHS(), dim);
+  if (!lhs || !rhs)
+    return std::nullopt;
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return *lhs + *rhs;
+  case AffineExprKind::Mul: {
+    // One side is free of `dim`; it must be a constant for the product to
+    // change evenly.
+    auto lhsConst = dyn_cast<AffineConstantExpr>(binary.getLHS());
+    auto rhsConst = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    if (rhsConst)
+      return *lhs * rhsConst.getValue();
+    if (lhsConst)
+      return *rhs * lhsConst.getValue();
+    return std::nullopt;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
 static int64_t evaluateTree(AffineExpr expr, ArrayRef<int64_t> loops) {
   if (auto cst = dyn_cast<AffineConstantExpr>(expr))
     return cst.getValue();
@@ -186,6 +218,24 @@ CompiledTerm::CompiledTerm(const MultiLinearTerm &term)
       reductionLoops.push_back(loop);
   for (const OperandAccess &access : term.factors)
     factors.push_back({access.operandIndex, CompiledMap(access.map)});
+  for (unsigned loop : reductionLoops) {
+    if (innerLoop >= 0 && loopBounds[loop] <= loopBounds[innerLoop])
+      continue;
+    SmallVector<SmallVector<int64_t, 4>, 2> steps;
+    bool affine = true;
+    for (const OperandAccess &access : term.factors) {
+      SmallVector<int64_t, 4> &step = steps.emplace_back();
+      for (AffineExpr expr : access.map.getResults()) {
+        std::optional<int64_t> c = getAffineCoefficient(expr, loop);
+        affine &= c.has_value();
+        step.push_back(c.value_or(0));
+      }
+    }
+    if (!affine)
+      continue;
+    innerLoop = loop;
+    innerSteps = std::move(steps);
+  }
 }
 
 bool CompiledTerm::bindResultPosition(ArrayRef<int64_t> position,

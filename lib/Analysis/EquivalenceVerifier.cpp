@@ -56,6 +56,15 @@ mlir::pet::getResultDegree(OpResult result,
                            function_ref<unsigned(Value)> operandDegree) {
   Operation *op = result.getOwner();
   unsigned d = 0;
+  // Products of their two operands, and operators that move or add
+  // elements: known without building their descriptions.
+  if (isa<Conv2DOp, MatmulOp, BatchMatmulOp>(op))
+    return operandDegree(op->getOperand(0)) + operandDegree(op->getOperand(1));
+  if (isa<SplitOp, ConcatOp, ReshapeOp, TransposeOp, PadOp, AddOp, SubOp>(op)) {
+    for (Value operand : op->getOperands())
+      d = std::max(d, operandDegree(operand));
+    return d;
+  }
   if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
     for (const MultiLinearTerm &term :
          linear.getMultiLinearDescription(result.getResultNumber()).terms) {

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <limits>
@@ -259,6 +260,126 @@ static std::pair<T, int64_t> sumOverReduction(const CompiledTerm &term,
       break;
   }
   return {sum, count};
+}
+
+/// Narrows [lo, hi) to the l for which `index + l * step` lies in `shape`.
+static void narrowToBounds(ArrayRef<int64_t> index, ArrayRef<int64_t> step,
+                           ArrayRef<int64_t> shape, int64_t &lo, int64_t &hi) {
+  for (size_t d = 0, e = index.size(); d < e && lo < hi; ++d) {
+    int64_t b = index[d], s = step[d], n = shape[d];
+    if (s == 0) {
+      if (b < 0 || b >= n)
+        hi = lo;
+    } else if (s > 0) {
+      lo = std::max(lo, llvm::divideCeilSigned(-b, s));
+      hi = std::min(hi, llvm::divideFloorSigned(n - 1 - b, s) + 1);
+    } else {
+      lo = std::max(lo, llvm::divideCeilSigned(b - n + 1, -s));
+      hi = std::min(hi, llvm::divideFloorSigned(b, -s) + 1);
+    }
+  }
+}
+
+/// sumOverReduction for exact scalars, whose sums do not depend on the
+/// order of addition: the term's inner loop (CompiledTerm::innerLoop) runs
+/// as strided ranges, one per point of the other reduction loops, its
+/// in-bounds part found at once, and operands that are (layout views of)
+/// arguments read by linear index: `view(operand, index, step, lo, hi,
+/// end)` gives the view of an operand at `index + l * step` for l in [lo,
+/// end), narrowing [lo, hi) to where it is not zero (padding) and `end` to
+/// where the view holds (a concatenation's operand); `input(arg, linear)`
+/// reads an argument without an array. Products are summed in 128 bits,
+/// reduced once per block.
+template <typename ShapeFn, typename ViewFn, typename InputFn, typename ReadFn>
+static std::pair<ModQ, int64_t>
+sumOverReductionStrided(const CompiledTerm &term,
+                        SmallVectorImpl<int64_t> &loops, ShapeFn shapeOf,
+                        ViewFn view, InputFn input, ReadFn read) {
+  using Wide = unsigned __int128;
+  // Products are below 2^122: 32 of them fit in 128 bits.
+  constexpr int64_t kBlock = 32;
+  Wide total = 0;
+  int64_t count = 0, pending = 0;
+  auto add = [&](Wide x) {
+    total += x;
+    if (++pending == kBlock) {
+      total = ModQ::fromWide(total).getValue();
+      pending = 1;
+    }
+  };
+  for (unsigned r : term.reductionLoops)
+    if (term.loopBounds[r] <= 0)
+      return {ModQ(), 0};
+  unsigned inner = term.innerLoop;
+  size_t numFactors = term.factors.size();
+  SmallVector<SmallVector<int64_t, 4>, 2> bases(numFactors);
+  SmallVector<StridedView, 2> views(numFactors);
+  SmallVector<int64_t, 4> index, step, at;
+  while (true) {
+    int64_t lo = 0, hi = term.loopBounds[inner];
+    for (auto [f, factor] : llvm::enumerate(term.factors)) {
+      factor.map.apply(loops, bases[f]);
+      narrowToBounds(bases[f], term.innerSteps[f], shapeOf(factor.operandIndex),
+                     lo, hi);
+    }
+    if (lo < hi)
+      count += hi - lo;
+    // Pieces of [lo, hi) on which every operand's view holds.
+    for (int64_t start = lo; start < hi;) {
+      int64_t first = start, last = hi, end = hi;
+      bool dense = true;
+      for (auto [f, factor] : llvm::enumerate(term.factors)) {
+        at.assign(bases[f].begin(), bases[f].end());
+        step.assign(term.innerSteps[f].begin(), term.innerSteps[f].end());
+        views[f] = view(factor.operandIndex, at, step, first, last, end);
+        dense &= views[f].data != nullptr;
+      }
+      last = std::min(last, end);
+      if (dense && numFactors == 2 && first < last) {
+        const ModQ *a =
+            views[0].data + views[0].offset + first * views[0].stride;
+        const ModQ *b =
+            views[1].data + views[1].offset + first * views[1].stride;
+        int64_t sa = views[0].stride, sb = views[1].stride;
+        for (int64_t l = first; l < last; ++l, a += sa, b += sb)
+          add(static_cast<Wide>(a->getValue()) * b->getValue());
+      } else {
+        for (int64_t l = first; l < last; ++l) {
+          ModQ product;
+          for (auto [f, factor] : llvm::enumerate(term.factors)) {
+            const StridedView &v = views[f];
+            ModQ x;
+            if (v.data) {
+              x = v.data[v.offset + l * v.stride];
+            } else if (v.argNumber >= 0) {
+              x = input(v.argNumber, v.offset + l * v.stride);
+            } else {
+              index.resize(bases[f].size());
+              for (size_t d = 0, e = index.size(); d < e; ++d)
+                index[d] = bases[f][d] + l * term.innerSteps[f][d];
+              x = read(factor.operandIndex, index);
+            }
+            product = f == 0 ? x : product * x;
+          }
+          add(product.getValue());
+        }
+      }
+      start = end;
+    }
+    // The next point of the other reduction loops, row-major.
+    size_t k = term.reductionLoops.size();
+    for (; k-- > 0;) {
+      unsigned r = term.reductionLoops[k];
+      if (r == inner)
+        continue;
+      if (++loops[r] < term.loopBounds[r])
+        break;
+      loops[r] = 0;
+    }
+    if (k == static_cast<size_t>(-1))
+      break;
+  }
+  return {ModQ::fromWide(total), count};
 }
 
 /// The constant factor of `term` at a position where `count` reduction
@@ -554,7 +675,9 @@ PointEvaluator<T>::getInfo(OpResult result) {
   } else if (auto concat = dyn_cast<ConcatOp>(op)) {
     slot->axis = concat.getAxis();
   }
-  if (auto linear = dyn_cast<MultiLinearOpInterface>(op)) {
+  // Layout operators are read directly (see compute): no terms needed.
+  auto linear = dyn_cast<MultiLinearOpInterface>(op);
+  if (linear && !isa<SplitOp, ConcatOp, ReshapeOp>(op)) {
     slot->terms = compileDescription(
         linear.getMultiLinearDescription(result.getResultNumber()));
     for (const CompiledTerm &term : slot->terms) {
@@ -626,8 +749,6 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
                           : correct.getMutants()[index],
                     position);
   }
-  if (info.terms.empty())
-    return applyElementwise<T>(op, evaluate(op->getOperand(0), position));
   auto read = [&](unsigned operand, ArrayRef<int64_t> index) {
     int arg = info.argNumbers[operand];
     if (arg >= 0)
@@ -672,6 +793,8 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
     }
     return ScalarTraits<T>::zero();
   }
+  if (info.terms.empty())
+    return applyElementwise<T>(op, evaluate(op->getOperand(0), position));
 
   T total = ScalarTraits<T>::zero();
   SmallVector<int64_t, 8> loops;
@@ -681,10 +804,121 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
   for (auto [t, term] : llvm::enumerate(info.terms)) {
     if (!term.bindResultPosition(position, loops))
       continue;
-    auto [sum, count] = sumOverReduction<T>(term, loops, shapeOf, read);
+    std::pair<T, int64_t> sumAndCount;
+    if constexpr (ScalarTraits<T>::isExact) {
+      if (term.innerLoop >= 0) {
+        auto view = [&](unsigned operand, SmallVectorImpl<int64_t> &index,
+                        SmallVectorImpl<int64_t> &step, int64_t &lo,
+                        int64_t &hi, int64_t &end) {
+          return getStridedView(op->getOperand(operand), index, step, lo, hi,
+                                end);
+        };
+        auto inputAt = [&](unsigned arg, int64_t linear) {
+          return input(arg, linear);
+        };
+        sumAndCount =
+            sumOverReductionStrided(term, loops, shapeOf, view, inputAt, read);
+      } else {
+        sumAndCount = sumOverReduction<T>(term, loops, shapeOf, read);
+      }
+    } else {
+      sumAndCount = sumOverReduction<T>(term, loops, shapeOf, read);
+    }
+    auto [sum, count] = sumAndCount;
     total = total + termCoefficient(term, count, info.coefficients[t]) * sum;
   }
   return total;
+}
+
+template <typename T>
+StridedView
+PointEvaluator<T>::getStridedView(Value value, SmallVectorImpl<int64_t> &index,
+                                  SmallVectorImpl<int64_t> &step, int64_t &lo,
+                                  int64_t &hi, int64_t &end) {
+  if constexpr (!ScalarTraits<T>::isExact) {
+    return {};
+  } else {
+    // `index` and `step` of `value` as a row-major position in argument
+    // `source`'s elements (the same linear index).
+    auto rowMajor = [&](Value value, Value source) -> StridedView {
+      auto arg = dyn_cast<BlockArgument>(source);
+      if (!arg || arg.getOwner() != &func.getBody().front())
+        return {};
+      ArrayRef<int64_t> shape =
+          cast<RankedTensorType>(value.getType()).getShape();
+      StridedView view;
+      if (inputData.empty())
+        view.argNumber = static_cast<int>(arg.getArgNumber());
+      else
+        view.data = inputData[arg.getArgNumber()].data();
+      int64_t rowStride = 1;
+      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+        view.offset += index[d] * rowStride;
+        view.stride += step[d] * rowStride;
+        rowStride *= shape[d];
+      }
+      return view;
+    };
+    while (lo < hi && lo < end) {
+      if (isa<BlockArgument>(value))
+        return rowMajor(value, value);
+      Operation *op = value.getDefiningOp();
+      if (auto split = dyn_cast<SplitOp>(op)) {
+        ResultInfo &info = getInfo(cast<OpResult>(value));
+        index[info.axis] += info.offset;
+        value = split.getInput();
+      } else if (auto concat = dyn_cast<ConcatOp>(op)) {
+        // The operand holding the position at l = lo, up to where the
+        // position leaves it.
+        ResultInfo &info = getInfo(cast<OpResult>(value));
+        int64_t axis = info.axis, s = step[axis];
+        int64_t at = index[axis] + lo * s, prefix = 0;
+        unsigned i = 0;
+        for (unsigned e = op->getNumOperands(); i + 1 < e; ++i) {
+          int64_t extent = info.operandShapes[i][axis];
+          if (at < prefix + extent)
+            break;
+          prefix += extent;
+        }
+        int64_t extent = info.operandShapes[i][axis];
+        if (s > 0)
+          end = std::min(
+              end, llvm::divideCeilSigned(prefix + extent - index[axis], s));
+        else if (s < 0)
+          end = std::min(end,
+                         llvm::divideFloorSigned(index[axis] - prefix, -s) + 1);
+        index[axis] -= prefix;
+        value = op->getOperand(i);
+      } else if (auto transpose = dyn_cast<TransposeOp>(op)) {
+        ArrayRef<int64_t> perm = transpose.getPermutation();
+        SmallVector<int64_t, 4> from(index.begin(), index.end()),
+            by(step.begin(), step.end());
+        for (auto [k, p] : llvm::enumerate(perm)) {
+          index[p] = from[k];
+          step[p] = by[k];
+        }
+        value = transpose.getInput();
+      } else if (isa<ReshapeOp>(op)) {
+        // The same row-major element: strided in an operand stored
+        // row-major, i.e. an argument, possibly through more reshapes.
+        Value source = op->getOperand(0);
+        while (auto inner = source.getDefiningOp<ReshapeOp>())
+          source = inner.getOperand();
+        return rowMajor(value, source);
+      } else if (auto pad = dyn_cast<PadOp>(op)) {
+        for (auto [x, low] : llvm::zip(index, pad.getLow()))
+          x -= low;
+        value = pad.getInput();
+        narrowToBounds(index, step,
+                       cast<RankedTensorType>(value.getType()).getShape(), lo,
+                       hi);
+      } else {
+        return {};
+      }
+    }
+    // Nothing left to read in [lo, min(hi, end)).
+    return {};
+  }
 }
 
 namespace mlir::pet {

@@ -39,7 +39,7 @@ ALL_MODELS = {**MODELS, **MODELS_BATCH}
 from .opt import run_pet_opt
 
 TIME_RUNS = 100
-DEFAULT_TIME_LIMIT = 8.0
+DEFAULT_TIME_LIMIT = 10.0
 
 
 def _stopped_searches(report: dict) -> int:

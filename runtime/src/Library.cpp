@@ -125,6 +125,59 @@ using ConvKey =
     std::tuple<std::string, std::string, std::string, int64_t, int64_t, int64_t,
                int64_t, int64_t, int64_t, int64_t, bool>;
 
+/// PET_CUDNN_ALGORITHMS=FILE: the algorithm chosen per convolution shape,
+/// shared by every process that names the file: a shape found there is not
+/// timed again, one chosen here is appended. Programs compared in separate
+/// processes (PET off and on) then run their common shapes alike; cuDNN's
+/// timings otherwise choose differently from process to process.
+struct AlgorithmChoice {
+  cudnnConvolutionFwdAlgo_t algo;
+  size_t workspaceBytes;
+};
+
+const char *algorithmFile() {
+  const char *file = std::getenv("PET_CUDNN_ALGORITHMS");
+  return file && *file ? file : nullptr;
+}
+
+/// The choices in the file, read once: lines "key<TAB>algorithm<TAB>bytes".
+std::map<std::string, AlgorithmChoice> &storedAlgorithms() {
+  static std::map<std::string, AlgorithmChoice> stored = [] {
+    std::map<std::string, AlgorithmChoice> choices;
+    const char *file = algorithmFile();
+    FILE *in = file ? std::fopen(file, "r") : nullptr;
+    if (!in)
+      return choices;
+    char line[512];
+    while (std::fgets(line, sizeof line, in)) {
+      std::string text(line);
+      size_t tab1 = text.find('\t'), tab2 = text.rfind('\t');
+      if (tab1 == std::string::npos || tab2 == tab1)
+        continue;
+      int algo = std::atoi(text.c_str() + tab1 + 1);
+      if (algo < 0 || algo >= CUDNN_CONVOLUTION_FWD_ALGO_COUNT)
+        continue;
+      choices[text.substr(0, tab1)] = {
+          static_cast<cudnnConvolutionFwdAlgo_t>(algo),
+          static_cast<size_t>(
+              std::strtoull(text.c_str() + tab2 + 1, nullptr, 10))};
+    }
+    std::fclose(in);
+    return choices;
+  }();
+  return stored;
+}
+
+void storeAlgorithm(const std::string &key, const AlgorithmChoice &choice) {
+  storedAlgorithms()[key] = choice;
+  if (FILE *out =
+          algorithmFile() ? std::fopen(algorithmFile(), "a") : nullptr) {
+    std::fprintf(out, "%s\t%d\t%zu\n", key.c_str(), int(choice.algo),
+                 choice.workspaceBytes);
+    std::fclose(out);
+  }
+}
+
 ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
                   int64_t dw, int64_t groups, const std::string &detail) {
@@ -189,6 +242,23 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   if (en != on || ec != oc || eh != oh || ew != ow)
     fail("convolution output shape %dx%dx%dx%d expected by cuDNN; %s", en, ec,
          eh, ew, detail.c_str());
+  std::string storedKey = shape4(input->sizes) + " " + shape4(filter->sizes) +
+                          " " + shape4(output->sizes) + " s" +
+                          std::to_string(sh) + "," + std::to_string(sw) + " p" +
+                          std::to_string(ph) + "," + std::to_string(pw) + " d" +
+                          std::to_string(dh) + "," + std::to_string(dw) + " g" +
+                          std::to_string(groups) + (tf32 ? " tf32" : " fp32");
+  if (algorithmFile()) {
+    auto stored = storedAlgorithms().find(storedKey);
+    if (stored != storedAlgorithms().end()) {
+      plan.algo = stored->second.algo;
+      plan.workspaceBytes = stored->second.workspaceBytes;
+      if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
+        std::fprintf(stderr, "pet-runtime: %s: algorithm %d (stored)\n",
+                     detail.c_str(), int(plan.algo));
+      return plans.emplace(key, plan).first->second;
+    }
+  }
   if (isCapturing())
     fail("first convolution of this shape while a CUDA graph is captured "
          "(its algorithm search would be recorded): run the forward pass "
@@ -240,6 +310,8 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
     std::fprintf(stderr, "pet-runtime: %s: algorithm %d, %.4f ms\n",
                  detail.c_str(), int(plan.algo), double(best));
+  if (algorithmFile())
+    storeAlgorithm(storedKey, {plan.algo, plan.workspaceBytes});
   return plans.emplace(key, plan).first->second;
 }
 

@@ -257,7 +257,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && std::string(argv[1]) == "profile") {
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
-    return 0; // the profile is written at exit
+    return failures ? 1 : 0; // the profile is written at exit
   }
   checkConv(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1);
   checkConv(2, 4, 9, 11, 6, 3, 3, 2, 2, 1, 1, 1);
@@ -304,6 +304,34 @@ int main(int argc, char **argv) {
                               "16x8x3x3, output 1x16x10x10, padding 1x1, "
                               "bias, residual, relu\t2\t") != std::string::npos,
          "PET_PROFILE times library calls (2 calls of one convolution)");
+  // PET_CUDNN_ALGORITHMS: the first process times and stores the choice,
+  // the second reads it instead of timing again, and computes the same.
+  std::string algorithmsPath = "/tmp/pet-runtime-test-algorithms.tsv";
+  std::remove(algorithmsPath.c_str());
+  std::string algorithmsCommand = "PET_CUDNN_ALGORITHMS=" + algorithmsPath +
+                                  " PET_LOG_ALGORITHMS=1 " + self +
+                                  " profile 2>&1";
+  std::string logs[2];
+  int algorithmStatus = 0;
+  for (std::string &log : logs) {
+    FILE *run = popen(algorithmsCommand.c_str(), "r");
+    while (run && fgets(buffer, sizeof(buffer), run))
+      log += buffer;
+    algorithmStatus |= run ? pclose(run) : -1;
+  }
+  std::string stored;
+  if (FILE *file = std::fopen(algorithmsPath.c_str(), "r")) {
+    while (fgets(buffer, sizeof(buffer), file))
+      stored += buffer;
+    std::fclose(file);
+  }
+  expect(algorithmStatus == 0 &&
+             stored.find("1x8x10x10 16x8x3x3 1x16x10x10 s1,1 p1,1 d1,1 g1 "
+                         "fp32\t") == 0 &&
+             logs[0].find("(stored)") == std::string::npos &&
+             logs[1].find("(stored)") != std::string::npos,
+         "PET_CUDNN_ALGORITHMS stores a shape's algorithm, and a later "
+         "process uses it");
   std::printf("%s\n", failures ? "FAILED" : "all runtime checks passed");
   return failures ? 1 : 0;
 }

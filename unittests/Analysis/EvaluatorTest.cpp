@@ -76,6 +76,95 @@ TEST_F(EvaluatorTest, MatchesReferenceOnRandomPrograms) {
   }
 }
 
+/// Exact point evaluation (by function and from input arrays, through the
+/// strided views of layout operators) against whole-tensor evaluation, at
+/// every position of the result.
+void expectPointsMatchWhole(func::FuncOp func) {
+  SmallVector<Tensor<ModQ>> inputs;
+  for (auto [a, type] : llvm::enumerate(func.getArgumentTypes())) {
+    Tensor<ModQ> t(cast<RankedTensorType>(type).getShape());
+    for (int64_t k = 0; k < t.getNumElements(); ++k)
+      t[k] = randomModQ(5, a, k);
+    inputs.push_back(std::move(t));
+  }
+  auto whole = evaluateFunction<ModQ>(func, inputs);
+  ASSERT_TRUE(succeeded(whole));
+  PointEvaluator<ModQ> byFunction(func, [](unsigned a, int64_t k) {
+    return randomModQ(5, a, k);
+  });
+  PointEvaluator<ModQ> byArray(func, nullptr);
+  byArray.setInputData(llvm::map_to_vector(
+      inputs, [](const Tensor<ModQ> &t) -> ArrayRef<ModQ> {
+        return t.getData();
+      }));
+  const Tensor<ModQ> &out = (*whole)[0];
+  ArrayRef<int64_t> shape = out.getShape();
+  SmallVector<int64_t> p(shape.size());
+  for (int64_t k = 0; k < out.getNumElements(); ++k) {
+    int64_t rest = k;
+    for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
+      p[d] = rest % shape[d];
+      rest /= shape[d];
+    }
+    ASSERT_EQ(byFunction.evaluateResult(0, p), out[k]) << "element " << k;
+    ASSERT_EQ(byArray.evaluateResult(0, p), out[k]) << "element " << k;
+  }
+}
+
+/// Reductions that run across the operands of a concatenation, through
+/// padding, transposes, splits and reshapes (the views exact evaluation
+/// reads inputs through).
+TEST_F(EvaluatorTest, ExactReductionsThroughLayoutViews) {
+  const char *programs[] = {
+      // Matmul over K made of three pieces, one padded.
+      R"(func.func @f(%a: tensor<4x3xf32>, %b: tensor<4x5xf32>,
+                     %c: tensor<4x2xf32>, %w: tensor<12x6xf32>)
+             -> tensor<4x6xf32> {
+    %p = pet.pad %b low [0, 1] high [0, 1] : tensor<4x5xf32> -> tensor<4x7xf32>
+    %k = pet.concat %a, %p, %c axis 1
+        : (tensor<4x3xf32>, tensor<4x7xf32>, tensor<4x2xf32>) -> tensor<4x12xf32>
+    %0 = pet.matmul %k, %w : (tensor<4x12xf32>, tensor<12x6xf32>) -> tensor<4x6xf32>
+    return %0 : tensor<4x6xf32>
+  })",
+      // Convolution over channels concatenated from split halves in the
+      // other order, the filter transposed and padded.
+      R"(func.func @f(%x: tensor<1x6x5x5xf32>, %w: tensor<3x4x3x3xf32>)
+             -> tensor<1x4x5x5xf32> {
+    %h:2 = pet.split %x axis 1 sizes [2, 4]
+        : (tensor<1x6x5x5xf32>) -> (tensor<1x2x5x5xf32>, tensor<1x4x5x5xf32>)
+    %c = pet.concat %h#1, %h#0 axis 1
+        : (tensor<1x4x5x5xf32>, tensor<1x2x5x5xf32>) -> tensor<1x6x5x5xf32>
+    %t = pet.transpose %w perm [1, 0, 2, 3]
+        : tensor<3x4x3x3xf32> -> tensor<4x3x3x3xf32>
+    %f = pet.pad %t low [0, 1, 0, 0] high [0, 2, 0, 0]
+        : tensor<4x3x3x3xf32> -> tensor<4x6x3x3xf32>
+    %0 = pet.conv2d %c, %f pad_low [1, 1] pad_high [1, 1]
+        : (tensor<1x6x5x5xf32>, tensor<4x6x3x3xf32>) -> tensor<1x4x5x5xf32>
+    return %0 : tensor<1x4x5x5xf32>
+  })",
+      // Average pooling (in-bounds counts) across a concatenation along H,
+      // the kernel taller than wide; a reshaped matmul operand.
+      R"(func.func @f(%x: tensor<1x2x3x4xf32>, %y: tensor<1x2x4x4xf32>)
+             -> tensor<1x2x7x4xf32> {
+    %c = pet.concat %x, %y axis 2
+        : (tensor<1x2x3x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x7x4xf32>
+    %0 = pet.avg_pool2d %c kernel [5, 2] strides [1, 1] pad_low [2, 1]
+        pad_high [2, 0] exclude_pad : tensor<1x2x7x4xf32> -> tensor<1x2x7x4xf32>
+    return %0 : tensor<1x2x7x4xf32>
+  })",
+      R"(func.func @f(%x: tensor<2x3x4xf32>, %w: tensor<12x5xf32>)
+             -> tensor<2x5xf32> {
+    %r = pet.reshape %x : tensor<2x3x4xf32> -> tensor<2x12xf32>
+    %0 = pet.matmul %r, %w : (tensor<2x12xf32>, tensor<12x5xf32>) -> tensor<2x5xf32>
+    return %0 : tensor<2x5xf32>
+  })"};
+  for (const char *program : programs) {
+    func::FuncOp func = parse(program);
+    ASSERT_TRUE(func) << program;
+    expectPointsMatchWhole(func);
+  }
+}
+
 TEST_F(EvaluatorTest, ElementwiseNonLinear) {
   const char *ir = R"(func.func @f(%x: tensor<5xf64>) -> tensor<5xf64> {
     %0 = pet.OP %x FLAGS : tensor<5xf64>

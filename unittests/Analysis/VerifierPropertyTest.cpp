@@ -150,20 +150,28 @@ TEST(VerifierPropertyTest, LayoutVerdictsMatchBruteForce) {
       cases, cases / 20, cases / 20, cases / 20);
 }
 
-/// Point evaluation computes what whole-tensor evaluation computes.
-TEST(VerifierPropertyTest, PointEvaluationMatchesWholeTensors) {
+/// Point evaluation computes what whole-tensor evaluation computes, with
+/// inputs from a function (values read one at a time) and from arrays (read
+/// by pointer through the layout operators' strided views).
+void checkPointEvaluation(function_ref<ProgramPair(ModuleOp, int)> build,
+                          int cases) {
   MLIRContext context;
   context.loadDialect<PETDialect, func::FuncDialect>();
-  for (int i = 0; i < caseCount(3000) / 10; ++i) {
+  for (int i = 0; i < cases; ++i) {
     OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
-    ProgramPair pair = buildRandomProgramPair(*module, 5000 + i, i, 0.5);
+    ProgramPair pair = build(*module, i);
     for (func::FuncOp func : {pair.original, pair.candidate}) {
       uint64_t seed = 17 + i;
-      auto whole = evaluateFunction<ModQ>(func, randomInputs(func, seed));
+      SmallVector<Tensor<ModQ>> inputs = randomInputs(func, seed);
+      auto whole = evaluateFunction<ModQ>(func, inputs);
       ASSERT_TRUE(succeeded(whole));
       PointEvaluator<ModQ> points(func, [seed](unsigned arg, int64_t k) {
         return randomModQ(seed, arg, k);
       });
+      PointEvaluator<ModQ> dense(func, nullptr);
+      dense.setInputData(llvm::map_to_vector(
+          inputs,
+          [](const Tensor<ModQ> &t) -> ArrayRef<ModQ> { return t.getData(); }));
       const Tensor<ModQ> &out = (*whole)[0];
       Box all = Box::fromShape(out.getShape());
       SmallVector<int64_t> p(all.getRank(), 0);
@@ -177,9 +185,28 @@ TEST(VerifierPropertyTest, PointEvaluationMatchesWholeTensors) {
         ASSERT_EQ(points.evaluateResult(0, p).getValue(), out[k].getValue())
             << "case " << i << " element " << k << "\n"
             << print(func);
+        ASSERT_EQ(dense.evaluateResult(0, p).getValue(), out[k].getValue())
+            << "case " << i << " element " << k << " (input arrays)\n"
+            << print(func);
       }
     }
   }
+}
+
+TEST(VerifierPropertyTest, PointEvaluationMatchesWholeTensors) {
+  checkPointEvaluation(
+      [](ModuleOp module, int i) {
+        return buildRandomProgramPair(module, 5000 + i, i, 0.5);
+      },
+      caseCount(3000) / 10);
+}
+
+TEST(VerifierPropertyTest, PointEvaluationMatchesWholeTensorsOnLayouts) {
+  checkPointEvaluation(
+      [](ModuleOp module, int i) {
+        return buildRandomLayoutPair(module, 8000 + i, i);
+      },
+      caseCount(3000) / 10);
 }
 
 } // namespace

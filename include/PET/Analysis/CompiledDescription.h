@@ -21,6 +21,9 @@ struct LinearForm {
   int64_t constant = 0;
 };
 std::optional<LinearForm> getLinearForm(AffineExpr expr, unsigned numDims);
+/// How much `expr` changes when dimension `dim` goes up by one, if that is
+/// the same everywhere (`dim` occurs outside floordiv/mod/ceildiv only).
+std::optional<int64_t> getAffineCoefficient(AffineExpr expr, unsigned dim);
 
 /// Evaluates an affine expression of loop values.
 class CompiledExpr {
@@ -78,6 +81,12 @@ struct CompiledTerm {
   SmallVector<int64_t> resultOffsets;
   SmallVector<unsigned> reductionLoops;
   SmallVector<Factor, 2> factors;
+  /// The reduction loop that exact evaluators run innermost, as a strided
+  /// range: the longest one along which every factor's index is affine; -1
+  /// if there is none. innerSteps[f][d] is the change of factor f's index d
+  /// when that loop goes up by one.
+  int innerLoop = -1;
+  SmallVector<SmallVector<int64_t, 4>, 2> innerSteps;
   double scale;
   int64_t divisor;
   bool divideByInBoundsCount;

@@ -82,6 +82,16 @@ template <typename T>
 FailureOr<SmallVector<Tensor<T>>>
 evaluateFunction(func::FuncOp func, ArrayRef<Tensor<T>> arguments);
 
+/// Where a value's elements lie along a strided range of reduction points
+/// l: element `offset + l * stride` of an input array (`data`), or of
+/// argument `argNumber` read through the input function; neither: the
+/// value is computed, read one position at a time.
+struct StridedView {
+  const ModQ *data = nullptr;
+  int argNumber = -1;
+  int64_t offset = 0, stride = 0;
+};
+
 /// Evaluates single positions of the values of a function, reading argument
 /// elements from a callback and computing only what the position depends on.
 /// Results are cached until `reset`. The function must pass
@@ -141,6 +151,15 @@ private:
   T evaluate(OpResult result, ResultInfo &info, ArrayRef<int64_t> position);
   T compute(OpResult result, ResultInfo &info, ArrayRef<int64_t> position);
   ResultInfo &getInfo(OpResult result);
+  /// Where `value` at `index + l * step` lies among an argument's elements,
+  /// for l in [lo, end), through the layout operators between it and the
+  /// argument (split, concatenation, transpose, reshape, zero padding):
+  /// narrows [lo, hi) to where the value is not zero (padding) and `end`
+  /// to where the view holds (one operand of a concatenation). A view
+  /// without array or argument: the value is computed. Exact domain only.
+  StridedView getStridedView(Value value, SmallVectorImpl<int64_t> &index,
+                             SmallVectorImpl<int64_t> &step, int64_t &lo,
+                             int64_t &hi, int64_t &end);
 
   func::FuncOp func;
   T input(unsigned argNumber, int64_t linearIndex) const {

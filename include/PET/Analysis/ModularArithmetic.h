@@ -28,6 +28,17 @@ public:
   /// The residue of `value`, which must already be below kModulus.
   static constexpr ModQ fromReduced(uint64_t value) { return ModQ(value); }
 
+  /// The residue of a 128-bit integer (sums of products accumulated
+  /// without reducing each one: 2^61 = 1 modulo q).
+  static ModQ fromWide(unsigned __int128 x) {
+    unsigned __int128 high = x >> 61; // < 2^67
+    uint64_t folded = static_cast<uint64_t>(high & kModulus) +
+                      static_cast<uint64_t>(high >> 61); // < 2^61 + 2^6
+    uint64_t sum = (static_cast<uint64_t>(x) & kModulus) + folded; // < 2^63
+    sum = (sum & kModulus) + (sum >> 61);
+    return ModQ(sum >= kModulus ? sum - kModulus : sum);
+  }
+
   uint64_t getValue() const { return value; }
 
   ModQ operator+(ModQ other) const {
