@@ -151,8 +151,14 @@ static void cutForAccess(AffineExpr expr, ArrayRef<int64_t> loopBounds,
   std::vector<int64_t> values(numPoints);
   std::vector<int64_t> intervals(numPoints);
   SmallVector<int64_t> point(numLoops, 0);
+  // Along the innermost loop the index usually moves by a constant step
+  // (a grouped convolution's channel: (f floordiv F/g) * C/g + c): the
+  // expression is evaluated in full only where that loop starts over.
+  unsigned innermost = loops.back();
+  std::optional<int64_t> innerStep = getAffineCoefficient(expr, innermost);
   for (int64_t x = 0; x < numPoints; ++x) {
-    values[x] = compiled(point);
+    values[x] = innerStep && point[innermost] != 0 ? values[x - 1] + *innerStep
+                                                   : compiled(point);
     intervals[x] = intervalOf(values[x]);
     nextPoint(point, loopBounds, loops);
   }

@@ -39,7 +39,14 @@ ALL_MODELS = {**MODELS, **MODELS_BATCH}
 from .opt import run_pet_opt
 
 TIME_RUNS = 100
-DEFAULT_TIME_LIMIT = 10.0
+# No limit: every model's whole search takes under 10 s on 2 cores
+# (bench/README.md); a limit near that would only cut the searches unevenly
+# (each gets a share of it by estimated work).
+DEFAULT_TIME_LIMIT = 0.0
+# A replacement must save this fraction of its subprogram's (measured) time:
+# programs measured within timing noise of their original (0.1% faster, say)
+# gain nothing and may lose in the network.
+DEFAULT_MIN_GAIN = 0.03
 
 
 def _stopped_searches(report: dict) -> int:
@@ -67,12 +74,14 @@ ON_PHASES = ("on", "ontf32")
 def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                    time_limit: float, phases: List[str],
                    cost_db_tf32: Optional[Path] = None, candidates: bool = False,
-                   require_measured: bool = False) -> dict:
+                   require_measured: bool = False,
+                   min_gain: float = DEFAULT_MIN_GAIN) -> dict:
     """Compiles each model PET off and on (see the module's doc). With
     `candidates`, each search's original and kept programs are also
     compiled for timing on the GPU (DIR/candidates/MODEL[-tf32].o, see
     measure.py); `require_measured` replaces a subprogram only by a program
-    the database measured faster."""
+    the database measured faster; `min_gain` is the fraction of the
+    subprogram's time a replacement must save."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -85,7 +94,8 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
             if phase in ON_PHASES:
                 db = cost_db_tf32 if phase == "ontf32" else cost_db
                 stem = f"{name}-{phase}"
-                options = (f"time-limit={time_limit} report={directory / stem}.report.json "
+                options = (f"time-limit={time_limit} min-gain={min_gain} "
+                           f"report={directory / stem}.report.json "
                            f"cost-keys={directory / name}.keys.json")
                 if db:
                     options += f" cost-db={db.resolve()}"
@@ -304,7 +314,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     c.add_argument("--models", default=",".join(MODELS))
     c.add_argument("--cost-db", type=Path)
     c.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
-                   help="seconds of mutation search per model")
+                   help="seconds of mutation search per model (0: no limit)")
     c.add_argument("--phases", default="off,on",
                    help="off, on (FP32 database), ontf32 (TF32 database)")
     c.add_argument("--cost-db-tf32", type=Path,
@@ -314,6 +324,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                    "(DIR/candidates, measure.py)")
     c.add_argument("--require-measured", action="store_true",
                    help="replace subprograms only by programs measured faster")
+    c.add_argument("--min-gain", type=float, default=DEFAULT_MIN_GAIN,
+                   help="fraction of a subprogram's time a replacement must save")
     r = sub.add_parser("report", help="tables and chart from the GPU's results")
     r.add_argument("directory", type=Path)
     r.add_argument("results", type=Path, nargs="+",
@@ -327,7 +339,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             parser.error(f"unknown models {unknown}; known: {', '.join(ALL_MODELS)}")
         compile_models(args.directory, models, args.cost_db, args.time_limit,
                        args.phases.split(","), args.cost_db_tf32, args.candidates,
-                       args.require_measured)
+                       args.require_measured, args.min_gain)
         return 0
     write_report(build_table(args.directory, args.results), args.out)
     return 0

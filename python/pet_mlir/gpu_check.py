@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from . import cpu, gpu
-from .models import resnet18
+from .models import inception_v3, resnet18, resnext50_32x4d
 from .opt import run_pet_opt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,12 @@ def cases():
         ("resnet18-224-measured", r224, [gpu.gpu_optimize_flag(
             f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
             "require-measured=1")]),
-    ] + extra_cases()
+        # The benchmark's ResNeXt-50 and Inception-v3 as PET on chose them.
+    ] + [(f"{name}-measured", build(), [gpu.gpu_optimize_flag(
+            f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
+            "require-measured=1")])
+         for name, build in (("resnext50", resnext50_32x4d),
+                             ("inception-v3", inception_v3))] + extra_cases()
 
 
 def selected_cases(names=None):

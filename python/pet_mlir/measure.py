@@ -201,8 +201,15 @@ def family_table(directory: Path, dbs: Dict[str, dict]) -> List[dict]:
     time per precision (from the collected databases `dbs`), its family,
     whether it carries corrections, and its estimate."""
     rows = []
+    # The FP32- and TF32-optimized modules of a model share most programs:
+    # each program once per model.
+    seen = set()
     for source in sorted(directory.glob("*.mlir")):
         name = source.stem
+        for suffix in ("-ontf32", "-on"):
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
         text = source.read_text()
         bodies = _bodies(text)
         programs = list_programs(text)
@@ -211,6 +218,9 @@ def family_table(directory: Path, dbs: Dict[str, dict]) -> List[dict]:
         for p in programs:
             if p["name"].endswith("_original"):
                 continue
+            if (name, p["key"]) in seen:
+                continue
+            seen.add((name, p["key"]))
             search = p["name"].split("_")[0]
             orig = originals.get(search)
             body = bodies.get(p["name"], "")
