@@ -160,7 +160,9 @@ def collect(directory: Path, results: Path, precision: str,
             # Where the entries of the merged database came from (operators
             # timed earlier, possibly elsewhere: they only guide the search).
             "merged_from": base.get("merged_from", base.get("device")) if merge else None,
-            "programs_measured": measured,
+            # Programs in the database: measured now or in earlier rounds.
+            "programs_measured": sum(k.startswith("program:") for k in entries),
+            "programs_measured_now": measured,
             "entries": sorted(entries.values(), key=lambda e: e["key"])}
 
 
@@ -346,8 +348,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             db = collect(args.directory, args.results, args.precision, args.merge)
             args.out.write_text(json.dumps(db, indent=1))
-            print(f"{args.out}: {db['programs_measured']} programs measured "
-                  f"({args.precision}), {len(db['entries'])} entries")
+            print(f"{args.out}: {db['programs_measured_now']} programs measured "
+                  f"now, {db['programs_measured']} in all ({args.precision}), "
+                  f"{len(db['entries'])} entries")
     except (PetOptError, ToolError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

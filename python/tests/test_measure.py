@@ -123,7 +123,7 @@ def test_collect_and_table(tmp_path, candidates):
     base = _db(tmp_path, {"pet.relu : (tensor<1xf32>) -> (tensor<1xf32>)": 1.0}, "ops.json")
     db = measure.collect(directory, tmp_path / "out", "fp32", merge=base)
     assert db["device"] == "Test GPU, 1.0" and db["precision"] == "fp32"
-    assert db["programs_measured"] == len(programs)
+    assert db["programs_measured"] == db["programs_measured_now"] == len(programs)
     times = {e["key"]: e["time_us"] for e in db["entries"]}
     assert times["pet.relu : (tensor<1xf32>) -> (tensor<1xf32>)"] == 1.0
     # The larger of two runs' medians (the upper median).
