@@ -804,7 +804,8 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
   for (auto [t, term] : llvm::enumerate(info.terms)) {
     if (!term.bindResultPosition(position, loops))
       continue;
-    std::pair<T, int64_t> sumAndCount;
+    // Exact sums do not depend on the order of addition: strided ranges.
+    std::optional<std::pair<T, int64_t>> sumAndCount;
     if constexpr (ScalarTraits<T>::isExact) {
       if (term.innerLoop >= 0) {
         auto view = [&](unsigned operand, SmallVectorImpl<int64_t> &index,
@@ -818,13 +819,11 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
         };
         sumAndCount =
             sumOverReductionStrided(term, loops, shapeOf, view, inputAt, read);
-      } else {
-        sumAndCount = sumOverReduction<T>(term, loops, shapeOf, read);
       }
-    } else {
-      sumAndCount = sumOverReduction<T>(term, loops, shapeOf, read);
     }
-    auto [sum, count] = sumAndCount;
+    if (!sumAndCount)
+      sumAndCount = sumOverReduction<T>(term, loops, shapeOf, read);
+    auto [sum, count] = *sumAndCount;
     total = total + termCoefficient(term, count, info.coefficients[t]) * sum;
   }
   return total;
@@ -851,12 +850,9 @@ PointEvaluator<T>::getStridedView(Value value, SmallVectorImpl<int64_t> &index,
         view.argNumber = static_cast<int>(arg.getArgNumber());
       else
         view.data = inputData[arg.getArgNumber()].data();
-      int64_t rowStride = 1;
-      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-        view.offset += index[d] * rowStride;
-        view.stride += step[d] * rowStride;
-        rowStride *= shape[d];
-      }
+      // Row-major linearization is linear: the step maps like the index.
+      view.offset = linearizeIndex(index, shape);
+      view.stride = linearizeIndex(step, shape);
       return view;
     };
     while (lo < hi && lo < end) {

@@ -120,11 +120,6 @@ struct ConvPlan {
   bool fusedUnsupported = false;
 };
 
-/// Shapes, then strides, paddings, dilations (h, w each), groups, TF32.
-using ConvKey =
-    std::tuple<std::string, std::string, std::string, int64_t, int64_t, int64_t,
-               int64_t, int64_t, int64_t, int64_t, bool>;
-
 /// PET_CUDNN_ALGORITHMS=FILE: the algorithm chosen per convolution shape,
 /// shared by every process that names the file: a shape found there is not
 /// timed again, one chosen here is appended. Programs compared in separate
@@ -181,18 +176,15 @@ void storeAlgorithm(const std::string &key, const AlgorithmChoice &choice) {
 ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh,
                   int64_t dw, int64_t groups, const std::string &detail) {
-  static std::map<ConvKey, ConvPlan> plans;
-  ConvKey key{shape4(input->sizes),
-              shape4(filter->sizes),
-              shape4(output->sizes),
-              sh,
-              sw,
-              ph,
-              pw,
-              dh,
-              dw,
-              groups,
-              tf32};
+  // Shapes, strides, paddings, dilations, groups and precision: the key of
+  // the plans here and of the choices in PET_CUDNN_ALGORITHMS's file.
+  static std::map<std::string, ConvPlan> plans;
+  std::string key = shape4(input->sizes) + " " + shape4(filter->sizes) + " " +
+                    shape4(output->sizes) + " s" + std::to_string(sh) + "," +
+                    std::to_string(sw) + " p" + std::to_string(ph) + "," +
+                    std::to_string(pw) + " d" + std::to_string(dh) + "," +
+                    std::to_string(dw) + " g" + std::to_string(groups) +
+                    (tf32 ? " tf32" : " fp32");
   auto it = plans.find(key);
   if (it != plans.end())
     return it->second;
@@ -242,14 +234,8 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   if (en != on || ec != oc || eh != oh || ew != ow)
     fail("convolution output shape %dx%dx%dx%d expected by cuDNN; %s", en, ec,
          eh, ew, detail.c_str());
-  std::string storedKey = shape4(input->sizes) + " " + shape4(filter->sizes) +
-                          " " + shape4(output->sizes) + " s" +
-                          std::to_string(sh) + "," + std::to_string(sw) + " p" +
-                          std::to_string(ph) + "," + std::to_string(pw) + " d" +
-                          std::to_string(dh) + "," + std::to_string(dw) + " g" +
-                          std::to_string(groups) + (tf32 ? " tf32" : " fp32");
   if (algorithmFile()) {
-    auto stored = storedAlgorithms().find(storedKey);
+    auto stored = storedAlgorithms().find(key);
     if (stored != storedAlgorithms().end()) {
       plan.algo = stored->second.algo;
       plan.workspaceBytes = stored->second.workspaceBytes;
@@ -311,7 +297,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
     std::fprintf(stderr, "pet-runtime: %s: algorithm %d, %.4f ms\n",
                  detail.c_str(), int(plan.algo), double(best));
   if (algorithmFile())
-    storeAlgorithm(storedKey, {plan.algo, plan.workspaceBytes});
+    storeAlgorithm(key, {plan.algo, plan.workspaceBytes});
   return plans.emplace(key, plan).first->second;
 }
 

@@ -240,6 +240,29 @@ void checkStridedCopy() {
   pet_rt_free(b);
 }
 
+/// What `command` prints (run by the shell), and its exit status.
+std::string capture(const std::string &command, int &status) {
+  std::string output;
+  char buffer[512];
+  FILE *pipe = popen(command.c_str(), "r");
+  while (pipe && fgets(buffer, sizeof(buffer), pipe))
+    output += buffer;
+  status = pipe ? pclose(pipe) : -1;
+  return output;
+}
+
+/// The text of the file at `path` (empty if there is none).
+std::string readFile(const std::string &path) {
+  std::string text;
+  char buffer[512];
+  if (FILE *file = std::fopen(path.c_str(), "r")) {
+    while (fgets(buffer, sizeof(buffer), file))
+      text += buffer;
+    std::fclose(file);
+  }
+  return text;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -276,13 +299,8 @@ int main(int argc, char **argv) {
   checkStridedCopy();
   // Errors name the call and the shapes.
   std::string self = argv[0];
-  std::string command = self + " bad-conv 2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[512];
-  while (pipe && fgets(buffer, sizeof(buffer), pipe))
-    output += buffer;
-  int status = pipe ? pclose(pipe) : -1;
+  int status = 0;
+  std::string output = capture(self + " bad-conv 2>&1", status);
   expect(status != 0 &&
              output.find("pet-runtime: convolution output shape") !=
                  std::string::npos &&
@@ -293,12 +311,7 @@ int main(int argc, char **argv) {
   std::string profileCommand =
       "PET_PROFILE=" + profilePath + " " + self + " profile > /dev/null";
   int profileStatus = std::system(profileCommand.c_str());
-  std::string profileText;
-  if (FILE *file = std::fopen(profilePath.c_str(), "r")) {
-    while (fgets(buffer, sizeof(buffer), file))
-      profileText += buffer;
-    std::fclose(file);
-  }
+  std::string profileText = readFile(profilePath);
   expect(profileStatus == 0 &&
              profileText.find("cudnn\tconv2d input 1x8x10x10, filter "
                               "16x8x3x3, output 1x16x10x10, padding 1x1, "
@@ -314,17 +327,11 @@ int main(int argc, char **argv) {
   std::string logs[2];
   int algorithmStatus = 0;
   for (std::string &log : logs) {
-    FILE *run = popen(algorithmsCommand.c_str(), "r");
-    while (run && fgets(buffer, sizeof(buffer), run))
-      log += buffer;
-    algorithmStatus |= run ? pclose(run) : -1;
+    int runStatus = 0;
+    log = capture(algorithmsCommand, runStatus);
+    algorithmStatus |= runStatus;
   }
-  std::string stored;
-  if (FILE *file = std::fopen(algorithmsPath.c_str(), "r")) {
-    while (fgets(buffer, sizeof(buffer), file))
-      stored += buffer;
-    std::fclose(file);
-  }
+  std::string stored = readFile(algorithmsPath);
   expect(algorithmStatus == 0 &&
              stored.find("1x8x10x10 16x8x3x3 1x16x10x10 s1,1 p1,1 d1,1 g1 "
                          "fp32\t") == 0 &&

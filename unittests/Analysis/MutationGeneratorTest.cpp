@@ -7,8 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "PET/Analysis/MutationGenerator.h"
+#include "ExactEvaluation.h"
+
 #include "PET/Analysis/Evaluator.h"
+#include "PET/Analysis/MutationGenerator.h"
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -43,13 +45,7 @@ protected:
 
   /// Every box called equivalent agrees everywhere on fresh inputs.
   void checkAgainstBruteForce(const Mutant &m) {
-    SmallVector<Tensor<ModQ>> inputs;
-    for (auto [i, type] : llvm::enumerate(original.getArgumentTypes())) {
-      Tensor<ModQ> t(cast<RankedTensorType>(type).getShape());
-      for (int64_t k = 0; k < t.getNumElements(); ++k)
-        t[k] = randomModQ(4242, i, k);
-      inputs.push_back(std::move(t));
-    }
+    SmallVector<Tensor<ModQ>> inputs = pet_test::randomInputs(original, 4242);
     auto want = evaluateFunction<ModQ>(original, inputs);
     auto got = evaluateFunction<ModQ>(m.func, inputs);
     ASSERT_TRUE(succeeded(want) && succeeded(got));
