@@ -900,7 +900,43 @@ PointEvaluator<T>::getStridedView(Value value, SmallVectorImpl<int64_t> &index,
         Value source = op->getOperand(0);
         while (auto inner = source.getDefiningOp<ReshapeOp>())
           source = inner.getOperand();
-        return rowMajor(value, source);
+        if (isa<BlockArgument>(source))
+          return rowMajor(value, source);
+        // Otherwise the same row-major element of an operand that is itself
+        // a view: the linear step is `m` along one of its dimensions, as far
+        // as the position does not carry into the next dimension.
+        ArrayRef<int64_t> shape =
+            cast<RankedTensorType>(value.getType()).getShape();
+        ArrayRef<int64_t> from =
+            cast<RankedTensorType>(source.getType()).getShape();
+        int64_t linear =
+            linearizeIndex(index, shape) + lo * linearizeIndex(step, shape);
+        int64_t by = linearizeIndex(step, shape);
+        SmallVector<int64_t, 8> at(from.size()), along(from.size(), 0);
+        for (int64_t d = static_cast<int64_t>(from.size()) - 1, l = linear;
+             d >= 0; --d) {
+          at[d] = l % from[d];
+          l /= from[d];
+        }
+        if (by != 0) {
+          int64_t suffix = 1, d = static_cast<int64_t>(from.size()) - 1;
+          for (; d >= 0; suffix *= from[d--])
+            if (std::abs(by) < suffix * from[d])
+              break;
+          if (d < 0 || by % suffix != 0)
+            return {};
+          int64_t m = by / suffix;
+          along[d] = m;
+          end = std::min(end,
+                         m > 0 ? lo + llvm::divideCeilSigned(from[d] - at[d], m)
+                               : lo + at[d] / -m + 1);
+        }
+        // Positions relative to l = 0, as the caller indexes.
+        index.assign(at.begin(), at.end());
+        step.assign(along.begin(), along.end());
+        for (auto [x, s] : llvm::zip(index, step))
+          x -= lo * s;
+        value = source;
       } else if (auto pad = dyn_cast<PadOp>(op)) {
         for (auto [x, low] : llvm::zip(index, pad.getLow()))
           x -= low;

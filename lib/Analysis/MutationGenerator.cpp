@@ -56,11 +56,22 @@ struct Node {
 
 constexpr unsigned kSamples = 8;
 
-/// Group counts of reduction splits (input channels split into groups of
-/// one grouped convolution, partial sums added).
-constexpr int64_t kReductionSplits[] = {2, 4};
-/// Reduction splits leave at least this many input channels to a group.
+/// Pieces of reduction splits (every group's input channels split into
+/// pieces, one grouped convolution making each piece's partial sums, the
+/// partial sums added). Eight pieces pay on the H200 where the output is
+/// small and the reduction long (3x3 convolutions at 7x7 and 14x14, the
+/// grouped ones of ResNeXt-50 included).
+constexpr int64_t kReductionSplits[] = {2, 4, 8};
+/// Reduction splits of a dense convolution leave at least this many input
+/// channels to a piece; of a grouped one, kMinGroupSplitChannels.
 constexpr int64_t kMinSplitChannels = 16;
+constexpr int64_t kMinGroupSplitChannels = 4;
+/// Eight pieces, and splits of grouped convolutions, only where the
+/// convolution's output has at most this many positions (batch x height x
+/// width; on the H200 they pay at 7x7 and 14x14 and lose or tie above, where
+/// the library has parallelism enough: bench/models/probe_splits.py).
+constexpr int64_t kMaxEightWaySplitOutput = 64;
+constexpr int64_t kMaxGroupedSplitOutput = 196;
 
 /// Reductions up to this size (a 3x3 convolution over 64 channels) get the
 /// whole state budget; larger ones proportionally less.
@@ -102,6 +113,11 @@ private:
                                              int64_t groups);
   Value buildReductionSplit(OpBuilder &b, Value input, Value filter,
                             const ConvConfig &c, int64_t groups);
+  Value buildGroupedReductionSplit(OpBuilder &b, Value input, Value filter,
+                                   const ConvConfig &c, int64_t pieces);
+  /// The sum of `value`'s `pieces` slices of `size` along `axis`.
+  Value addPieces(OpBuilder &b, Value value, int64_t axis, int64_t pieces,
+                  int64_t size);
 
   func::FuncOp original;
   ModuleOp scratch;
@@ -131,6 +147,10 @@ private:
   bool allowAdd = false;
   /// Whether parity space-to-batch moves belong to the operator set.
   bool spaceToBatch = false;
+  /// Positions (batch x height x width) of the subprogram's largest
+  /// convolution output: where reduction splits may pay beyond the basic
+  /// ones.
+  int64_t largestConvOutput = 0;
   int64_t maxElements = 1;
   /// Arithmetic of the whole subprogram.
   double maxFlops = 0;
@@ -283,6 +303,8 @@ void Generator::collectTemplates() {
           convs.push_back(dense);
         spaceToBatch = true;
       }
+      Shape out = shapeOf(conv.getResult());
+      largestConvOutput = std::max(largestConvOutput, out[0] * out[2] * out[3]);
       Shape k = shapeOf(conv.getFilter());
       Shape kernel = {k[2], k[3]};
       if (!llvm::is_contained(kernelSizes, kernel))
@@ -341,22 +363,61 @@ Value Generator::buildReductionSplit(OpBuilder &b, Value input, Value filter,
   SmallVector<int64_t> channelSizes(groups, sw[1] / groups);
   auto pieces = SplitOp::create(
       b, loc, ValueRange{filter},
-      ArrayRef<NamedAttribute>{axisAttr(1), b.getNamedAttr(
-                                                "sizes", array(channelSizes))});
+      ArrayRef<NamedAttribute>{axisAttr(1),
+                               b.getNamedAttr("sizes", array(channelSizes))});
   auto stacked = ConcatOp::create(b, loc, pieces.getResults(),
                                   ArrayRef<NamedAttribute>{axisAttr(0)});
   auto partial = Conv2DOp::create(b, loc, ValueRange{input, stacked},
                                   convAttributes(c, groups));
-  SmallVector<int64_t> outputSizes(groups, sw[0]);
-  auto sums = SplitOp::create(
-      b, loc, ValueRange{partial.getResult()},
-      ArrayRef<NamedAttribute>{axisAttr(1),
-                               b.getNamedAttr("sizes", array(outputSizes))});
-  Value total = sums.getResult(0);
-  for (int64_t k = 1; k < groups; ++k)
-    total = AddOp::create(b, loc, ValueRange{total, sums.getResult(k)},
+  return addPieces(b, partial.getResult(), /*axis=*/1, groups, sw[0]);
+}
+
+Value Generator::addPieces(OpBuilder &b, Value value, int64_t axis,
+                           int64_t pieces, int64_t size) {
+  SmallVector<int64_t> sizes(pieces, size);
+  auto split =
+      SplitOp::create(b, loc, ValueRange{value},
+                      ArrayRef<NamedAttribute>{
+                          b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
+                          b.getNamedAttr("sizes", array(sizes))});
+  Value total = split.getResult(0);
+  for (int64_t k = 1; k < pieces; ++k)
+    total = AddOp::create(b, loc, ValueRange{total, split.getResult(k)},
                           ArrayRef<NamedAttribute>{});
   return total;
+}
+
+Value Generator::buildGroupedReductionSplit(OpBuilder &b, Value input,
+                                            Value filter, const ConvConfig &c,
+                                            int64_t pieces) {
+  // A convolution of g groups, each F/g output channels over C/g input
+  // channels, as one of g*s groups: group gi*s+si reads input channels
+  // (gi*s+si)*C/(g*s).. and makes the partial sums of group gi's outputs
+  // over piece si. Filter [F, C/g, kh, kw] as [g, F/g, s, C/(g*s), kh, kw],
+  // transposed to [g, s, F/g, ...] (weights: done once at load), then
+  // [g*s*F/g, C/(g*s), kh, kw]. Partial sums [N, g*s*F/g, H, W] read as
+  // [N, g, s, F/g, H, W], the s pieces added, then [N, F, H, W]. (Every
+  // dimension kept apart: box propagation keeps the original's boxes.)
+  Shape sw = shapeOf(filter);
+  int64_t g = c.groups, fg = sw[0] / g, cp = sw[1] / pieces;
+  auto reshape = [&](Value v, ArrayRef<int64_t> shape) -> Value {
+    auto type = RankedTensorType::get(
+        shape, cast<RankedTensorType>(v.getType()).getElementType());
+    return ReshapeOp::create(b, loc, type, v).getResult();
+  };
+  Value w6 = reshape(filter, {g, fg, pieces, cp, sw[2], sw[3]});
+  Value wt =
+      TransposeOp::create(b, loc, ValueRange{w6},
+                          ArrayRef<NamedAttribute>{b.getNamedAttr(
+                              "permutation", array({0, 2, 1, 3, 4, 5}))});
+  Value stacked = reshape(wt, {g * pieces * fg, cp, sw[2], sw[3]});
+  auto partial = Conv2DOp::create(b, loc, ValueRange{input, stacked},
+                                  convAttributes(c, g * pieces));
+  Shape so = shapeOf(partial.getResult());
+  Value grouped =
+      reshape(partial.getResult(), {so[0], g, pieces, fg, so[2], so[3]});
+  Value total = addPieces(b, grouped, /*axis=*/2, pieces, /*size=*/1);
+  return reshape(total, {so[0], g * fg, so[2], so[3]});
 }
 
 //===----------------------------------------------------------------------===//
@@ -475,9 +536,9 @@ void Generator::tryMove(unsigned depth, function_ref<Value(OpBuilder &)> build,
   // Moves that compute a value in another form (a variant) reach states of
   // their own: the same values, computed differently.
   uint64_t savedVariants = variants;
-  variants = variant ? static_cast<uint64_t>(llvm::hash_combine(variants,
-                                                                variant))
-                     : variants;
+  variants = variant
+                 ? static_cast<uint64_t>(llvm::hash_combine(variants, variant))
+                 : variants;
   uint64_t state = static_cast<uint64_t>(llvm::hash_combine(
       llvm::hash_combine_range(fps.begin(), fps.end()), variants));
   if (visited.insert(state).second) {
@@ -552,17 +613,38 @@ void Generator::enumerateMoves(unsigned depth) {
         // their sum. Fully equivalent; a library may run the grouped form
         // faster (more output parallelism for the same arithmetic).
         for (const ConvConfig &c : convs) {
-          // Subprograms of one convolution only: a state space per split
-          // of every operator of a larger window costs more than it finds.
-          if (c.groups != 1 || sw[1] != sa[1] || !fits(c) || maxCompute != 1)
+          if (sw[1] * c.groups != sa[1] || sw[0] % c.groups != 0 || !fits(c))
             continue;
+          // Subprograms of one convolution only: a state space per split
+          // of every operator of a larger window costs more than it finds
+          // (tried at 7x7 and 8x8 too: the splits used up Inception-v3's
+          // state budget before its merged programs were reached).
+          if (maxCompute != 1)
+            continue;
+          // The subprogram's output, not this move's: a "convolution" of a
+          // filter by another has few positions too.
+          int64_t outputPositions = largestConvOutput;
           for (int64_t g : kReductionSplits) {
-            if (sa[1] % g != 0 || sa[1] / g < kMinSplitChannels)
+            if (g == 8 && outputPositions > kMaxEightWaySplitOutput)
+              continue;
+            if (c.groups == 1) {
+              if (sa[1] % g != 0 || sa[1] / g < kMinSplitChannels)
+                continue;
+              tryMove(
+                  depth,
+                  [&](OpBuilder &b) -> Value {
+                    return buildReductionSplit(b, a.value, w.value, c, g);
+                  },
+                  /*isCompute=*/true, /*variant=*/g);
+              continue;
+            }
+            if (sw[1] % g != 0 || sw[1] / g < kMinGroupSplitChannels ||
+                outputPositions > kMaxGroupedSplitOutput)
               continue;
             tryMove(
                 depth,
                 [&](OpBuilder &b) -> Value {
-                  return buildReductionSplit(b, a.value, w.value, c, g);
+                  return buildGroupedReductionSplit(b, a.value, w.value, c, g);
                 },
                 /*isCompute=*/true, /*variant=*/g);
           }

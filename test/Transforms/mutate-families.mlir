@@ -127,3 +127,44 @@ func.func @reduction_split(%x: tensor<1x32x4x4xf32>, %w: tensor<4x32x3x3xf32> {p
   %1 = pet.relu %0 : tensor<1x4x4x4xf32>
   return %1 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// Reduction split of a grouped convolution: every group's 8 input channels
+// in two pieces, one convolution of 8 groups (the filter regrouped by
+// reshape and transpose, once at load), the partial sums read as
+// [N, groups, pieces, F/groups, H, W] and added. Fully equivalent.
+// CHECK-LABEL: func.func @grouped_reduction_split
+// MERGE-LABEL: func.func @grouped_reduction_split
+// MERGE:      %[[W6:.*]] = pet.reshape %arg1 {{.*}}: tensor<8x8x3x3xf32> -> tensor<4x2x2x4x3x3xf32>
+// MERGE-NEXT: %[[T:.*]] = pet.transpose %[[W6]] perm [0, 2, 1, 3, 4, 5]
+// MERGE-NEXT: %[[W:.*]] = pet.reshape %[[T]] {{.*}}-> tensor<16x4x3x3xf32>
+// MERGE-NEXT: %[[Y:.*]] = pet.conv2d %arg0, %[[W]] pad_low [1, 1] pad_high [1, 1] groups 8 {{.*}}-> tensor<1x16x2x2xf32>
+// MERGE-NEXT: %[[R:.*]] = pet.reshape %[[Y]] {{.*}}-> tensor<1x4x2x2x2x2xf32>
+// MERGE-NEXT: %[[S:.*]]:2 = pet.split %[[R]] axis 2 sizes [1, 1]
+// MERGE-NEXT: %[[A:.*]] = pet.add %[[S]]#0, %[[S]]#1
+// MERGE-NEXT: %[[O:.*]] = pet.reshape %[[A]] {{.*}}-> tensor<1x8x2x2xf32>
+// MERGE-NOT:  pet.correct
+// MERGE:      pet.relu %[[O]]
+func.func @grouped_reduction_split(%x: tensor<1x32x2x2xf32>, %w: tensor<8x8x3x3xf32> {pet.weight}) -> tensor<1x8x2x2xf32> {
+  %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] groups 4 : (tensor<1x32x2x2xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x2x2xf32>
+  %1 = pet.relu %0 : tensor<1x8x2x2xf32>
+  return %1 : tensor<1x8x2x2xf32>
+}
+
+// -----
+
+// Eight pieces where the output is small (2x2 here; 7x7 in ResNet-18's and
+// ResNeXt-50's last stages): 128 channels in eight pieces of 16, one
+// convolution of 8 groups (here reached as two pieces, each split in four by
+// the second round's grouped split: cheaper by the estimate than eight
+// pieces at once, which add in seven kernels).
+// CHECK-LABEL: func.func @eight_way_reduction_split
+// MERGE-LABEL: func.func @eight_way_reduction_split
+// MERGE:      pet.conv2d %arg0, %{{.*}} pad_low [1, 1] pad_high [1, 1] groups 8 {{.*}}: (tensor<1x128x2x2xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x2x2xf32>
+// MERGE-NOT:  pet.correct
+func.func @eight_way_reduction_split(%x: tensor<1x128x2x2xf32>, %w: tensor<4x128x3x3xf32> {pet.weight}) -> tensor<1x4x2x2xf32> {
+  %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1] : (tensor<1x128x2x2xf32>, tensor<4x128x3x3xf32>) -> tensor<1x4x2x2xf32>
+  %1 = pet.relu %0 : tensor<1x4x2x2xf32>
+  return %1 : tensor<1x4x2x2xf32>
+}

@@ -123,6 +123,42 @@ TEST_F(EvaluatorTest, ExactReductionsThroughLayoutViews) {
     %r = pet.reshape %x : tensor<2x3x4xf32> -> tensor<2x12xf32>
     %0 = pet.matmul %r, %w : (tensor<2x12xf32>, tensor<12x5xf32>) -> tensor<2x5xf32>
     return %0 : tensor<2x5xf32>
+  })",
+      // A grouped convolution's filter regrouped as the generator's grouped
+      // reduction split builds it: a reshape of a transpose of a reshape
+      // (strided in the transposed operand as far as the step does not
+      // carry), and its partial sums reshaped and split.
+      R"(func.func @f(%x: tensor<1x8x3x3xf32>, %w: tensor<6x4x3x3xf32>)
+             -> tensor<1x2x1x3x3x3xf32> {
+    %a = pet.reshape %w : tensor<6x4x3x3xf32> -> tensor<2x3x2x2x3x3xf32>
+    %b = pet.transpose %a perm [0, 2, 1, 3, 4, 5]
+        : tensor<2x3x2x2x3x3xf32> -> tensor<2x2x3x2x3x3xf32>
+    %f = pet.reshape %b : tensor<2x2x3x2x3x3xf32> -> tensor<12x2x3x3xf32>
+    %y = pet.conv2d %x, %f pad_low [1, 1] pad_high [1, 1] groups 4
+        : (tensor<1x8x3x3xf32>, tensor<12x2x3x3xf32>) -> tensor<1x12x3x3xf32>
+    %r = pet.reshape %y : tensor<1x12x3x3xf32> -> tensor<1x2x2x3x3x3xf32>
+    %s:2 = pet.split %r axis 2 sizes [1, 1]
+        : (tensor<1x2x2x3x3x3xf32>) -> (tensor<1x2x1x3x3x3xf32>, tensor<1x2x1x3x3x3xf32>)
+    %0 = pet.add %s#0, %s#1
+        : (tensor<1x2x1x3x3x3xf32>, tensor<1x2x1x3x3x3xf32>) -> tensor<1x2x1x3x3x3xf32>
+    return %0 : tensor<1x2x1x3x3x3xf32>
+  })",
+      // A matmul operand reshaped from a transpose: the reduction's step
+      // crosses rows of the transposed operand (no view; read point by
+      // point) or stays within one.
+      R"(func.func @f(%x: tensor<3x4xf32>, %w: tensor<6x5xf32>)
+             -> tensor<2x5xf32> {
+    %t = pet.transpose %x perm [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
+    %r = pet.reshape %t : tensor<4x3xf32> -> tensor<2x6xf32>
+    %0 = pet.matmul %r, %w : (tensor<2x6xf32>, tensor<6x5xf32>) -> tensor<2x5xf32>
+    return %0 : tensor<2x5xf32>
+  })",
+      R"(func.func @f(%x: tensor<3x4xf32>, %w: tensor<2x5xf32>)
+             -> tensor<6x5xf32> {
+    %t = pet.transpose %x perm [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
+    %r = pet.reshape %t : tensor<4x3xf32> -> tensor<6x2xf32>
+    %0 = pet.matmul %r, %w : (tensor<6x2xf32>, tensor<2x5xf32>) -> tensor<6x5xf32>
+    return %0 : tensor<6x5xf32>
   })"};
   for (const char *program : programs) {
     func::FuncOp func = parse(program);

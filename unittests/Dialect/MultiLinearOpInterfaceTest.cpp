@@ -34,6 +34,12 @@ std::string str(AffineMap map) {
   return text;
 }
 
+std::string str(AffineExpr expr) {
+  std::string text;
+  llvm::raw_string_ostream(text) << expr;
+  return text;
+}
+
 class MultiLinearOpInterfaceTest : public ::testing::Test {
 protected:
   MultiLinearOpInterfaceTest() {
@@ -645,6 +651,101 @@ TEST_F(MultiLinearOpInterfaceTest, AccessRangesOfDivisionAndModulo) {
   EXPECT_EQ(ranges[1], IndexRange(0, 2));
   EXPECT_EQ(ranges[2], IndexRange(-2, 1));
   EXPECT_EQ(ranges[3], IndexRange(0, 4));
+}
+
+/// A reshape's access delinearizes the result's row-major index with the
+/// input's shape; simplified with the loop bounds, every expression keeps
+/// its value at every point and depends only on the loops it must (the
+/// grouped reduction split's regrouped filter: box propagation and strided
+/// evaluation then see affine maps, not every point).
+TEST_F(MultiLinearOpInterfaceTest, ReshapeAccessesSimplifyWithLoopBounds) {
+  struct Case {
+    const char *from, *to;
+  } cases[] = {{"8x8x3x3", "4x2x2x4x3x3"},
+               {"4x2x2x4x3x3", "16x4x3x3"},
+               {"1x16x2x2", "1x4x2x2x2x2"},
+               {"2x6", "3x4"},
+               {"6x5", "5x6"}};
+  for (const Case &c : cases) {
+    std::string body = std::string("%0 = pet.reshape %a : tensor<") + c.from +
+                       "xf32> -> tensor<" + c.to +
+                       "xf32>\nreturn %0 : tensor<" + c.to + "xf32>";
+    Operation *op = parseOp(std::string("%a: tensor<") + c.from + "xf32>", body,
+                            std::string("tensor<") + c.to + "xf32>");
+    ASSERT_TRUE(op) << c.from << " -> " << c.to;
+    const MultiLinearTerm term =
+        cast<MultiLinearOpInterface>(op).getMultiLinearDescription(0).terms[0];
+    ArrayRef<int64_t> bounds = term.loopBounds;
+    for (AffineExpr expr : term.factors[0].map.getResults()) {
+      AffineExpr simple = simplifyWithLoopBounds(expr, bounds);
+      SmallVector<int64_t> point(bounds.size(), 0);
+      while (true) {
+        SmallVector<AffineExpr> dims;
+        for (int64_t v : point)
+          dims.push_back(getAffineConstantExpr(v, &context));
+        auto value = [&](AffineExpr e) {
+          return cast<AffineConstantExpr>(
+                     e.replaceDims(dims).replaceSymbols({}))
+              .getValue();
+        };
+        ASSERT_EQ(value(simple), value(expr))
+            << c.from << " -> " << c.to << ": " << str(expr) << " vs "
+            << str(simple);
+        int64_t d = bounds.size() - 1;
+        while (d >= 0 && ++point[d] == bounds[d])
+          point[d--] = 0;
+        if (d < 0)
+          break;
+      }
+    }
+  }
+  // A sum whose largest coefficient divides the divisor, the rest below it:
+  // (144 d0 + 9 d1 + d2) floordiv / mod 9216 with d1 < 16, d2 < 9.
+  {
+    AffineExpr d0 = getAffineDimExpr(0, &context),
+               d1 = getAffineDimExpr(1, &context),
+               d2 = getAffineDimExpr(2, &context);
+    AffineExpr sum = d0 * 144 + d1 * 9 + d2;
+    SmallVector<int64_t> bounds = {100, 16, 9};
+    AffineExpr quotient = simplifyWithLoopBounds(sum.floorDiv(9216), bounds);
+    AffineExpr remainder = simplifyWithLoopBounds(sum % 9216, bounds);
+    EXPECT_EQ(str(quotient), str(d0.floorDiv(64)));
+    EXPECT_EQ(str(remainder), str((d0 % 64) * 144 + d1 * 9 + d2));
+    for (int64_t a = 0; a < bounds[0]; ++a)
+      for (int64_t b = 0; b < bounds[1]; ++b)
+        for (int64_t c = 0; c < bounds[2]; ++c) {
+          SmallVector<AffineExpr> dims = {getAffineConstantExpr(a, &context),
+                                          getAffineConstantExpr(b, &context),
+                                          getAffineConstantExpr(c, &context)};
+          int64_t linear = 144 * a + 9 * b + c;
+          EXPECT_EQ(
+              cast<AffineConstantExpr>(quotient.replaceDims(dims)).getValue(),
+              linear / 9216);
+          EXPECT_EQ(
+              cast<AffineConstantExpr>(remainder.replaceDims(dims)).getValue(),
+              linear % 9216);
+        }
+    // Not when the rest can reach the coefficient: unchanged.
+    AffineExpr wide = d0 * 144 + d1 * 9 + d2 * 20;
+    EXPECT_EQ(str(simplifyWithLoopBounds(wide.floorDiv(9216), bounds)),
+              str(wide.floorDiv(9216)));
+  }
+  // [4, 2, 2, 4, 3, 3] -> [16, 4, 3, 3]: the input's first three indices
+  // depend on the output channel alone.
+  Operation *op = parseOp(
+      "%a: tensor<4x2x2x4x3x3xf32>",
+      "%0 = pet.reshape %a : tensor<4x2x2x4x3x3xf32> -> tensor<16x4x3x3xf32>\n"
+      "return %0 : tensor<16x4x3x3xf32>",
+      "tensor<16x4x3x3xf32>");
+  ASSERT_TRUE(op);
+  const MultiLinearTerm term =
+      cast<MultiLinearOpInterface>(op).getMultiLinearDescription(0).terms[0];
+  for (unsigned i = 0; i < 3; ++i) {
+    AffineExpr simple = simplifyWithLoopBounds(term.factors[0].map.getResult(i),
+                                               term.loopBounds);
+    for (unsigned loop = 1; loop < 4; ++loop)
+      EXPECT_FALSE(simple.isFunctionOfDim(loop)) << str(simple);
+  }
 }
 
 } // namespace

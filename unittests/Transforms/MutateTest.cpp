@@ -145,7 +145,7 @@ TEST_F(MutateTest, OptimizePipelineWithWeightArgumentsKeepsValues) {
 TEST_F(MutateTest, FamiliesKeepValues) {
   std::vector<std::string> chunks =
       readLitCases("test/Transforms/mutate-families.mlir");
-  ASSERT_EQ(chunks.size(), 7u);
+  ASSERT_EQ(chunks.size(), 9u);
   std::string costs =
       std::string(PET_SOURCE_DIR) + "/test/Transforms/Inputs/merge-costs.json";
   for (const std::string &chunk : chunks) {

@@ -227,10 +227,15 @@ MultiLinearDescription TransposeOp::getMultiLinearDescription(unsigned) {
 MultiLinearDescription ReshapeOp::getMultiLinearDescription(unsigned) {
   ArrayRef<int64_t> out = shapeOf(getResult()), in = shapeOf(getInput());
   TermBuilder b(getContext(), out, out.size());
-  // Row-major linear index of the result position...
+  // Row-major linear index of the result position, as a sum of dimensions
+  // times constant strides (the floordiv/mod below then pull out the terms
+  // they divide, and simplifyWithLoopBounds the rest)...
   AffineExpr linear = getAffineConstantExpr(0, getContext());
-  for (auto [i, size] : llvm::enumerate(out))
-    linear = linear * size + b.dim(i);
+  int64_t outStride = 1;
+  for (int64_t i = out.size() - 1; i >= 0; --i) {
+    linear = linear + b.dim(i) * outStride;
+    outStride *= out[i];
+  }
   // ...delinearized with the input's shape.
   SmallVector<AffineExpr> exprs(in.size());
   int64_t stride = 1;

@@ -8,6 +8,7 @@
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <limits>
 
 #include "llvm/Support/MathExtras.h"
@@ -68,6 +69,58 @@ static IndexRange getExprRange(AffineExpr expr, ArrayRef<int64_t> bounds) {
   }
 }
 
+/// `sum floordiv d` or `sum mod d` where the sum is k * a + r with k a
+/// divisor of d and r in [0, k): `a floordiv (d/k)`, or `(a mod (d/k)) * k +
+/// r` (a reshape's row-major index delinearized with another shape, e.g.
+/// (d0 * 144 + d1 * 9 + d2) floordiv 9216 = d0 floordiv 64 for d1 < 16,
+/// d2 < 9).
+static std::optional<AffineExpr> splitByCoefficient(AffineExpr sum, int64_t d,
+                                                    AffineExprKind kind,
+                                                    ArrayRef<int64_t> bounds) {
+  SmallVector<std::pair<AffineExpr, int64_t>> terms; // (factor, coefficient)
+  std::function<void(AffineExpr)> collect = [&](AffineExpr e) {
+    auto binary = dyn_cast<AffineBinaryOpExpr>(e);
+    if (binary && e.getKind() == AffineExprKind::Add) {
+      collect(binary.getLHS());
+      collect(binary.getRHS());
+      return;
+    }
+    if (binary && e.getKind() == AffineExprKind::Mul)
+      if (auto c = dyn_cast<AffineConstantExpr>(binary.getRHS());
+          c && c.getValue() > 0) {
+        terms.push_back({binary.getLHS(), c.getValue()});
+        return;
+      }
+    terms.push_back({e, 1});
+  };
+  collect(sum);
+  if (terms.size() < 2)
+    return std::nullopt;
+  SmallVector<int64_t> candidates;
+  for (auto [factor, k] : terms)
+    if (k > 1 && d % k == 0 && !llvm::is_contained(candidates, k))
+      candidates.push_back(k);
+  llvm::sort(candidates, std::greater<int64_t>());
+  MLIRContext *context = sum.getContext();
+  for (int64_t k : candidates) {
+    AffineExpr a = getAffineConstantExpr(0, context),
+               r = getAffineConstantExpr(0, context);
+    for (auto [factor, c] : terms) {
+      if (c % k == 0)
+        a = a + factor * (c / k);
+      else
+        r = r + factor * c;
+    }
+    IndexRange range = getExprRange(r, bounds);
+    if (range.first < 0 || range.second >= k)
+      continue;
+    if (kind == AffineExprKind::FloorDiv)
+      return simplifyWithLoopBounds(a.floorDiv(d / k), bounds);
+    return simplifyWithLoopBounds(a % (d / k), bounds) * k + r;
+  }
+  return std::nullopt;
+}
+
 AffineExpr mlir::pet::simplifyWithLoopBounds(AffineExpr expr,
                                              ArrayRef<int64_t> bounds) {
   auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
@@ -102,7 +155,7 @@ AffineExpr mlir::pet::simplifyWithLoopBounds(AffineExpr expr,
   int64_t low = llvm::divideFloorSigned(range.first, d),
           high = llvm::divideFloorSigned(range.second, d);
   if (low != high)
-    return rebuilt;
+    return splitByCoefficient(lhs, d, expr.getKind(), bounds).value_or(rebuilt);
   if (expr.getKind() == AffineExprKind::FloorDiv)
     return getAffineConstantExpr(low, expr.getContext());
   return lhs - low * d;
