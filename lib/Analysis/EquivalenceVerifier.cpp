@@ -144,8 +144,11 @@ mlir::pet::verifyEquivalence(func::FuncOp original, func::FuncOp candidate,
   SmallVector<int64_t> position;
   for (unsigned trial = 0; trial < options.trials; ++trial) {
     uint64_t seed = options.seed + 0x9e3779b97f4a7c15ULL * (trial + 1);
-    auto inputs = [seed](unsigned arg, int64_t index) {
-      return randomModQ(seed, arg, index);
+    SmallVector<uint64_t, 8> argumentSeeds;
+    for (unsigned a = 0, e = original.getNumArguments(); a < e; ++a)
+      argumentSeeds.push_back(randomArgumentSeed(seed, a));
+    auto inputs = [argumentSeeds](unsigned arg, int64_t index) {
+      return randomModQAt(argumentSeeds[arg], index);
     };
     originalEval.reset(inputs);
     candidateEval.reset(inputs);

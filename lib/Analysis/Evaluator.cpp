@@ -966,10 +966,17 @@ static uint64_t splitMix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-ModQ mlir::pet::randomModQ(uint64_t seed, unsigned argNumber,
-                           int64_t linearIndex) {
-  uint64_t bits = splitMix64(splitMix64(seed ^ (uint64_t(argNumber) << 40)) ^
-                             static_cast<uint64_t>(linearIndex));
+uint64_t mlir::pet::randomArgumentSeed(uint64_t seed, unsigned argNumber) {
+  return splitMix64(seed ^ (uint64_t(argNumber) << 40));
+}
+
+ModQ mlir::pet::randomModQAt(uint64_t argumentSeed, int64_t linearIndex) {
+  uint64_t bits = splitMix64(argumentSeed ^ static_cast<uint64_t>(linearIndex));
   uint64_t value = bits & ModQ::kModulus;
   return ModQ::fromReduced(value == ModQ::kModulus ? 0 : value);
+}
+
+ModQ mlir::pet::randomModQ(uint64_t seed, unsigned argNumber,
+                           int64_t linearIndex) {
+  return randomModQAt(randomArgumentSeed(seed, argNumber), linearIndex);
 }

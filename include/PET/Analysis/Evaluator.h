@@ -176,6 +176,10 @@ private:
 /// Random argument elements in Z_q, a pure function of (seed, argument,
 /// index): inputs of any size without materializing them.
 ModQ randomModQ(uint64_t seed, unsigned argNumber, int64_t linearIndex);
+/// The same stream with its per-argument part computed once:
+/// randomModQ(seed, a, k) == randomModQAt(randomArgumentSeed(seed, a), k).
+uint64_t randomArgumentSeed(uint64_t seed, unsigned argNumber);
+ModQ randomModQAt(uint64_t argumentSeed, int64_t linearIndex);
 
 extern template class PointEvaluator<float>;
 extern template class PointEvaluator<double>;
