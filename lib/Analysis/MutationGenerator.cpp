@@ -1026,8 +1026,10 @@ SmallVector<Mutant> Generator::run() {
   for (BlockArgument arg : block->getArguments()) {
     std::vector<ModQ> &data = inputData.emplace_back();
     data.reserve(numElements(shapeOf(arg)));
+    uint64_t argumentSeed =
+        randomArgumentSeed(options.seed, arg.getArgNumber());
     for (int64_t k = 0, e = numElements(shapeOf(arg)); k < e; ++k)
-      data.push_back(inputs(arg.getArgNumber(), k));
+      data.push_back(randomModQAt(argumentSeed, k));
   }
   eval->setInputData(llvm::map_to_vector(
       inputData, [](const std::vector<ModQ> &d) { return ArrayRef<ModQ>(d); }));
