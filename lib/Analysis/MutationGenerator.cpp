@@ -59,8 +59,8 @@ constexpr unsigned kSamples = 8;
 /// Pieces of reduction splits (every group's input channels split into
 /// pieces, one grouped convolution making each piece's partial sums, the
 /// partial sums added). Eight pieces pay on the H200 where the output is
-/// small and the reduction long (3x3 convolutions at 7x7 and 14x14, the
-/// grouped ones of ResNeXt-50 included).
+/// small and the reduction long (3x3 convolutions at 7x7, the grouped ones
+/// of ResNeXt-50 included).
 constexpr int64_t kReductionSplits[] = {2, 4, 8};
 /// Reduction splits of a dense convolution leave at least this many input
 /// channels to a piece; of a grouped one, kMinGroupSplitChannels.
