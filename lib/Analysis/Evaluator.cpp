@@ -769,12 +769,8 @@ T PointEvaluator<T>::compute(OpResult result, ResultInfo &info,
     int64_t linear = linearizeIndex(position, info.shape);
     if (info.argNumbers[0] >= 0)
       return input(info.argNumbers[0], linear);
-    ArrayRef<int64_t> shape = info.operandShapes[0];
-    SmallVector<int64_t, 8> index(shape.size());
-    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-      index[d] = linear % shape[d];
-      linear /= shape[d];
-    }
+    SmallVector<int64_t, 8> index;
+    delinearizeIndex(linear, info.operandShapes[0], index);
     return read(0, index);
   }
   if (isa<SplitOp>(op)) {
@@ -909,15 +905,9 @@ PointEvaluator<T>::getStridedView(Value value, SmallVectorImpl<int64_t> &index,
             cast<RankedTensorType>(value.getType()).getShape();
         ArrayRef<int64_t> from =
             cast<RankedTensorType>(source.getType()).getShape();
-        int64_t linear =
-            linearizeIndex(index, shape) + lo * linearizeIndex(step, shape);
         int64_t by = linearizeIndex(step, shape);
-        SmallVector<int64_t, 8> at(from.size()), along(from.size(), 0);
-        for (int64_t d = static_cast<int64_t>(from.size()) - 1, l = linear;
-             d >= 0; --d) {
-          at[d] = l % from[d];
-          l /= from[d];
-        }
+        SmallVector<int64_t, 8> at, along(from.size(), 0);
+        delinearizeIndex(linearizeIndex(index, shape) + lo * by, from, at);
         if (by != 0) {
           int64_t suffix = 1, d = static_cast<int64_t>(from.size()) - 1;
           for (; d >= 0; suffix *= from[d--])

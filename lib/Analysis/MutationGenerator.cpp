@@ -115,6 +115,10 @@ private:
                             const ConvConfig &c, int64_t groups);
   Value buildGroupedReductionSplit(OpBuilder &b, Value input, Value filter,
                                    const ConvConfig &c, int64_t pieces);
+  /// `value` as `shape` (its row-major elements), or with its dimensions
+  /// permuted.
+  Value reshapeTo(OpBuilder &b, Value value, ArrayRef<int64_t> shape);
+  Value transposeBy(OpBuilder &b, Value value, ArrayRef<int64_t> permutation);
   /// The sum of `value`'s `pieces` slices of `size` along `axis`.
   Value addPieces(OpBuilder &b, Value value, int64_t axis, int64_t pieces,
                   int64_t size);
@@ -231,14 +235,8 @@ Generator::samplePositions(ArrayRef<int64_t> shape) {
     }
   }
   SmallVector<SmallVector<int64_t>> positions;
-  for (int64_t k : linear) {
-    SmallVector<int64_t> p(shape.size());
-    for (int64_t d = shape.size() - 1; d >= 0; --d) {
-      p[d] = k % shape[d];
-      k /= shape[d];
-    }
-    positions.push_back(std::move(p));
-  }
+  for (int64_t k : linear)
+    delinearizeIndex(k, shape, positions.emplace_back());
   return positions;
 }
 
@@ -372,6 +370,20 @@ Value Generator::buildReductionSplit(OpBuilder &b, Value input, Value filter,
   return addPieces(b, partial.getResult(), /*axis=*/1, groups, sw[0]);
 }
 
+Value Generator::reshapeTo(OpBuilder &b, Value value, ArrayRef<int64_t> shape) {
+  Type element = cast<RankedTensorType>(value.getType()).getElementType();
+  return ReshapeOp::create(b, loc, RankedTensorType::get(shape, element), value)
+      .getResult();
+}
+
+Value Generator::transposeBy(OpBuilder &b, Value value,
+                             ArrayRef<int64_t> permutation) {
+  return TransposeOp::create(b, loc, ValueRange{value},
+                             ArrayRef<NamedAttribute>{b.getNamedAttr(
+                                 "permutation", array(permutation))})
+      .getResult();
+}
+
 Value Generator::addPieces(OpBuilder &b, Value value, int64_t axis,
                            int64_t pieces, int64_t size) {
   SmallVector<int64_t> sizes(pieces, size);
@@ -400,24 +412,16 @@ Value Generator::buildGroupedReductionSplit(OpBuilder &b, Value input,
   // dimension kept apart: box propagation keeps the original's boxes.)
   Shape sw = shapeOf(filter);
   int64_t g = c.groups, fg = sw[0] / g, cp = sw[1] / pieces;
-  auto reshape = [&](Value v, ArrayRef<int64_t> shape) -> Value {
-    auto type = RankedTensorType::get(
-        shape, cast<RankedTensorType>(v.getType()).getElementType());
-    return ReshapeOp::create(b, loc, type, v).getResult();
-  };
-  Value w6 = reshape(filter, {g, fg, pieces, cp, sw[2], sw[3]});
-  Value wt =
-      TransposeOp::create(b, loc, ValueRange{w6},
-                          ArrayRef<NamedAttribute>{b.getNamedAttr(
-                              "permutation", array({0, 2, 1, 3, 4, 5}))});
-  Value stacked = reshape(wt, {g * pieces * fg, cp, sw[2], sw[3]});
+  Value w6 = reshapeTo(b, filter, {g, fg, pieces, cp, sw[2], sw[3]});
+  Value wt = transposeBy(b, w6, {0, 2, 1, 3, 4, 5});
+  Value stacked = reshapeTo(b, wt, {g * pieces * fg, cp, sw[2], sw[3]});
   auto partial = Conv2DOp::create(b, loc, ValueRange{input, stacked},
                                   convAttributes(c, g * pieces));
   Shape so = shapeOf(partial.getResult());
   Value grouped =
-      reshape(partial.getResult(), {so[0], g, pieces, fg, so[2], so[3]});
+      reshapeTo(b, partial.getResult(), {so[0], g, pieces, fg, so[2], so[3]});
   Value total = addPieces(b, grouped, /*axis=*/2, pieces, /*size=*/1);
-  return reshape(total, {so[0], g * fg, so[2], so[3]});
+  return reshapeTo(b, total, {so[0], g * fg, so[2], so[3]});
 }
 
 //===----------------------------------------------------------------------===//
@@ -711,32 +715,20 @@ void Generator::enumerateMoves(unsigned depth) {
     // Space-to-batch by 2 in both spatial dimensions (the four parity
     // sub-images into the batch), and back.
     if (spaceToBatch && rankOf(a) == 4 && allowed({&a}, depth)) {
-      Type element = cast<RankedTensorType>(a.value.getType()).getElementType();
-      auto reshape = [&](OpBuilder &b, Value v, ArrayRef<int64_t> shape) {
-        return ReshapeOp::create(b, loc, RankedTensorType::get(shape, element),
-                                 v)
-            .getResult();
-      };
-      auto transpose = [&](OpBuilder &b, Value v, ArrayRef<int64_t> perm) {
-        return TransposeOp::create(
-                   b, loc, ValueRange{v},
-                   ArrayRef<NamedAttribute>{attr("permutation", array(perm))})
-            .getResult();
-      };
       int64_t n = sa[0], c = sa[1], h = sa[2], w = sa[3];
       if (h % 2 == 0 && w % 2 == 0)
         tryMove(depth, [&](OpBuilder &b) -> Value {
           // [n, c, h/2, 2, w/2, 2] -> [2, 2, n, c, h/2, w/2]
-          Value v = reshape(b, a.value, {n, c, h / 2, 2, w / 2, 2});
-          v = transpose(b, v, {3, 5, 0, 1, 2, 4});
-          return reshape(b, v, {4 * n, c, h / 2, w / 2});
+          Value v = reshapeTo(b, a.value, {n, c, h / 2, 2, w / 2, 2});
+          v = transposeBy(b, v, {3, 5, 0, 1, 2, 4});
+          return reshapeTo(b, v, {4 * n, c, h / 2, w / 2});
         });
       if (n % 4 == 0)
         tryMove(depth, [&](OpBuilder &b) -> Value {
           // [2, 2, n/4, c, h, w] -> [n/4, c, h, 2, w, 2]
-          Value v = reshape(b, a.value, {2, 2, n / 4, c, h, w});
-          v = transpose(b, v, {2, 3, 4, 0, 5, 1});
-          return reshape(b, v, {n / 4, c, 2 * h, 2 * w});
+          Value v = reshapeTo(b, a.value, {2, 2, n / 4, c, h, w});
+          v = transposeBy(b, v, {2, 3, 4, 0, 5, 1});
+          return reshapeTo(b, v, {n / 4, c, 2 * h, 2 * w});
         });
     }
     // Reshape to a shape of the subprogram, or to a matrix view.
@@ -749,22 +741,13 @@ void Generator::enumerateMoves(unsigned depth) {
       for (const Shape &t : targets) {
         if (t == sa || numElements(t) != numElements(sa))
           continue;
-        tryMove(depth, [&](OpBuilder &b) -> Value {
-          return ReshapeOp::create(
-              b, loc,
-              RankedTensorType::get(
-                  t,
-                  cast<RankedTensorType>(a.value.getType()).getElementType()),
-              a.value);
-        });
+        tryMove(depth, [&](OpBuilder &b) { return reshapeTo(b, a.value, t); });
       }
     }
     // Transpose a matrix.
     if (rankOf(a) == 2 && allowed({&a}, depth))
-      tryMove(depth, [&](OpBuilder &b) -> Value {
-        return TransposeOp::create(
-            b, loc, ValueRange{a.value},
-            ArrayRef<NamedAttribute>{attr("permutation", array({1, 0}))});
+      tryMove(depth, [&](OpBuilder &b) {
+        return transposeBy(b, a.value, {1, 0});
       });
     // Split into the pieces the outputs need, or in halves.
     if (allowed({&a}, depth)) {

@@ -58,6 +58,17 @@ protected:
     return &func.getBody().front().front();
   }
 
+  /// Parses a function that reshapes its argument from shape `from` to
+  /// `to` (e.g. "2x6", "3x4") and returns the reshape.
+  Operation *parseReshape(StringRef from, StringRef to) {
+    std::string in = ("tensor<" + from + "xf32>").str(),
+                out = ("tensor<" + to + "xf32>").str();
+    return parseOp("%a: " + in,
+                   "%0 = pet.reshape %a : " + in + " -> " + out +
+                       "\nreturn %0 : " + out,
+                   out);
+  }
+
   /// Random values for the arguments of the parsed function.
   SmallVector<RefTensor> randomArgs() {
     SmallVector<RefTensor> args;
@@ -428,11 +439,7 @@ TEST_F(MultiLinearOpInterfaceTest, Reshapes) {
                {"12", "2x3x2"},
                {"2x3x2", "12"}};
   for (const Case &c : cases) {
-    std::string body = std::string("%0 = pet.reshape %a : tensor<") + c.from +
-                       "xf32> -> tensor<" + c.to +
-                       "xf32>\nreturn %0 : tensor<" + c.to + "xf32>";
-    Operation *op = parseOp(std::string("%a: tensor<") + c.from + "xf32>", body,
-                            std::string("tensor<") + c.to + "xf32>");
+    Operation *op = parseReshape(c.from, c.to);
     ASSERT_TRUE(op) << c.from << " -> " << c.to;
     // Every read stays inside the input.
     const MultiLinearTerm term =
@@ -667,11 +674,7 @@ TEST_F(MultiLinearOpInterfaceTest, ReshapeAccessesSimplifyWithLoopBounds) {
                {"2x6", "3x4"},
                {"6x5", "5x6"}};
   for (const Case &c : cases) {
-    std::string body = std::string("%0 = pet.reshape %a : tensor<") + c.from +
-                       "xf32> -> tensor<" + c.to +
-                       "xf32>\nreturn %0 : tensor<" + c.to + "xf32>";
-    Operation *op = parseOp(std::string("%a: tensor<") + c.from + "xf32>", body,
-                            std::string("tensor<") + c.to + "xf32>");
+    Operation *op = parseReshape(c.from, c.to);
     ASSERT_TRUE(op) << c.from << " -> " << c.to;
     const MultiLinearTerm term =
         cast<MultiLinearOpInterface>(op).getMultiLinearDescription(0).terms[0];
@@ -732,11 +735,7 @@ TEST_F(MultiLinearOpInterfaceTest, ReshapeAccessesSimplifyWithLoopBounds) {
   }
   // [4, 2, 2, 4, 3, 3] -> [16, 4, 3, 3]: the input's first three indices
   // depend on the output channel alone.
-  Operation *op = parseOp(
-      "%a: tensor<4x2x2x4x3x3xf32>",
-      "%0 = pet.reshape %a : tensor<4x2x2x4x3x3xf32> -> tensor<16x4x3x3xf32>\n"
-      "return %0 : tensor<16x4x3x3xf32>",
-      "tensor<16x4x3x3xf32>");
+  Operation *op = parseReshape("4x2x2x4x3x3", "16x4x3x3");
   ASSERT_TRUE(op);
   const MultiLinearTerm term =
       cast<MultiLinearOpInterface>(op).getMultiLinearDescription(0).terms[0];

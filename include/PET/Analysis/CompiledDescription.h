@@ -112,6 +112,17 @@ inline int64_t linearizeIndex(ArrayRef<int64_t> index,
   return linear;
 }
 
+/// The index of row-major position `linear` in `shape` (the inverse of
+/// linearizeIndex), written to `index`.
+inline void delinearizeIndex(int64_t linear, ArrayRef<int64_t> shape,
+                             SmallVectorImpl<int64_t> &index) {
+  index.resize(shape.size());
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    index[d] = linear % shape[d];
+    linear /= shape[d];
+  }
+}
+
 /// Advances `point` to the next point of [0, bounds) in row-major order over
 /// the dimensions listed in `dims`; false after the last one.
 inline bool nextPoint(SmallVectorImpl<int64_t> &point, ArrayRef<int64_t> bounds,
