@@ -2,6 +2,7 @@
 
 #include "PET/Analysis/CostModel.h"
 
+#include "PET/Analysis/LayoutViews.h"
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -45,6 +46,15 @@ OpWork CostModel::getWork(Operation *op) {
         // operation per point otherwise.
         work.flops += points * std::max<size_t>(term.factors.size(), 1);
       }
+    // Splits and concatenations: what the GPU lowering copies (nothing
+    // where a library call reads or writes a view).
+    if (std::optional<double> copied = getLayoutCopyBytes(op)) {
+      if (*copied < work.bytes) {
+        work.bytes = *copied;
+        work.flops *= work.bytes ? 1 : 0;
+        work.needsKernel = work.bytes > 0;
+      }
+    }
     return work;
   }
   // Non-linear operators: a few operations per element.
@@ -125,7 +135,23 @@ bool CostModel::isMeasured(Operation *op) const {
   return !measured.empty() && measured.count(getKey(op));
 }
 
+/// Whether the GPU lowering runs layout operator `op` (in part) as views,
+/// so that a measurement of the operator alone, a copy, does not apply.
+static bool isLoweredAsView(Operation *op) {
+  std::optional<double> copied = getLayoutCopyBytes(op);
+  if (!copied)
+    return false;
+  double bytes = 0;
+  for (Value v : op->getOperands())
+    bytes += bytesOf(v.getType());
+  for (Value v : op->getResults())
+    bytes += bytesOf(v.getType());
+  return *copied < bytes;
+}
+
 double CostModel::getMicros(Operation *op) const {
+  if (isLoweredAsView(op))
+    return getRooflineMicros(op);
   bool record = queries && isa<PETDialect>(op->getDialect());
   if (!record && measured.empty())
     return getRooflineMicros(op);

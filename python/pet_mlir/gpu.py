@@ -114,7 +114,11 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     runner = [f"--pet-add-runner-main={options}"] if runner_main else []
     if timing_main is not None:
         runner = [f"--pet-add-timing-main=main-name=pet_main seed={seed} {timing_main}"]
-    linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, "--pet-gpu-conv-calls",
+    # PET_LAYOUT_VIEWS=0: every slice, concatenation and batch move a copy
+    # (--pet-gpu-conv-calls=layout-views=0), for comparisons.
+    conv_calls = ("--pet-gpu-conv-calls=layout-views=0"
+                  if os.environ.get("PET_LAYOUT_VIEWS") == "0" else "--pet-gpu-conv-calls")
+    linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, conv_calls,
                                   "--convert-pet-to-linalg", "--pet-fuse-elementwise",
                                   "--pet-split-reductions", *runner])
     mlir_opt = find_llvm_tool("mlir-opt")

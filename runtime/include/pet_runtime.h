@@ -115,7 +115,12 @@ typedef struct {
 /* out += conv2d(input, filter), NCHW/FCHW, with the given strides,
  * dilations and groups, no padding (the input comes padded). cuDNN's
  * algorithm is found once per shape and cached; the workspace is the
- * runtime's. Operands must be contiguous. */
+ * runtime's. The filter must be contiguous; input and output may be
+ * strided views (a slice of a larger tensor, images of one tensor's rows as
+ * a batch), the output without overlapping positions. For views, the
+ * runtime times cuDNN on them against dense copies (cudnnTransformTensor
+ * in and out) once per shape and runs the faster (stored in
+ * PET_CUDNN_ALGORITHMS's file; PET_CUDNN_VIEWS=view or =copy forces one). */
 void _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
                                     PetMemRef4D *output, int64_t strideH,
                                     int64_t strideW, int64_t dilationH,
@@ -131,8 +136,10 @@ enum {
  * dilations and groups. `flags` say which of bias (F values, 1xFx1x1),
  * residual (out's shape) and ReLU apply; an unused operand may be any
  * memref (out, say). One cuDNN call (cudnnConvolutionBiasActivationForward)
- * with ReLU; conv, then bias and residual adds, without. Operands must be
- * contiguous; out is overwritten. */
+ * with ReLU; conv, then bias and residual adds, without. Filter and bias
+ * must be contiguous; input and output may be strided views (as for
+ * pet_rt_conv2d_f32), the residual with the output's strides; out is
+ * overwritten. */
 void _mlir_ciface_pet_rt_conv2d_fused_f32(
     PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
     PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,

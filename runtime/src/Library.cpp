@@ -14,6 +14,8 @@
 #include <cublas_v2.h>
 #include <cudnn.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -104,6 +106,72 @@ template <typename MemRef> bool isContiguous(const MemRef *m, int rank) {
   return true;
 }
 
+/// The strides cuDNN is given for a 4-d view: a dimension of size 1 gets
+/// the stride a dense layout would give it (its own is never used, and may
+/// be anything), the others keep theirs.
+std::array<int, 4> viewStrides(const PetMemRef4D *m) {
+  std::array<int, 4> strides;
+  int64_t dense = 1;
+  for (int i = 3; i >= 0; --i) {
+    strides[i] = int(m->sizes[i] == 1 ? dense : m->strides[i]);
+    dense *= m->sizes[i];
+  }
+  return strides;
+}
+
+/// Whether distinct positions of a 4-d view are distinct elements: with its
+/// dimensions of size > 1 sorted by stride, each stride is at least the
+/// extent of the ones below it (what an output written by cuDNN needs).
+bool isNonOverlapping(const PetMemRef4D *m) {
+  std::vector<std::pair<int64_t, int64_t>> dims; // (stride, size)
+  for (int i = 0; i < 4; ++i) {
+    if (m->sizes[i] > 1)
+      dims.push_back({m->strides[i], m->sizes[i]});
+  }
+  std::sort(dims.begin(), dims.end());
+  int64_t extent = 1;
+  for (auto [stride, size] : dims) {
+    if (stride < extent)
+      return false;
+    extent = stride * (size - 1) + extent;
+  }
+  return true;
+}
+
+const float *data(const PetMemRef4D *m) { return m->aligned + m->offset; }
+float *data(PetMemRef4D *m) { return m->aligned + m->offset; }
+
+/// Elements from a view's first to its last, inclusive.
+size_t viewSpan(const PetMemRef4D *m) {
+  size_t span = 1;
+  for (int i = 0; i < 4; ++i)
+    span += size_t(m->sizes[i] - 1) * size_t(m->strides[i]);
+  return span;
+}
+
+/// " x@s0,s1,s2,s3" for a view that is not contiguous, "" otherwise: the
+/// part of a plan's key that tells strided operands apart.
+std::string stridesKey(const char *name, const PetMemRef4D *m) {
+  if (isContiguous(m, 4))
+    return "";
+  std::array<int, 4> s = viewStrides(m);
+  char text[96];
+  std::snprintf(text, sizeof(text), " %s@%d,%d,%d,%d", name, s[0], s[1], s[2],
+                s[3]);
+  return text;
+}
+
+/// A tensor descriptor of a 4-d view (NCHW dimensions, its own strides).
+void setViewDescriptor(cudnnTensorDescriptor_t descriptor, const PetMemRef4D *m,
+                       const char *what, const std::string &detail) {
+  std::array<int, 4> s = viewStrides(m);
+  checkCudnn(cudnnSetTensor4dDescriptorEx(descriptor, CUDNN_DATA_FLOAT,
+                                          int(m->sizes[0]), int(m->sizes[1]),
+                                          int(m->sizes[2]), int(m->sizes[3]),
+                                          s[0], s[1], s[2], s[3]),
+             what, detail);
+}
+
 /// Runs of each algorithm timed when choosing one (after a warm-up run).
 constexpr int kTimingRuns = 5;
 
@@ -118,6 +186,12 @@ struct ConvPlan {
   /// cuDNN fuses this shape with the chosen algorithm at all.
   float *zeros = nullptr;
   bool fusedUnsupported = false;
+  /// Views (strided operands) that cuDNN runs slower than dense tensors:
+  /// the strided input is copied into `xScratch` (dense descriptor `xd`)
+  /// and the output computed in `yScratch` (`yd`) and copied out, each
+  /// copy one cudnnTransformTensor. Null where the operand is used as is.
+  cudnnTensorDescriptor_t xd = nullptr, yd = nullptr;
+  float *xScratch = nullptr, *yScratch = nullptr;
 };
 
 /// PET_CUDNN_ALGORITHMS=FILE: the algorithm chosen per convolution shape,
@@ -128,6 +202,8 @@ struct ConvPlan {
 struct AlgorithmChoice {
   cudnnConvolutionFwdAlgo_t algo;
   size_t workspaceBytes;
+  /// Views run through dense copies (ConvPlan::xd, yd).
+  bool dense = false;
 };
 
 const char *algorithmFile() {
@@ -135,7 +211,9 @@ const char *algorithmFile() {
   return file && *file ? file : nullptr;
 }
 
-/// The choices in the file, read once: lines "key<TAB>algorithm<TAB>bytes".
+/// The choices in the file, read once: lines
+/// "key<TAB>algorithm<TAB>bytes[<TAB>dense]" (dense: 1 where views run
+/// through dense copies).
 std::map<std::string, AlgorithmChoice> &storedAlgorithms() {
   static std::map<std::string, AlgorithmChoice> stored = [] {
     std::map<std::string, AlgorithmChoice> choices;
@@ -145,17 +223,24 @@ std::map<std::string, AlgorithmChoice> &storedAlgorithms() {
       return choices;
     char line[512];
     while (std::fgets(line, sizeof line, in)) {
+      std::vector<std::string> fields;
       std::string text(line);
-      size_t tab1 = text.find('\t'), tab2 = text.rfind('\t');
-      if (tab1 == std::string::npos || tab2 == tab1)
+      for (size_t start = 0;;) {
+        size_t tab = text.find('\t', start);
+        fields.push_back(text.substr(start, tab - start));
+        if (tab == std::string::npos)
+          break;
+        start = tab + 1;
+      }
+      if (fields.size() < 3)
         continue;
-      int algo = std::atoi(text.c_str() + tab1 + 1);
+      int algo = std::atoi(fields[1].c_str());
       if (algo < 0 || algo >= CUDNN_CONVOLUTION_FWD_ALGO_COUNT)
         continue;
-      choices[text.substr(0, tab1)] = {
+      choices[fields[0]] = {
           static_cast<cudnnConvolutionFwdAlgo_t>(algo),
-          static_cast<size_t>(
-              std::strtoull(text.c_str() + tab2 + 1, nullptr, 10))};
+          static_cast<size_t>(std::strtoull(fields[2].c_str(), nullptr, 10)),
+          fields.size() > 3 && std::atoi(fields[3].c_str()) == 1};
     }
     std::fclose(in);
     return choices;
@@ -167,8 +252,12 @@ void storeAlgorithm(const std::string &key, const AlgorithmChoice &choice) {
   storedAlgorithms()[key] = choice;
   if (FILE *out =
           algorithmFile() ? std::fopen(algorithmFile(), "a") : nullptr) {
-    std::fprintf(out, "%s\t%d\t%zu\n", key.c_str(), int(choice.algo),
-                 choice.workspaceBytes);
+    if (choice.dense)
+      std::fprintf(out, "%s\t%d\t%zu\t1\n", key.c_str(), int(choice.algo),
+                   choice.workspaceBytes);
+    else
+      std::fprintf(out, "%s\t%d\t%zu\n", key.c_str(), int(choice.algo),
+                   choice.workspaceBytes);
     std::fclose(out);
   }
 }
@@ -184,7 +273,8 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
                     std::to_string(sw) + " p" + std::to_string(ph) + "," +
                     std::to_string(pw) + " d" + std::to_string(dh) + "," +
                     std::to_string(dw) + " g" + std::to_string(groups) +
-                    (tf32 ? " tf32" : " fp32");
+                    (tf32 ? " tf32" : " fp32") + stridesKey("x", input) +
+                    stridesKey("y", output);
   auto it = plans.find(key);
   if (it != plans.end())
     return it->second;
@@ -202,18 +292,15 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
              "cudnnCreateFilterDescriptor", detail);
   checkCudnn(cudnnCreateConvolutionDescriptor(&plan.conv),
              "cudnnCreateConvolutionDescriptor", detail);
-  auto [n, c, h, w] = dims(input->sizes);
-  checkCudnn(cudnnSetTensor4dDescriptor(plan.x, CUDNN_TENSOR_NCHW,
-                                        CUDNN_DATA_FLOAT, n, c, h, w),
-             "cudnnSetTensor4dDescriptor(input)", detail);
+  setViewDescriptor(plan.x, input, "cudnnSetTensor4dDescriptorEx(input)",
+                    detail);
   auto [f, fc, kh, kw] = dims(filter->sizes);
   checkCudnn(cudnnSetFilter4dDescriptor(plan.w, CUDNN_DATA_FLOAT,
                                         CUDNN_TENSOR_NCHW, f, fc, kh, kw),
              "cudnnSetFilter4dDescriptor", detail);
   auto [on, oc, oh, ow] = dims(output->sizes);
-  checkCudnn(cudnnSetTensor4dDescriptor(plan.y, CUDNN_TENSOR_NCHW,
-                                        CUDNN_DATA_FLOAT, on, oc, oh, ow),
-             "cudnnSetTensor4dDescriptor(output)", detail);
+  setViewDescriptor(plan.y, output, "cudnnSetTensor4dDescriptorEx(output)",
+                    detail);
   checkCudnn(cudnnSetTensor4dDescriptor(plan.bias, CUDNN_TENSOR_NCHW,
                                         CUDNN_DATA_FLOAT, 1, oc, 1, 1),
              "cudnnSetTensor4dDescriptor(bias)", detail);
@@ -234,14 +321,38 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   if (en != on || ec != oc || eh != oh || ew != ow)
     fail("convolution output shape %dx%dx%dx%d expected by cuDNN; %s", en, ec,
          eh, ew, detail.c_str());
+  bool inputView = !isContiguous(input, 4),
+       outputView = !isContiguous(output, 4);
+  // Dense descriptors and scratch buffers for the views, where the plan
+  // copies them.
+  auto makeDense = [&] {
+    auto dense = [&](cudnnTensorDescriptor_t &d, float *&buffer,
+                     const int64_t *s) {
+      checkCudnn(cudnnCreateTensorDescriptor(&d), "cudnnCreateTensorDescriptor",
+                 detail);
+      checkCudnn(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW,
+                                            CUDNN_DATA_FLOAT, int(s[0]),
+                                            int(s[1]), int(s[2]), int(s[3])),
+                 "cudnnSetTensor4dDescriptor(dense copy)", detail);
+      buffer = static_cast<float *>(
+          pet_rt_alloc(size_t(s[0] * s[1] * s[2] * s[3]) * sizeof(float)));
+    };
+    if (inputView)
+      dense(plan.xd, plan.xScratch, input->sizes);
+    if (outputView)
+      dense(plan.yd, plan.yScratch, output->sizes);
+  };
   if (algorithmFile()) {
     auto stored = storedAlgorithms().find(key);
     if (stored != storedAlgorithms().end()) {
       plan.algo = stored->second.algo;
       plan.workspaceBytes = stored->second.workspaceBytes;
+      if (stored->second.dense)
+        makeDense();
       if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
-        std::fprintf(stderr, "pet-runtime: %s: algorithm %d (stored)\n",
-                     detail.c_str(), int(plan.algo));
+        std::fprintf(stderr, "pet-runtime: %s: algorithm %d%s (stored)\n",
+                     detail.c_str(), int(plan.algo),
+                     stored->second.dense ? ", dense copies" : "");
       return plans.emplace(key, plan).first->second;
     }
   }
@@ -250,55 +361,157 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
          "(its algorithm search would be recorded): run the forward pass "
          "once before capturing; %s",
          detail.c_str());
-  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  int returned = 0;
-  checkCudnn(cudnnFindConvolutionForwardAlgorithm(
-                 cudnn(), plan.x, plan.w, plan.conv, plan.y,
-                 CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
-             "cudnnFindConvolutionForwardAlgorithm", detail);
-  // cudnnFind runs each algorithm once, on the first forward pass (cold
-  // clocks, operands still migrating to the GPU), so its ranking changes
-  // from process to process, and a program's time with it by up to 1.8x.
-  // Every algorithm it found is timed again: a warm-up run, then the median
-  // of several, into a scratch output (the real one holds what the call
-  // adds to).
-  std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
-  for (int i = 0; i < returned; ++i)
-    if (perf[i].status == CUDNN_STATUS_SUCCESS &&
-        (tf32 || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
-      candidates.push_back(perf[i]);
-  if (candidates.empty())
-    fail("cuDNN found no FP32 algorithm; %s", detail.c_str());
-  auto *scratch = static_cast<float *>(
-      pet_rt_alloc(size_t(on) * oc * oh * ow * sizeof(float)));
-  float best = 0;
-  for (const cudnnConvolutionFwdAlgoPerf_t &candidate : candidates) {
-    void *space = workspace(candidate.memory);
-    float alpha = 1.0f, beta = 0.0f;
-    auto run = [&] {
-      checkCudnn(cudnnConvolutionForward(
-                     cudnn(), &alpha, plan.x, input->aligned + input->offset,
-                     plan.w, filter->aligned + filter->offset, plan.conv,
-                     candidate.algo, space, candidate.memory, &beta, plan.y,
-                     scratch),
-                 "cudnnConvolutionForward (timing an algorithm)", detail);
-    };
-    run();
-    float ms = medianMillis(run, kTimingRuns);
-    if (&candidate == &candidates[0] || ms < best) {
-      best = ms;
-      plan.algo = candidate.algo;
-      plan.workspaceBytes = candidate.memory;
+  // The fastest algorithm for operands described by `x` and `y` at `in`,
+  // writing a scratch output: cudnnFind runs each algorithm once, on the
+  // first forward pass (cold clocks, operands still migrating to the GPU),
+  // so its ranking changes from process to process, and a program's time
+  // with it by up to 1.8x. Every algorithm it found is timed again: a
+  // warm-up run, then the median of several, into a scratch output (the
+  // real one holds what the call adds to).
+  auto fastest = [&](cudnnTensorDescriptor_t x, const float *in,
+                     cudnnTensorDescriptor_t y, size_t outputSpan,
+                     AlgorithmChoice &choice) {
+    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+    int returned = 0;
+    checkCudnn(cudnnFindConvolutionForwardAlgorithm(
+                   cudnn(), x, plan.w, plan.conv, y,
+                   CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
+               "cudnnFindConvolutionForwardAlgorithm", detail);
+    std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
+    for (int i = 0; i < returned; ++i)
+      if (perf[i].status == CUDNN_STATUS_SUCCESS &&
+          (tf32 || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
+        candidates.push_back(perf[i]);
+    if (candidates.empty())
+      fail("cuDNN found no FP32 algorithm; %s", detail.c_str());
+    auto *scratch =
+        static_cast<float *>(pet_rt_alloc(outputSpan * sizeof(float)));
+    float best = 0;
+    for (const cudnnConvolutionFwdAlgoPerf_t &candidate : candidates) {
+      void *space = workspace(candidate.memory);
+      float alpha = 1.0f, beta = 0.0f;
+      auto run = [&] {
+        checkCudnn(cudnnConvolutionForward(cudnn(), &alpha, x, in, plan.w,
+                                           filter->aligned + filter->offset,
+                                           plan.conv, candidate.algo, space,
+                                           candidate.memory, &beta, y, scratch),
+                   "cudnnConvolutionForward (timing an algorithm)", detail);
+      };
+      run();
+      float ms = medianMillis(run, kTimingRuns);
+      if (&candidate == &candidates[0] || ms < best) {
+        best = ms;
+        choice.algo = candidate.algo;
+        choice.workspaceBytes = candidate.memory;
+      }
+    }
+    pet_rt_free(scratch);
+    return best;
+  };
+  AlgorithmChoice choice;
+  float best = fastest(plan.x, data(input), plan.y, viewSpan(output), choice);
+  // PET_CUDNN_VIEWS=view or =copy: views always passed as they are, or
+  // always through dense copies (tests); otherwise the faster, measured.
+  const char *views = std::getenv("PET_CUDNN_VIEWS");
+  std::string forced = views ? views : "";
+  if ((inputView || outputView) && forced != "view") {
+    // Views against dense copies: the fastest algorithm on dense operands,
+    // plus copying the input view in and the output out.
+    makeDense();
+    AlgorithmChoice denseChoice;
+    denseChoice.dense = true;
+    cudnnTensorDescriptor_t x = inputView ? plan.xd : plan.x;
+    const float *in = inputView ? plan.xScratch : data(input);
+    float copies = 0, one = 1.0f, zero = 0.0f;
+    if (inputView) {
+      auto copyIn = [&] {
+        checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.x, data(input),
+                                        &zero, plan.xd, plan.xScratch),
+                   "cudnnTransformTensor (input view)", detail);
+      };
+      copyIn();
+      copies += medianMillis(copyIn, kTimingRuns);
+    }
+    if (outputView) {
+      auto copyOut = [&] {
+        checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.yd, plan.yScratch,
+                                        &zero, plan.y, data(output)),
+                   "cudnnTransformTensor (output view)", detail);
+      };
+      copyOut();
+      copies += medianMillis(copyOut, kTimingRuns);
+    }
+    float dense =
+        fastest(x, in, outputView ? plan.yd : plan.y,
+                outputView ? size_t(on) * oc * oh * ow : viewSpan(output),
+                denseChoice) +
+        copies;
+    if (dense < best || forced == "copy") {
+      choice = denseChoice;
+      best = dense;
+    } else {
+      for (cudnnTensorDescriptor_t *d : {&plan.xd, &plan.yd})
+        if (*d)
+          cudnnDestroyTensorDescriptor(*d);
+      pet_rt_free(plan.xScratch);
+      pet_rt_free(plan.yScratch);
+      plan.xd = plan.yd = nullptr;
+      plan.xScratch = plan.yScratch = nullptr;
     }
   }
-  pet_rt_free(scratch);
+  plan.algo = choice.algo;
+  plan.workspaceBytes = choice.workspaceBytes;
   // PET_LOG_ALGORITHMS=1: the algorithm chosen per shape, and its time.
   if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
-    std::fprintf(stderr, "pet-runtime: %s: algorithm %d, %.4f ms\n",
-                 detail.c_str(), int(plan.algo), double(best));
+    std::fprintf(stderr, "pet-runtime: %s: algorithm %d%s, %.4f ms\n",
+                 detail.c_str(), int(plan.algo),
+                 choice.dense ? ", dense copies" : "", double(best));
   if (algorithmFile())
-    storeAlgorithm(key, {plan.algo, plan.workspaceBytes});
+    storeAlgorithm(key, choice);
   return plans.emplace(key, plan).first->second;
+}
+
+/// What a plan's cuDNN call reads and writes: the views themselves, or
+/// their dense copies (ConvPlan::xd, yd).
+struct ConvOperands {
+  cudnnTensorDescriptor_t x, y;
+  const float *in;
+  float *out;
+};
+
+/// The call's operands, the input view copied in where the plan says so;
+/// with `readOutput`, what the output holds too (the call adds to it).
+ConvOperands operandsFor(ConvPlan &plan, PetMemRef4D *input,
+                         PetMemRef4D *output, bool readOutput,
+                         const std::string &detail) {
+  ConvOperands ops{plan.x, plan.y, data(input), data(output)};
+  float one = 1.0f, zero = 0.0f;
+  if (plan.xd) {
+    checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.x, data(input), &zero,
+                                    plan.xd, plan.xScratch),
+               "cudnnTransformTensor (input view)", detail);
+    ops.x = plan.xd;
+    ops.in = plan.xScratch;
+  }
+  if (plan.yd) {
+    if (readOutput)
+      checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.y, data(output),
+                                      &zero, plan.yd, plan.yScratch),
+                 "cudnnTransformTensor (output view)", detail);
+    ops.y = plan.yd;
+    ops.out = plan.yScratch;
+  }
+  return ops;
+}
+
+/// Copies a dense copy of the output into the output view, if there is one.
+void finishOutput(ConvPlan &plan, PetMemRef4D *output,
+                  const std::string &detail) {
+  float one = 1.0f, zero = 0.0f;
+  if (plan.yd)
+    checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.yd, plan.yScratch,
+                                    &zero, plan.y, data(output)),
+               "cudnnTransformTensor (output view)", detail);
 }
 
 } // namespace
@@ -313,20 +526,23 @@ _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
   std::string detail = "conv2d input " + shape4(input->sizes) + ", filter " +
                        shape4(filter->sizes) + ", output " +
                        shape4(output->sizes);
-  if (!isContiguous(input, 4) || !isContiguous(filter, 4) ||
-      !isContiguous(output, 4))
-    fail("conv2d operands must be contiguous; %s", detail.c_str());
+  if (!isContiguous(filter, 4) || !isNonOverlapping(output))
+    fail("conv2d filter must be contiguous, output without overlaps; %s",
+         detail.c_str());
   ConvPlan &plan = planFor(input, filter, output, strideH, strideW, 0, 0,
                            dilationH, dilationW, groups, detail);
   ProfileScope scope("cudnn", detail);
   // output += conv: beta = 1 (the output holds the init, zeros or a bias).
+  ConvOperands ops =
+      operandsFor(plan, input, output, /*readOutput=*/true, detail);
   float alpha = 1.0f, beta = 1.0f;
-  checkCudnn(cudnnConvolutionForward(
-                 cudnn(), &alpha, plan.x, input->aligned + input->offset,
-                 plan.w, filter->aligned + filter->offset, plan.conv, plan.algo,
-                 workspace(plan.workspaceBytes), plan.workspaceBytes, &beta,
-                 plan.y, output->aligned + output->offset),
-             "cudnnConvolutionForward", detail);
+  checkCudnn(
+      cudnnConvolutionForward(cudnn(), &alpha, ops.x, ops.in, plan.w,
+                              filter->aligned + filter->offset, plan.conv,
+                              plan.algo, workspace(plan.workspaceBytes),
+                              plan.workspaceBytes, &beta, ops.y, ops.out),
+      "cudnnConvolutionForward", detail);
+  finishOutput(plan, output, detail);
 }
 
 namespace {
@@ -343,8 +559,6 @@ cudnnActivationDescriptor_t relu() {
   return descriptor;
 }
 
-const float *data(const PetMemRef4D *m) { return m->aligned + m->offset; }
-float *data(PetMemRef4D *m) { return m->aligned + m->offset; }
 } // namespace
 
 extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
@@ -363,10 +577,11 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
       shape4(filter->sizes) + ", output " + shape4(output->sizes) + pads +
       (hasBias ? ", bias" : "") + (hasResidual ? ", residual" : "") +
       (hasRelu ? ", relu" : "");
-  if (!isContiguous(input, 4) || !isContiguous(filter, 4) ||
-      !isContiguous(output, 4) || (hasBias && !isContiguous(bias, 4)) ||
-      (hasResidual && !isContiguous(residual, 4)))
-    fail("conv2d operands must be contiguous; %s", detail.c_str());
+  if (!isContiguous(filter, 4) || !isNonOverlapping(output) ||
+      (hasBias && !isContiguous(bias, 4)))
+    fail("conv2d filter and bias must be contiguous, output without overlaps; "
+         "%s",
+         detail.c_str());
   if (hasBias &&
       (bias->sizes[0] * bias->sizes[1] * bias->sizes[2] * bias->sizes[3] !=
        output->sizes[1]))
@@ -375,11 +590,24 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
   if (hasResidual && shape4(residual->sizes) != shape4(output->sizes))
     fail("conv2d residual must have the output's shape; residual %s, %s",
          shape4(residual->sizes).c_str(), detail.c_str());
+  if (hasResidual && viewStrides(residual) != viewStrides(output))
+    fail("conv2d residual must have the output's strides; %s", detail.c_str());
   ConvPlan &plan = planFor(input, filter, output, strideH, strideW, padH, padW,
                            dilationH, dilationW, groups, detail);
   ProfileScope scope("cudnn", detail);
   void *space = workspace(plan.workspaceBytes);
   float one = 1.0f, zero = 0.0f;
+  ConvOperands ops =
+      operandsFor(plan, input, output, /*readOutput=*/false, detail);
+  // The residual, where the output is a dense copy: copied into it first
+  // (it has the output view's strides).
+  const float *z = hasResidual ? data(residual) : ops.out;
+  if (hasResidual && plan.yd) {
+    checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.y, data(residual),
+                                    &zero, plan.yd, plan.yScratch),
+               "cudnnTransformTensor (residual)", detail);
+    z = plan.yScratch;
+  }
   // One cuDNN call where it fuses: act(conv + residual + bias).
   if (hasRelu && !plan.fusedUnsupported) {
     const float *biasData = hasBias ? data(bias) : plan.zeros;
@@ -396,13 +624,14 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
       biasData = plan.zeros;
     }
     float alpha2 = hasResidual ? 1.0f : 0.0f;
-    const float *z = hasResidual ? data(residual) : data(output);
     cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
-        cudnn(), &one, plan.x, data(input), plan.w, data(filter), plan.conv,
-        plan.algo, space, plan.workspaceBytes, &alpha2, plan.y, z, plan.bias,
-        biasData, relu(), plan.y, data(output));
-    if (status == CUDNN_STATUS_SUCCESS)
+        cudnn(), &one, ops.x, ops.in, plan.w, data(filter), plan.conv,
+        plan.algo, space, plan.workspaceBytes, &alpha2, ops.y, z, plan.bias,
+        biasData, relu(), ops.y, ops.out);
+    if (status == CUDNN_STATUS_SUCCESS) {
+      finishOutput(plan, output, detail);
       return;
+    }
     if (status != CUDNN_STATUS_NOT_SUPPORTED)
       checkCudnn(status, "cudnnConvolutionBiasActivationForward", detail);
     plan.fusedUnsupported = true;
@@ -410,26 +639,25 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
   // Otherwise step by step: output = residual; output += conv; + bias; relu.
   float beta = 0.0f;
   if (hasResidual) {
-    if (data(residual) != data(output))
-      checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.y, data(residual),
-                                      &zero, plan.y, data(output)),
-                 "cudnnTransformTensor", detail);
+    if (z != ops.out)
+      checkCudnn(
+          cudnnTransformTensor(cudnn(), &one, ops.y, z, &zero, ops.y, ops.out),
+          "cudnnTransformTensor", detail);
     beta = 1.0f;
   }
-  checkCudnn(cudnnConvolutionForward(cudnn(), &one, plan.x, data(input), plan.w,
-                                     data(filter), plan.conv, plan.algo, space,
-                                     plan.workspaceBytes, &beta, plan.y,
-                                     data(output)),
+  checkCudnn(cudnnConvolutionForward(
+                 cudnn(), &one, ops.x, ops.in, plan.w, data(filter), plan.conv,
+                 plan.algo, space, plan.workspaceBytes, &beta, ops.y, ops.out),
              "cudnnConvolutionForward", detail);
   if (hasBias)
-    checkCudnn(cudnnAddTensor(cudnn(), &one, plan.bias, data(bias), &one,
-                              plan.y, data(output)),
+    checkCudnn(cudnnAddTensor(cudnn(), &one, plan.bias, data(bias), &one, ops.y,
+                              ops.out),
                "cudnnAddTensor", detail);
   if (hasRelu)
-    checkCudnn(cudnnActivationForward(cudnn(), relu(), &one, plan.y,
-                                      data(output), &zero, plan.y,
-                                      data(output)),
+    checkCudnn(cudnnActivationForward(cudnn(), relu(), &one, ops.y, ops.out,
+                                      &zero, ops.y, ops.out),
                "cudnnActivationForward", detail);
+  finishOutput(plan, output, detail);
 }
 
 namespace {

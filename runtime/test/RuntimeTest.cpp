@@ -9,6 +9,7 @@
 
 #include "pet_runtime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -240,6 +241,99 @@ void checkStridedCopy() {
   pet_rt_free(b);
 }
 
+/// A 4-d view: sizes and strides into a buffer, from an offset.
+struct View {
+  int64_t offset, sizes[4], strides[4];
+  size_t at(int64_t a, int64_t b, int64_t c, int64_t d) const {
+    return size_t(offset + a * strides[0] + b * strides[1] + c * strides[2] +
+                  d * strides[3]);
+  }
+  PetMemRef4D memref(float *p) const {
+    return {p,
+            p,
+            offset,
+            {sizes[0], sizes[1], sizes[2], sizes[3]},
+            {strides[0], strides[1], strides[2], strides[3]}};
+  }
+};
+
+/// The fused convolution (bias and ReLU) reading its input through the view
+/// `in` of one buffer and writing its output through the view `out` of
+/// another, as the GPU lowering passes slices and rows-as-images: every
+/// position of `out` as computed from `in`, every other element of the
+/// output buffer untouched.
+void checkConvViews(const char *name, size_t inElements, View in,
+                    size_t outElements, View out, int f, int kk, int p) {
+  int64_t n = in.sizes[0], c = in.sizes[1], h = in.sizes[2], w = in.sizes[3];
+  int64_t oh = out.sizes[2], ow = out.sizes[3];
+  float *x = alloc(inElements), *k = alloc(size_t(f) * c * kk * kk),
+        *bias = alloc(f), *y = alloc(outElements);
+  fill(x, inElements, 11);
+  fill(k, size_t(f) * c * kk * kk, 12);
+  fill(bias, f, 13);
+  for (size_t i = 0; i < outElements; ++i)
+    y[i] = 1234.0f;
+  std::vector<double> ref(outElements, 1234.0);
+  for (int64_t in_ = 0; in_ < n; ++in_)
+    for (int64_t of = 0; of < f; ++of)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          double sum = bias[of];
+          for (int64_t ic = 0; ic < c; ++ic)
+            for (int a = 0; a < kk; ++a)
+              for (int b = 0; b < kk; ++b) {
+                int64_t row = i + a - p, col = j + b - p;
+                if (row < 0 || row >= h || col < 0 || col >= w)
+                  continue;
+                sum += double(x[in.at(in_, ic, row, col)]) *
+                       k[((size_t(of) * c + ic) * kk + a) * kk + b];
+              }
+          ref[out.at(in_, of, i, j)] = std::max(sum, 0.0);
+        }
+  PetMemRef4D X = in.memref(x), K = memref4(k, f, c, kk, kk),
+              B = memref4(bias, 1, f, 1, 1), Y = out.memref(y);
+  _mlir_ciface_pet_rt_conv2d_fused_f32(&X, &K, &B, &Y, &Y, 1, 1, p, p, 1, 1, 1,
+                                       PET_RT_CONV_BIAS | PET_RT_CONV_RELU);
+  pet_rt_synchronize();
+  // The view's positions against the reference (relative to their largest
+  // value), every other element still the marker.
+  double scale = 1e-30, err = 0;
+  bool untouched = true;
+  for (size_t i = 0; i < outElements; ++i) {
+    if (ref[i] == 1234.0) {
+      untouched = untouched && y[i] == 1234.0f;
+      continue;
+    }
+    scale = std::max(scale, std::fabs(ref[i]));
+    err = std::max(err, std::fabs(y[i] - ref[i]));
+  }
+  char what[200];
+  std::snprintf(what, sizeof(what),
+                "fused conv2d through views: %s (rel err %.2g%s)", name,
+                err / scale, untouched ? "" : ", wrote outside its view");
+  expect(untouched && err / scale < 1e-5, what);
+  for (float *ptr : {x, k, bias, y})
+    pet_rt_free(ptr);
+}
+
+void checkConvViews() {
+  // Channels 4..11 of a 2x12x7x7 tensor in, channels 3..8 of a 2x10x7x7
+  // one out (a concatenation's slice).
+  checkConvViews("channel slices", 2 * 12 * 49,
+                 {4 * 49, {2, 8, 7, 7}, {12 * 49, 49, 7, 1}}, 2 * 10 * 49,
+                 {3 * 49, {2, 6, 7, 7}, {10 * 49, 49, 7, 1}}, 6, 3, 1);
+  // The two halves of a 1x8x12x10 image's rows as a batch of two 6-row
+  // images, each padded alone, written back as the halves of a 1x16x12x10
+  // output's rows.
+  checkConvViews("rows as a batch", 8 * 12 * 10,
+                 {0, {2, 8, 6, 10}, {60, 120, 10, 1}}, 16 * 12 * 10,
+                 {0, {2, 16, 6, 10}, {60, 120, 10, 1}}, 16, 3, 1);
+  // The same with columns.
+  checkConvViews("columns as a batch", 8 * 9 * 12,
+                 {0, {2, 8, 9, 6}, {6, 108, 12, 1}}, 4 * 9 * 12,
+                 {0, {2, 4, 9, 6}, {6, 108, 12, 1}}, 4, 1, 0);
+}
+
 /// What `command` prints (run by the shell), and its exit status.
 std::string capture(const std::string &command, int &status) {
   std::string output;
@@ -277,6 +371,10 @@ int main(int argc, char **argv) {
     _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, 1, 1, 1, 1, 1);
     return 0; // not reached
   }
+  if (argc > 1 && std::string(argv[1]) == "views") {
+    checkConvViews();
+    return failures ? 1 : 0;
+  }
   if (argc > 1 && std::string(argv[1]) == "profile") {
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
@@ -295,6 +393,7 @@ int main(int argc, char **argv) {
   checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
   checkMatmul(1, 33, 17, 65);
   checkMatmul(3, 16, 24, 40);
+  checkConvViews();
   checkGraph();
   checkStridedCopy();
   // Errors name the call and the shapes.
@@ -306,6 +405,23 @@ int main(int argc, char **argv) {
                  std::string::npos &&
              output.find("output 1x3x5x5") != std::string::npos,
          "a wrong convolution shape aborts with the call and the shapes");
+  // Views passed to cuDNN as they are, and through dense copies (what the
+  // runtime picks where it measures copies faster).
+  for (const char *mode : {"view", "copy"}) {
+    int viewStatus = 0;
+    std::string viewOutput =
+        capture(std::string("PET_CUDNN_ALGORITHMS= PET_CUDNN_VIEWS=") + mode +
+                    " PET_LOG_ALGORITHMS=1 " + self + " views 2>&1",
+                viewStatus);
+    bool copied = viewOutput.find("dense copies") != std::string::npos;
+    std::string what = std::string("convolutions through views, ") +
+                       (std::string(mode) == "copy" ? "as dense copies"
+                                                    : "passed as they are");
+    expect(viewStatus == 0 && copied == (std::string(mode) == "copy"),
+           what.c_str());
+    if (viewStatus != 0)
+      std::printf("%s", viewOutput.c_str());
+  }
   // PET_PROFILE: one line per call name, with its count.
   std::string profilePath = "/tmp/pet-runtime-test-profile.tsv";
   std::string profileCommand =

@@ -60,7 +60,9 @@ double getCorrectionMicros(const VerificationResult &verdict,
 
 /// The key under which a measurement of `func` corrected on the wrong boxes
 /// of `verdict` is stored: "program:" and a hash of its operators, its
-/// weights and its wrong boxes, equal for equal programs in any module.
+/// weights and its wrong boxes, equal for equal programs in any module (and
+/// apart for programs that the GPU lowering runs with layout views: see
+/// LayoutViews.h).
 std::string getProgramKey(func::FuncOp func, const VerificationResult &verdict);
 
 /// Equivalent output positions over all output positions.

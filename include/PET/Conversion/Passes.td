@@ -156,13 +156,32 @@ def GPUConvCalls : Pass<"pet-gpu-conv-calls", "ModuleOp"> {
     `pet_rt_conv2d_fused_f32`
     (`runtime/`: cuDNN's convolution with its padding, fused with bias,
     residual and ReLU where cuDNN allows), on `bufferization.to_buffer`s of
-    the operands into a new buffer, read back by `bufferization.to_tensor`
-    (one-shot bufferization then copies operands that are slices).
+    the operands into a new buffer, read back by `bufferization.to_tensor`.
+
+    Layout without copies (`include/PET/Analysis/LayoutViews.h`, which the
+    cost model asks too): the image is passed with whatever strides it has
+    (a slice of a larger tensor stays a view), and a batch-1 image's rows or
+    columns that a `pet.concat` of a `pet.split` lays along the batch are a
+    `memref.reinterpret_cast` of the image (the batch stepping by a piece).
+    A chain whose result only a `pet.concat` reads writes it straight into
+    its slice of the concatenation's buffer (`memref.subview`), and a batch
+    that a `pet.split` along the batch and a `pet.concat` along rows or
+    columns turn back into one image is written into that image
+    (`memref.reinterpret_cast`); the concatenation's other operands are
+    copied into their slices (`bufferization.materialize_in_destination`).
+    Filter, bias and residual stay contiguous buffers; a chain with a
+    residual writes a buffer of its own. `layout-views=0` lowers without
+    any of these (every slice, concatenation and batch move a copy; for
+    comparisons).
 
     cuDNN pads both sides of a dimension alike; where one side has more
     (corrections on a box at an edge), the image is zero-padded by the
     difference first (`pet.pad`).
   }];
+  let options = [
+    Option<"layoutViews", "layout-views", "bool", /*default=*/"true",
+           "Pass views to cuDNN and write concatenations in place">,
+  ];
   let dependentDialects = ["arith::ArithDialect",
                            "bufferization::BufferizationDialect",
                            "func::FuncDialect", "memref::MemRefDialect"];
@@ -178,8 +197,9 @@ def GPURuntimeCalls : Pass<"pet-gpu-runtime-calls", "ModuleOp"> {
       on f32 memrefs become calls of `pet_rt_conv2d_f32`,
       `pet_rt_matmul_f32` and `pet_rt_batch_matmul_f32` (C interface, in
       `runtime/`: cuDNN and cuBLAS, accumulating into the output as linalg
-      does). Operands that are not contiguous are copied to contiguous
-      buffers first (and the output back).
+      does). A convolution's image and output are passed as they lie
+      (cuDNN takes strided views); other operands that are not contiguous
+      are copied to contiguous buffers first (and the output back).
     * `memref.alloc` / `memref.dealloc` become `gpu.alloc host_shared` /
       `gpu.dealloc`: memory that kernels, the libraries and host code all
       use; constants (`memref.get_global`) are copied into such memory.

@@ -4,8 +4,10 @@
 
 #include "RuntimeFunctions.h"
 
+#include "PET/Analysis/LayoutViews.h"
 #include "PET/Dialect/PET/PETOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -21,51 +23,17 @@ namespace {
 // The flags of pet_rt_conv2d_fused_f32 (runtime/include/pet_runtime.h).
 constexpr int64_t kBias = 1, kResidual = 2, kRelu = 4;
 
-/// A convolution and the element-wise operators after it that fuse.
-struct ConvChain {
-  Conv2DOp conv;
-  Value bias, residual;
-  bool relu = false;
-  /// The matched operators, in order: the call replaces the last one's
-  /// result.
-  SmallVector<Operation *> ops;
-};
-
-/// The only reader of `value`, if there is exactly one.
-Operation *onlyUser(Value value) {
-  return value.hasOneUse() ? *value.getUsers().begin() : nullptr;
+/// A memref type of `shape` with any strides and offset: what a library
+/// call that takes views is given.
+MemRefType stridedType(ArrayRef<int64_t> shape, Type element) {
+  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
+  return MemRefType::get(shape, element,
+                         StridedLayoutAttr::get(element.getContext(),
+                                                ShapedType::kDynamic, strides));
 }
 
-/// The convolution, then bias and residual additions (each at most once,
-/// either order), then ReLU, each the only reader of the one before.
-ConvChain matchChain(Conv2DOp conv) {
-  ConvChain chain{conv, {}, {}, false, {conv}};
-  auto type = cast<RankedTensorType>(conv.getType());
-  auto biasType = RankedTensorType::get({1, type.getDimSize(1), 1, 1},
-                                        type.getElementType());
-  Value current = conv.getResult();
-  while (auto add = dyn_cast_or_null<AddOp>(onlyUser(current))) {
-    Value other = add.getLhs() == current ? add.getRhs() : add.getLhs();
-    if (add.getType() != type || other == current)
-      break;
-    if (other.getType() == biasType && !chain.bias)
-      chain.bias = other;
-    else if (other.getType() == type && !chain.residual)
-      chain.residual = other;
-    else
-      break;
-    chain.ops.push_back(add);
-    current = add.getResult();
-  }
-  if (auto relu = dyn_cast_or_null<ReluOp>(onlyUser(current))) {
-    chain.relu = true;
-    chain.ops.push_back(relu);
-  }
-  return chain;
-}
-
-/// A read-only buffer of `tensor` (of identity layout: bufferization
-/// copies a strided one).
+/// A read-only buffer of `tensor` of identity layout (bufferization copies
+/// a strided one).
 Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memref = MemRefType::get(type.getShape(), type.getElementType());
@@ -73,12 +41,181 @@ Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
                                            /*read_only=*/true);
 }
 
-void replaceByCall(const ConvChain &chain) {
+/// A read-only buffer of `tensor` with whatever strides it has (a slice of
+/// a larger tensor is passed as it lies).
+Value viewOf(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, stridedType(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+/// The convolution's image: a view of the image whose rows or columns
+/// `concat` lays along the batch, when it does; else the operand itself.
+Value inputViewOf(OpBuilder &b, Location loc, Value input) {
+  auto concat = input.getDefiningOp<ConcatOp>();
+  std::optional<BatchView> view =
+      concat ? matchRowsAsBatch(concat) : std::nullopt;
+  if (!view)
+    return viewOf(b, loc, input);
+  // image [1, C, H, W] -> [pieces, C, H/pieces, W] (rows; columns alike):
+  // the batch steps by a piece's rows.
+  Value image = viewOf(b, loc, view->value);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, image);
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t piece = type.getDimSize(view->axis);
+  Value pieceStride =
+      arith::MulIOp::create(b, loc, metadata.getStrides()[view->axis],
+                            arith::ConstantIndexOp::create(b, loc, piece));
+  SmallVector<OpFoldResult> sizes =
+      llvm::map_to_vector(type.getShape(), [&](int64_t s) -> OpFoldResult {
+        return b.getIndexAttr(s);
+      });
+  SmallVector<OpFoldResult> strides = {pieceStride, metadata.getStrides()[1],
+                                       metadata.getStrides()[2],
+                                       metadata.getStrides()[3]};
+  return memref::ReinterpretCastOp::create(
+      b, loc, stridedType(type.getShape(), type.getElementType()),
+      metadata.getBaseBuffer(), metadata.getOffset(), sizes, strides);
+}
+
+/// Where a chain's call writes its result, other than a buffer of its own:
+/// into its slice of a concatenation's buffer.
+struct Destination {
+  ConcatOp concat;
+  /// The operand of `concat` the chain produces (in place), or -1: the
+  /// chain's batch is `concat`'s rows or columns (matchBatchAsRows).
+  int operand = -1;
+};
+
+/// The buffers of the concatenations written in place, and their writers.
+struct InPlaceConcats {
+  DenseMap<Operation *, Destination> byChainEnd;
+  DenseMap<Operation *, Value> buffers;
+  SmallVector<ConcatOp> concats;
+};
+
+InPlaceConcats planInPlaceConcats(ModuleOp module) {
+  InPlaceConcats plan;
+  module.walk([&](ConcatOp concat) {
+    if (!cast<RankedTensorType>(concat.getType()).hasStaticShape())
+      return;
+    SmallVector<std::pair<ConvChain, Destination>> writers;
+    if (std::optional<BatchView> view = matchBatchAsRows(concat)) {
+      writers.push_back({*getConvChainProducing(view->value), {concat, -1}});
+    } else {
+      for (unsigned i = 0, e = concat.getInputs().size(); i < e; ++i)
+        if (isWrittenInPlace(concat, i))
+          writers.push_back({*getConvChainProducing(concat.getInputs()[i]),
+                             {concat, static_cast<int>(i)}});
+    }
+    if (writers.empty())
+      return;
+    // The buffer, before the first of its writers.
+    Operation *first = writers.front().first.conv;
+    for (auto &writer : writers)
+      if (writer.first.conv->isBeforeInBlock(first))
+        first = writer.first.conv;
+    OpBuilder b(first);
+    auto type = cast<RankedTensorType>(concat.getType());
+    plan.buffers[concat] = memref::AllocOp::create(
+        b, concat.getLoc(),
+        MemRefType::get(type.getShape(), type.getElementType()));
+    for (auto &[chain, destination] : writers)
+      plan.byChainEnd[chain.ops.back()] = destination;
+    plan.concats.push_back(concat);
+  });
+  return plan;
+}
+
+/// The view of `plan`'s buffer that the chain ending in `last` writes, if
+/// it writes into a concatenation.
+Value outputViewFor(OpBuilder &b, Location loc, const InPlaceConcats &plan,
+                    Operation *last) {
+  auto it = plan.byChainEnd.find(last);
+  if (it == plan.byChainEnd.end())
+    return nullptr;
+  const Destination &destination = it->second;
+  ConcatOp concat = destination.concat;
+  Value buffer = plan.buffers.lookup(concat);
+  auto type = cast<RankedTensorType>(concat.getType());
+  auto resultType = cast<RankedTensorType>(last->getResult(0).getType());
+  if (destination.operand >= 0) {
+    // Its slice along the concatenation's axis.
+    int64_t axis = concat.getAxis();
+    SmallVector<int64_t> offsets(type.getRank(), 0), ones(type.getRank(), 1);
+    for (Value operand : concat.getInputs().take_front(destination.operand))
+      offsets[axis] +=
+          cast<RankedTensorType>(operand.getType()).getDimSize(axis);
+    return memref::SubViewOp::create(b, loc, buffer, offsets,
+                                     resultType.getShape(), ones);
+  }
+  // [pieces, F, P, W] into [1, F, pieces * P, W] (rows; columns alike): the
+  // batch steps by a piece's rows of the image.
+  SmallVector<int64_t> imageStrides = {
+      type.getDimSize(1) * type.getDimSize(2) * type.getDimSize(3),
+      type.getDimSize(2) * type.getDimSize(3), type.getDimSize(3), 1};
+  int64_t axis = concat.getAxis();
+  SmallVector<int64_t> strides = imageStrides;
+  strides[0] = resultType.getDimSize(axis) * imageStrides[axis];
+  auto viewType = MemRefType::get(
+      resultType.getShape(), resultType.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), /*offset=*/0, strides));
+  return memref::ReinterpretCastOp::create(b, loc, viewType, buffer,
+                                           /*offset=*/0, resultType.getShape(),
+                                           strides);
+}
+
+/// Replaces each concatenation written in place by its buffer: the
+/// operands not written by their producers are copied into their slices.
+void finishInPlaceConcats(const InPlaceConcats &plan) {
+  DenseSet<Value> writtenInPlace;
+  for (auto &[last, destination] : plan.byChainEnd)
+    writtenInPlace.insert(last->getResult(0));
+  for (ConcatOp concat : plan.concats) {
+    OpBuilder b(concat);
+    Location loc = concat.getLoc();
+    Value buffer = plan.buffers.lookup(concat);
+    auto type = cast<RankedTensorType>(concat.getType());
+    SplitOp split;
+    if (!matchBatchAsRows(concat)) {
+      int64_t axis = concat.getAxis(), offset = 0;
+      SmallVector<int64_t> offsets(type.getRank(), 0), ones(type.getRank(), 1);
+      for (Value operand : concat.getInputs()) {
+        auto operandType = cast<RankedTensorType>(operand.getType());
+        offsets[axis] = offset;
+        offset += operandType.getDimSize(axis);
+        if (writtenInPlace.contains(operand))
+          continue;
+        auto slice = memref::SubViewOp::create(b, loc, buffer, offsets,
+                                               operandType.getShape(), ones);
+        auto materialize = bufferization::MaterializeInDestinationOp::create(
+            b, loc, operand, slice);
+        materialize.setRestrict(true);
+        materialize.setWritable(true);
+      }
+    } else {
+      split = concat.getInputs().front().getDefiningOp<SplitOp>();
+    }
+    Value result = bufferization::ToTensorOp::create(
+        b, loc, type, buffer, /*restrict=*/true, /*writable=*/true);
+    concat.getResult().replaceAllUsesWith(result);
+    concat->erase();
+    if (split && split->use_empty())
+      split->erase();
+  }
+}
+
+/// Replaces `chain` by one library call. A chain that writes into a
+/// concatenation's buffer is left for the caller to erase once the
+/// concatenation is gone; returns whether it does.
+bool replaceByCall(const ConvChain &chain, const InPlaceConcats &plan,
+                   bool views) {
   Conv2DOp conv = chain.conv;
   Operation *last = chain.ops.back();
   OpBuilder b(last);
   Location loc = conv.getLoc();
-  auto type = cast<RankedTensorType>(conv.getType());
+  auto type = cast<RankedTensorType>(chain.getResult().getType());
   // cuDNN pads both sides alike: the image gets what one side has more.
   SmallVector<int64_t> low = conv.getPadLowValues();
   SmallVector<int64_t> high = conv.getPadHighValues();
@@ -92,8 +229,12 @@ void replaceByCall(const ConvChain &chain) {
   if (extraLow != extraHigh)
     input = PadOp::create(b, loc, input, b.getDenseI64ArrayAttr(extraLow),
                           b.getDenseI64ArrayAttr(extraHigh));
-  Value output = memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+  // Written into a concatenation's buffer, or a buffer of its own.
+  Value output = outputViewFor(b, loc, plan, last);
+  Value ownBuffer;
+  if (!output)
+    output = ownBuffer = memref::AllocOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()));
   int64_t flags = (chain.bias ? kBias : 0) | (chain.residual ? kResidual : 0) |
                   (chain.relu ? kRelu : 0);
   Value bias = chain.bias ? bufferOf(b, loc, chain.bias) : output;
@@ -101,27 +242,56 @@ void replaceByCall(const ConvChain &chain) {
   SmallVector<int64_t> strides = conv.getStrideValues();
   SmallVector<int64_t> dilations = conv.getDilationValues();
   callRuntimeFunction(b, loc, "pet_rt_conv2d_fused_f32",
-                      {bufferOf(b, loc, input),
+                      {views ? inputViewOf(b, loc, input)
+                             : bufferOf(b, loc, input),
                        bufferOf(b, loc, conv.getFilter()), bias, residual,
                        output},
                       {strides[0], strides[1], pads[0], pads[1], dilations[0],
                        dilations[1], conv.getGroupCount(), flags});
+  if (!ownBuffer)
+    return true;
   Value result = bufferization::ToTensorOp::create(
-      b, loc, type, output, /*restrict=*/true, /*writable=*/true);
+      b, loc, type, ownBuffer, /*restrict=*/true, /*writable=*/true);
   last->getResult(0).replaceAllUsesWith(result);
   for (Operation *op : llvm::reverse(chain.ops))
     op->erase();
+  return false;
 }
 
 struct GPUConvCallsPass : public pet::impl::GPUConvCallsBase<GPUConvCallsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    InPlaceConcats plan;
+    if (layoutViews)
+      plan = planInPlaceConcats(getOperation());
     SmallVector<Conv2DOp> convs;
     getOperation().walk([&](Conv2DOp conv) {
       if (conv.getType().getElementType().isF32())
         convs.push_back(conv);
     });
-    for (Conv2DOp conv : convs)
-      replaceByCall(matchChain(conv));
+    SmallVector<ConvChain> inPlace;
+    for (Conv2DOp conv : convs) {
+      ConvChain chain = matchConvChain(conv);
+      if (replaceByCall(chain, plan, layoutViews))
+        inPlace.push_back(chain);
+    }
+    finishInPlaceConcats(plan);
+    for (const ConvChain &chain : inPlace)
+      for (Operation *op : llvm::reverse(chain.ops))
+        op->erase();
+    // Splits and concatenations that only the calls read (as views) are
+    // gone.
+    bool erased = true;
+    while (erased) {
+      erased = false;
+      getOperation().walk([&](Operation *op) {
+        if (isa<SplitOp, ConcatOp>(op) && op->use_empty()) {
+          op->erase();
+          erased = true;
+        }
+      });
+    }
   }
 };
 } // namespace

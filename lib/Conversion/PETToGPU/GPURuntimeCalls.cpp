@@ -28,17 +28,19 @@ bool isContiguousF32(Value value) {
 }
 
 /// Replaces `op` by a call of the runtime function `name` on its memref
-/// operands (copied to contiguous buffers where needed, the output back)
-/// and `scalars`.
+/// operands (copied to contiguous buffers where needed, the output back,
+/// except those in `views`, which the function takes strided) and
+/// `scalars`.
 void replaceByCall(Operation *op, StringRef name, ArrayRef<Value> memrefs,
-                   Value output, ArrayRef<int64_t> scalars) {
+                   Value output, ArrayRef<int64_t> scalars,
+                   ArrayRef<Value> views = {}) {
   OpBuilder b(op);
   Location loc = op->getLoc();
   SmallVector<Value> operands;
   Value outputCopy;
   for (Value v : memrefs) {
     Value operand = v;
-    if (!isContiguousF32(v)) {
+    if (!isContiguousF32(v) && !llvm::is_contained(views, v)) {
       auto type = cast<MemRefType>(v.getType());
       operand = memref::AllocOp::create(
           b, loc, MemRefType::get(type.getShape(), type.getElementType()));
@@ -98,9 +100,12 @@ struct GPURuntimeCallsPass
         SmallVector<int64_t> strides = values(conv.getStrides());
         SmallVector<int64_t> dilations = values(conv.getDilations());
         Value out = conv.getOutputs()[0];
+        // cuDNN reads and writes strided images (memref.subview never
+        // makes positions overlap); the filter must be contiguous.
         replaceByCall(op, "pet_rt_conv2d_f32",
                       {conv.getInputs()[0], conv.getInputs()[1], out}, out,
-                      {strides[0], strides[1], dilations[0], dilations[1], 1});
+                      {strides[0], strides[1], dilations[0], dilations[1], 1},
+                      /*views=*/{conv.getInputs()[0], out});
       } else if (auto mm = dyn_cast<linalg::MatmulOp>(op)) {
         if (mm.hasUserDefinedMaps())
           continue;

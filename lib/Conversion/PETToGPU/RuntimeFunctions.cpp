@@ -8,6 +8,15 @@
 
 using namespace mlir;
 
+/// An f32 memref of `rank` with unknown sizes, strides and offset: any
+/// memref of that rank casts to it, and its C descriptor is the same.
+static MemRefType anyMemRefType(MLIRContext *context, int64_t rank) {
+  SmallVector<int64_t> unknown(rank, ShapedType::kDynamic);
+  return MemRefType::get(
+      unknown, Float32Type::get(context),
+      StridedLayoutAttr::get(context, ShapedType::kDynamic, unknown));
+}
+
 func::FuncOp mlir::pet::declareRuntimeFunction(ModuleOp module, StringRef name,
                                                ArrayRef<int64_t> ranks,
                                                unsigned scalars) {
@@ -16,8 +25,7 @@ func::FuncOp mlir::pet::declareRuntimeFunction(ModuleOp module, StringRef name,
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
   SmallVector<Type> types;
   for (int64_t rank : ranks)
-    types.push_back(MemRefType::get(
-        SmallVector<int64_t>(rank, ShapedType::kDynamic), b.getF32Type()));
+    types.push_back(anyMemRefType(b.getContext(), rank));
   types.append(scalars, b.getI64Type());
   auto func = func::FuncOp::create(b, module.getLoc(), name,
                                    b.getFunctionType(types, {}));
@@ -34,10 +42,8 @@ void mlir::pet::callRuntimeFunction(OpBuilder &b, Location loc, StringRef name,
   for (Value v : memrefs) {
     auto type = cast<MemRefType>(v.getType());
     ranks.push_back(type.getRank());
-    auto dynamic = MemRefType::get(
-        SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
-        type.getElementType());
-    arguments.push_back(memref::CastOp::create(b, loc, dynamic, v));
+    arguments.push_back(memref::CastOp::create(
+        b, loc, anyMemRefType(b.getContext(), type.getRank()), v));
   }
   for (int64_t s : scalars)
     arguments.push_back(

@@ -1,8 +1,9 @@
 //===- RuntimeFunctions.h - Declarations of runtime/ functions --*- C++ -*-===//
 //
 // The functions of PET's GPU runtime (runtime/include/pet_runtime.h) that
-// generated code calls: memref arguments of any shape (MLIR's C interface,
-// `_mlir_ciface_<name>`) then i64 scalars.
+// generated code calls: memref arguments of any shape and strides (MLIR's C
+// interface, `_mlir_ciface_<name>`; each function says which operands may
+// be strided views) then i64 scalars.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +21,7 @@ func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name,
                                     ArrayRef<int64_t> ranks, unsigned scalars);
 
 /// Calls the runtime function `name` at `b`'s insertion point on `memrefs`
-/// (contiguous f32 memrefs of static shape, cast to unknown sizes) and
+/// (f32 memrefs of static shape, cast to unknown sizes and strides) and
 /// `scalars`.
 void callRuntimeFunction(OpBuilder &b, Location loc, StringRef name,
                          ArrayRef<Value> memrefs, ArrayRef<int64_t> scalars);
