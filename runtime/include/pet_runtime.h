@@ -120,7 +120,9 @@ typedef struct {
  * a batch), the output without overlapping positions. For views, the
  * runtime times cuDNN on them against dense copies (cudnnTransformTensor
  * in and out) once per shape and runs the faster (stored in
- * PET_CUDNN_ALGORITHMS's file; PET_CUDNN_VIEWS=view or =copy forces one). */
+ * PET_CUDNN_ALGORITHMS's file; PET_CUDNN_VIEWS=view or =copy forces one);
+ * an operand that starts less than 256-byte aligned (a slice of channels)
+ * counts as a view, and the alignment is part of the shape's key. */
 void _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
                                     PetMemRef4D *output, int64_t strideH,
                                     int64_t strideW, int64_t dilationH,

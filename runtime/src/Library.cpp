@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -149,16 +150,41 @@ size_t viewSpan(const PetMemRef4D *m) {
   return span;
 }
 
-/// " x@s0,s1,s2,s3" for a view that is not contiguous, "" otherwise: the
-/// part of a plan's key that tells strided operands apart.
-std::string stridesKey(const char *name, const PetMemRef4D *m) {
-  if (isContiguous(m, 4))
-    return "";
-  std::array<int, 4> s = viewStrides(m);
+/// The largest power of two, up to 256, that the address of a view's first
+/// element is a multiple of (in bytes): a slice of channels starts wherever
+/// the channels before it end.
+int alignmentOf(const PetMemRef4D *m) {
+  auto address = reinterpret_cast<uintptr_t>(data(m));
+  int alignment = 256;
+  while (alignment > 1 && address % alignment)
+    alignment /= 2;
+  return alignment;
+}
+
+/// Whether cuDNN gets `m` as other than a whole buffer of its own: strided,
+/// or starting at an address less aligned than an allocation's (cuDNN's
+/// kernels and their speed depend on both).
+bool isView(const PetMemRef4D *m) {
+  return !isContiguous(m, 4) || alignmentOf(m) < 256;
+}
+
+/// " x@s0,s1,s2,s3" for a view that is not contiguous, " x%A" for one
+/// aligned to A < 256 bytes, "" otherwise: the part of a plan's key that
+/// tells views apart.
+std::string layoutKey(const char *name, const PetMemRef4D *m) {
+  std::string key;
   char text[96];
-  std::snprintf(text, sizeof(text), " %s@%d,%d,%d,%d", name, s[0], s[1], s[2],
-                s[3]);
-  return text;
+  if (!isContiguous(m, 4)) {
+    std::array<int, 4> s = viewStrides(m);
+    std::snprintf(text, sizeof(text), " %s@%d,%d,%d,%d", name, s[0], s[1], s[2],
+                  s[3]);
+    key += text;
+  }
+  if (int alignment = alignmentOf(m); alignment < 256) {
+    std::snprintf(text, sizeof(text), " %s%%%d", name, alignment);
+    key += text;
+  }
+  return key;
 }
 
 /// A tensor descriptor of a 4-d view (NCHW dimensions, its own strides).
@@ -273,8 +299,8 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
                     std::to_string(sw) + " p" + std::to_string(ph) + "," +
                     std::to_string(pw) + " d" + std::to_string(dh) + "," +
                     std::to_string(dw) + " g" + std::to_string(groups) +
-                    (tf32 ? " tf32" : " fp32") + stridesKey("x", input) +
-                    stridesKey("y", output);
+                    (tf32 ? " tf32" : " fp32") + layoutKey("x", input) +
+                    layoutKey("y", output);
   auto it = plans.find(key);
   if (it != plans.end())
     return it->second;
@@ -321,8 +347,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   if (en != on || ec != oc || eh != oh || ew != ow)
     fail("convolution output shape %dx%dx%dx%d expected by cuDNN; %s", en, ec,
          eh, ew, detail.c_str());
-  bool inputView = !isContiguous(input, 4),
-       outputView = !isContiguous(output, 4);
+  bool inputView = isView(input), outputView = isView(output);
   // Dense descriptors and scratch buffers for the views, where the plan
   // copies them.
   auto makeDense = [&] {
