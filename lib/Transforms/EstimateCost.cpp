@@ -2,8 +2,8 @@
 
 #include "PET/Transforms/Passes.h"
 
-#include "PET/Analysis/CostModel.h"
 #include "PET/Dialect/PET/PETDialect.h"
+#include "PET/Optimizer/CostModel.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/FormatVariadic.h"

@@ -2,11 +2,11 @@
 
 #include "PET/Transforms/Passes.h"
 
-#include "PET/Analysis/CostModel.h"
-#include "PET/Analysis/MutationGenerator.h"
-#include "PET/Analysis/SubprogramOptimizer.h"
 #include "PET/Analysis/Subprograms.h"
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Optimizer/CostModel.h"
+#include "PET/Optimizer/MutationGenerator.h"
+#include "PET/Optimizer/SubprogramOptimizer.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Threading.h"
@@ -29,8 +29,7 @@ using namespace mlir::pet;
 /// Builds `mutant` on `inputs` at the builder's insertion point, with a
 /// pet.correct that recomputes its wrong boxes with `original`; returns
 /// the corrected results.
-static SmallVector<Value> buildCorrectedMutant(OpBuilder &builder,
-                                               Location loc,
+static SmallVector<Value> buildCorrectedMutant(OpBuilder &builder, Location loc,
                                                const Mutant &mutant,
                                                ValueRange inputs,
                                                func::FuncOp original) {
@@ -123,10 +122,9 @@ static LogicalResult writeJson(ModuleOp module, StringRef path, StringRef what,
 /// corrections) as public functions of one module to `path`: `@s<i>_original`
 /// and `@s<i>_p<k>`, each with its `pet.program_key` (the key a measurement
 /// of it is stored under) and `pet.estimated_us`.
-static LogicalResult
-writeCandidates(ModuleOp module, StringRef path,
-                ArrayRef<std::unique_ptr<Search>> searches,
-                const CostModel &model) {
+static LogicalResult writeCandidates(ModuleOp module, StringRef path,
+                                     ArrayRef<std::unique_ptr<Search>> searches,
+                                     const CostModel &model) {
   MLIRContext *context = module.getContext();
   OwningOpRef<ModuleOp> out = ModuleOp::create(UnknownLoc::get(context));
   OpBuilder builder(context);

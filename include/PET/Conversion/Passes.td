@@ -158,7 +158,7 @@ def GPUConvCalls : Pass<"pet-gpu-conv-calls", "ModuleOp"> {
     residual and ReLU where cuDNN allows), on `bufferization.to_buffer`s of
     the operands into a new buffer, read back by `bufferization.to_tensor`.
 
-    Layout without copies (`include/PET/Analysis/LayoutViews.h`, which the
+    Layout without copies (`include/PET/Optimizer/LayoutViews.h`, which the
     cost model asks too): the image is passed with whatever strides it has
     (a slice of a larger tensor stays a view), and a batch-1 image's rows or
     columns that a `pet.concat` of a `pet.split` lays along the batch are a

@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PET_ANALYSIS_LAYOUTVIEWS_H
-#define PET_ANALYSIS_LAYOUTVIEWS_H
+#ifndef PET_OPTIMIZER_LAYOUTVIEWS_H
+#define PET_OPTIMIZER_LAYOUTVIEWS_H
 
 #include "PET/Dialect/PET/PETOps.h"
 
@@ -78,4 +78,4 @@ bool usesLayoutViews(Operation *root);
 
 } // namespace mlir::pet
 
-#endif // PET_ANALYSIS_LAYOUTVIEWS_H
+#endif // PET_OPTIMIZER_LAYOUTVIEWS_H

@@ -1,9 +1,9 @@
 //===- CostModel.cpp - How long operators take on the GPU -----------------===//
 
-#include "PET/Analysis/CostModel.h"
+#include "PET/Optimizer/CostModel.h"
 
-#include "PET/Analysis/LayoutViews.h"
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Optimizer/LayoutViews.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/JSON.h"

@@ -1,10 +1,10 @@
 //===- MutationGenerator.cpp - Enumerating mutants of a subprogram --------===//
 
-#include "PET/Analysis/MutationGenerator.h"
+#include "PET/Optimizer/MutationGenerator.h"
 
-#include "PET/Analysis/CostModel.h"
 #include "PET/Analysis/Evaluator.h"
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Optimizer/CostModel.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"

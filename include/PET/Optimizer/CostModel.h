@@ -9,16 +9,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PET_ANALYSIS_COSTMODEL_H
-#define PET_ANALYSIS_COSTMODEL_H
+#ifndef PET_OPTIMIZER_COSTMODEL_H
+#define PET_OPTIMIZER_COSTMODEL_H
 
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,4 +94,4 @@ private:
 
 } // namespace mlir::pet
 
-#endif // PET_ANALYSIS_COSTMODEL_H
+#endif // PET_OPTIMIZER_COSTMODEL_H

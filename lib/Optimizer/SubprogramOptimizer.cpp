@@ -1,10 +1,10 @@
 //===- SubprogramOptimizer.cpp - Beam search over mutants -----------------===//
 
-#include "PET/Analysis/SubprogramOptimizer.h"
+#include "PET/Optimizer/SubprogramOptimizer.h"
 
-#include "PET/Analysis/LayoutViews.h"
 #include "PET/Analysis/Subprograms.h"
 #include "PET/Dialect/PET/EntryFunctions.h"
+#include "PET/Optimizer/LayoutViews.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSet.h"

@@ -15,8 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PET_ANALYSIS_MUTATIONGENERATOR_H
-#define PET_ANALYSIS_MUTATIONGENERATOR_H
+#ifndef PET_OPTIMIZER_MUTATIONGENERATOR_H
+#define PET_OPTIMIZER_MUTATIONGENERATOR_H
 
 #include "PET/Analysis/EquivalenceVerifier.h"
 
@@ -101,4 +101,4 @@ SmallVector<Mutant> generateMutants(func::FuncOp original, ModuleOp scratch,
 
 } // namespace mlir::pet
 
-#endif // PET_ANALYSIS_MUTATIONGENERATOR_H
+#endif // PET_OPTIMIZER_MUTATIONGENERATOR_H

@@ -1,6 +1,6 @@
 //===- LayoutViews.cpp - Layout operators the GPU lowering never copies ---===//
 
-#include "PET/Analysis/LayoutViews.h"
+#include "PET/Optimizer/LayoutViews.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 

@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef PET_ANALYSIS_SUBPROGRAMOPTIMIZER_H
-#define PET_ANALYSIS_SUBPROGRAMOPTIMIZER_H
+#ifndef PET_OPTIMIZER_SUBPROGRAMOPTIMIZER_H
+#define PET_OPTIMIZER_SUBPROGRAMOPTIMIZER_H
 
-#include "PET/Analysis/CostModel.h"
-#include "PET/Analysis/MutationGenerator.h"
+#include "PET/Optimizer/CostModel.h"
+#include "PET/Optimizer/MutationGenerator.h"
 
 namespace mlir::pet {
 
@@ -77,4 +77,4 @@ OptimizerResult optimizeSubprogram(func::FuncOp original, ModuleOp scratch,
 
 } // namespace mlir::pet
 
-#endif // PET_ANALYSIS_SUBPROGRAMOPTIMIZER_H
+#endif // PET_OPTIMIZER_SUBPROGRAMOPTIMIZER_H

@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ExactEvaluation.h"
+#include "../Analysis/ExactEvaluation.h"
 
 #include "PET/Analysis/Evaluator.h"
-#include "PET/Analysis/MutationGenerator.h"
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Optimizer/MutationGenerator.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"

@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "PET/Analysis/LayoutViews.h"
-#include "PET/Analysis/CostModel.h"
+#include "PET/Optimizer/LayoutViews.h"
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Optimizer/CostModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
