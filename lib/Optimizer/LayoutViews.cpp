@@ -91,7 +91,7 @@ static SplitOp getWholeSplit(ConcatOp concat) {
 }
 
 std::optional<BatchView> mlir::pet::matchRowsAsBatch(ConcatOp concat) {
-  if (concat.getAxis() != 0)
+  if (concat.getAxis() != 0 || wantsCopies(concat))
     return std::nullopt;
   SplitOp split = getWholeSplit(concat);
   if (!split || (split.getAxis() != 2 && split.getAxis() != 3) ||
@@ -105,7 +105,7 @@ std::optional<BatchView> mlir::pet::matchRowsAsBatch(ConcatOp concat) {
 }
 
 std::optional<BatchView> mlir::pet::matchBatchAsRows(ConcatOp concat) {
-  if (concat.getAxis() != 2 && concat.getAxis() != 3)
+  if ((concat.getAxis() != 2 && concat.getAxis() != 3) || wantsCopies(concat))
     return std::nullopt;
   SplitOp split = getWholeSplit(concat);
   if (!split || split.getAxis() != 0 ||
@@ -127,7 +127,7 @@ std::optional<BatchView> mlir::pet::matchBatchAsRows(ConcatOp concat) {
 
 bool mlir::pet::isWrittenInPlace(ConcatOp concat, unsigned index) {
   Value operand = concat.getInputs()[index];
-  if (!operand.hasOneUse())
+  if (!operand.hasOneUse() || wantsCopies(concat))
     return false;
   std::optional<ConvChain> chain = getConvChainProducing(operand);
   return chain && !chain->residual && isInBlockOf(*chain, concat);
@@ -140,7 +140,7 @@ bool mlir::pet::isWrittenInPlace(ConcatOp concat, unsigned index) {
 static bool readsViews(Operation *user, Value value) {
   if (auto conv = dyn_cast<Conv2DOp>(user))
     return conv.getInput() == value && conv.getFilter() != value &&
-           isF32(conv.getResult());
+           isF32(conv.getResult()) && !wantsCopies(conv);
   return isa<AddOp, SubOp, MulOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, GeluOp,
              AvgPool2DOp, MaxPool2DOp, ConcatOp, func::ReturnOp>(user);
 }
@@ -174,7 +174,7 @@ std::optional<double> mlir::pet::getLayoutCopyBytes(Operation *op) {
 
 bool mlir::pet::usesLayoutViews(Operation *root) {
   WalkResult result = root->walk([](Operation *op) {
-    if (auto conv = dyn_cast<Conv2DOp>(op)) {
+    if (auto conv = dyn_cast<Conv2DOp>(op); conv && !wantsCopies(conv)) {
       Operation *def = conv.getInput().getDefiningOp();
       if (isF32(conv.getResult()) && isa_and_nonnull<SplitOp, SliceOp>(def))
         return WalkResult::interrupt();

@@ -253,3 +253,32 @@ OptimizerResult mlir::pet::optimizeSubprogram(func::FuncOp original,
   }
   return result;
 }
+
+void mlir::pet::addCopyLayoutTwins(OptimizerResult &result, ModuleOp scratch,
+                                   const CostModel &model) {
+  SmallVector<RankedProgram> twins;
+  SymbolTable symbols(scratch);
+  for (const RankedProgram &program : result.programs) {
+    func::FuncOp views = program.mutant.func;
+    if (!usesLayoutViews(views))
+      continue;
+    auto twin = cast<func::FuncOp>(views->clone());
+    twin.setSymName((views.getSymName() + "_copies").str());
+    symbols.insert(twin);
+    twin.walk([](Operation *op) {
+      if (isa<ConcatOp, Conv2DOp>(op))
+        op->setAttr(kCopyLayoutAttr, UnitAttr::get(op->getContext()));
+    });
+    RankedProgram copies = program;
+    copies.mutant.func = twin;
+    // The same corrections; the layout priced as copies.
+    copies.cost +=
+        getProgramMicros(twin, model) - getProgramMicros(views, model);
+    twins.push_back(copies);
+  }
+  llvm::append_range(result.programs, twins);
+  llvm::stable_sort(result.programs,
+                    [](const RankedProgram &a, const RankedProgram &b) {
+                      return a.cost < b.cost;
+                    });
+}

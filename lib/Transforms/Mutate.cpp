@@ -301,6 +301,8 @@ void MutatePass::runOnOperation() {
     }
     search->result = optimizeSubprogram(search->original, *search->scratch,
                                         model, searchOptions);
+    if (layoutAlternatives)
+      addCopyLayoutTwins(search->result, *search->scratch, model);
     search->originalKey = getProgramKey(search->original, VerificationResult());
     for (const RankedProgram &program : search->result.programs)
       search->programKeys.push_back(

@@ -29,6 +29,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.candidatesPerPart = options.candidatesPerPart;
   mutate.candidates = options.candidates;
   mutate.requireMeasured = options.requireMeasured;
+  mutate.layoutAlternatives = options.layoutAlternatives;
   pm.addPass(createPETMutate(mutate));
   if (options.correctionKernels)
     pm.addNestedPass<func::FuncOp>(createPETCorrectionKernels());

@@ -75,13 +75,15 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                    time_limit: float, phases: List[str],
                    cost_db_tf32: Optional[Path] = None, candidates: bool = False,
                    require_measured: bool = False,
-                   min_gain: float = DEFAULT_MIN_GAIN) -> dict:
+                   min_gain: float = DEFAULT_MIN_GAIN,
+                   layout_alternatives: bool = False) -> dict:
     """Compiles each model PET off and on (see the module's doc). With
     `candidates`, each search's original and kept programs are also
     compiled for timing on the GPU (DIR/candidates/MODEL[-tf32].o, see
     measure.py); `require_measured` replaces a subprogram only by a program
     the database measured faster; `min_gain` is the fraction of the
-    subprogram's time a replacement must save."""
+    subprogram's time a replacement must save; `layout_alternatives` keeps
+    each program with layout views also as its twin lowered with copies."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -101,6 +103,8 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                     options += f" cost-db={db.resolve()}"
                 if require_measured:
                     options += " require-measured=1"
+                if layout_alternatives:
+                    options += " layout-alternatives=1"
                 if candidates:
                     (directory / "candidates").mkdir(exist_ok=True)
                     options += f" candidates={directory / 'candidates' / stem}.mlir"
@@ -326,6 +330,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="replace subprograms only by programs measured faster")
     c.add_argument("--min-gain", type=float, default=DEFAULT_MIN_GAIN,
                    help="fraction of a subprogram's time a replacement must save")
+    c.add_argument("--layout-alternatives", action="store_true",
+                   help="also keep each program with layout views as its twin "
+                   "lowered with copies (a measurement chooses)")
     r = sub.add_parser("report", help="tables and chart from the GPU's results")
     r.add_argument("directory", type=Path)
     r.add_argument("results", type=Path, nargs="+",
@@ -339,7 +346,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             parser.error(f"unknown models {unknown}; known: {', '.join(ALL_MODELS)}")
         compile_models(args.directory, models, args.cost_db, args.time_limit,
                        args.phases.split(","), args.cost_db_tf32, args.candidates,
-                       args.require_measured, args.min_gain)
+                       args.require_measured, args.min_gain,
+                       args.layout_alternatives)
         return 0
     write_report(build_table(args.directory, args.results), args.out)
     return 0

@@ -16,6 +16,8 @@
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json time-limit=1e-9 report=%t.late.json" | FileCheck %s --check-prefix=LATE
 // RUN: FileCheck %s --input-file=%t.late.json --check-prefix=LATEREPORT
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json candidates=%t.cand.mlir candidates-per-part=2" | FileCheck %s
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json candidates=%t.twins.mlir candidates-per-part=2 layout-alternatives=1" | FileCheck %s
+// RUN: FileCheck %s --input-file=%t.twins.mlir --check-prefix=TWINS
 // RUN: FileCheck %s --input-file=%t.cand.mlir --check-prefix=CAND
 // RUN: pet-opt %t.cand.mlir | FileCheck %s --check-prefix=CAND
 // RUN: not pet-opt %s --pet-optimize="candidates=%t.missing/dir/c.mlir" 2>&1 | FileCheck %s --check-prefix=NOCAND
@@ -36,6 +38,22 @@
 // CAND-LABEL: func.func @s0_p1(
 // CAND-NOT:   func.func @s0_p2
 // NOCAND: error: cannot write the candidates
+
+// With layout-alternatives, the kept program that runs with views (the
+// halves of the image as a batch, 12 us) also comes as its twin lowered
+// with copies (pet.copy_layout on its concatenations and convolution,
+// priced with the copies: 16 us), in addition to the two programs kept
+// (its key, apart from the views program's: LayoutViewsTest); the chosen
+// program is the same (CHECK above).
+// TWINS-LABEL: func.func @s0_p0(
+// TWINS-SAME:  pet.estimated_us = 12.00{{[0-9]*}} : f64, pet.program_key = "program:{{[0-9a-f]+}}"
+// TWINS-NOT:   pet.copy_layout
+// TWINS-LABEL: func.func @s0_p1(
+// TWINS-SAME:  pet.estimated_us = 16.00{{[0-9]*}} : f64, pet.program_key = "program:{{[0-9a-f]+}}"
+// TWINS:       pet.concat {{.*}} axis 0 {pet.copy_layout}
+// TWINS-NEXT:  pet.conv2d {{.*}} {pet.copy_layout}
+// TWINS-LABEL: func.func @s0_p2(
+// TWINS-NOT:   func.func @s0_p3
 
 // Replacing only what the database measured whole: nothing was.
 // UNMEASURED: "status": "kept: no mutant measured faster"

@@ -11,6 +11,7 @@
 #include "PET/Optimizer/LayoutViews.h"
 #include "PET/Dialect/PET/PETOps.h"
 #include "PET/Optimizer/CostModel.h"
+#include "PET/Optimizer/SubprogramOptimizer.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -42,11 +43,8 @@ protected:
   OwningOpRef<ModuleOp> module;
 };
 
-// The H split of a batch-1 convolution: the image's row halves as a batch
-// (read as a view), the batch back into rows (written in place); all four
-// layout operators cost nothing, and the program is keyed as using views.
-TEST_F(LayoutViewsTest, RowsAsBatchAndBackAreViews) {
-  func::FuncOp func = parse(R"(
+/// The H split of a batch-1 convolution: row halves as a batch and back.
+const char *const kRows = R"(
     func.func @rows(%x: tensor<1x8x12x10xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x12x10xf32> {
       %p:2 = pet.split %x axis 2 sizes [6, 6] : (tensor<1x8x12x10xf32>) -> (tensor<1x8x6x10xf32>, tensor<1x8x6x10xf32>)
       %c = pet.concat %p#0, %p#1 axis 0 : (tensor<1x8x6x10xf32>, tensor<1x8x6x10xf32>) -> tensor<2x8x6x10xf32>
@@ -54,7 +52,13 @@ TEST_F(LayoutViewsTest, RowsAsBatchAndBackAreViews) {
       %q:2 = pet.split %y axis 0 sizes [1, 1] : (tensor<2x16x6x10xf32>) -> (tensor<1x16x6x10xf32>, tensor<1x16x6x10xf32>)
       %z = pet.concat %q#0, %q#1 axis 2 : (tensor<1x16x6x10xf32>, tensor<1x16x6x10xf32>) -> tensor<1x16x12x10xf32>
       return %z : tensor<1x16x12x10xf32>
-    })");
+    })";
+
+// The H split of a batch-1 convolution: the image's row halves as a batch
+// (read as a view), the batch back into rows (written in place); all four
+// layout operators cost nothing, and the program is keyed as using views.
+TEST_F(LayoutViewsTest, RowsAsBatchAndBackAreViews) {
+  func::FuncOp func = parse(kRows);
   ASSERT_TRUE(func);
   SmallVector<ConcatOp> concats = all<ConcatOp>(func);
   ASSERT_EQ(concats.size(), 2u);
@@ -160,6 +164,41 @@ TEST_F(LayoutViewsTest, ChainsAndSlicesMakeViewKeys) {
   EXPECT_TRUE(usesLayoutViews(func));
   auto plain = cast<func::FuncOp>(*std::next(module->getBody()->begin()));
   EXPECT_FALSE(usesLayoutViews(plain));
+}
+
+// pet.copy_layout asks for copies: a program's twin (addCopyLayoutTwins)
+// has no view left, is priced with its copies, and is keyed apart from the
+// program with views.
+TEST_F(LayoutViewsTest, CopyLayoutTwinsUseNoViews) {
+  func::FuncOp func = parse(kRows);
+  ASSERT_TRUE(func);
+  CostModel model;
+  OptimizerResult result;
+  RankedProgram program;
+  program.mutant.func = func;
+  program.cost = getProgramMicros(func, model);
+  result.programs.push_back(program);
+  addCopyLayoutTwins(result, *module, model);
+  ASSERT_EQ(result.programs.size(), 2u);
+  func::FuncOp views = result.programs[0].mutant.func;
+  func::FuncOp twin = result.programs[1].mutant.func;
+  EXPECT_EQ(views, func);
+  EXPECT_NE(twin, func);
+  EXPECT_GT(result.programs[1].cost, result.programs[0].cost);
+  EXPECT_FALSE(usesLayoutViews(twin));
+  twin.walk([&](ConcatOp concat) {
+    EXPECT_TRUE(wantsCopies(concat));
+    EXPECT_FALSE(matchRowsAsBatch(concat));
+    EXPECT_FALSE(matchBatchAsRows(concat));
+    EXPECT_GT(*getLayoutCopyBytes(concat), 0.0);
+  });
+  EXPECT_NE(getProgramKey(views, VerificationResult()),
+            getProgramKey(twin, VerificationResult()));
+  // A twin of a program without views is not made.
+  OptimizerResult plain;
+  plain.programs.push_back(result.programs[1]);
+  addCopyLayoutTwins(plain, *module, model);
+  EXPECT_EQ(plain.programs.size(), 1u);
 }
 
 } // namespace

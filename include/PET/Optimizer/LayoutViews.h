@@ -21,6 +21,16 @@
 
 namespace mlir::pet {
 
+/// The unit attribute that asks for copies instead of views: on a
+/// `pet.concat`, it is neither a view nor written in place; on a
+/// `pet.conv2d`, its image is passed as a contiguous copy. The optimizer
+/// sets it on a program's layout twin (`layout-alternatives`), so that a
+/// measurement decides between the two lowerings of one program.
+inline constexpr llvm::StringLiteral kCopyLayoutAttr = "pet.copy_layout";
+
+/// Whether `op` carries kCopyLayoutAttr.
+inline bool wantsCopies(Operation *op) { return op->hasAttr(kCopyLayoutAttr); }
+
 /// A convolution and the element-wise operators after it that run as one
 /// fused library call: bias and residual additions (each at most once,
 /// either order), then a ReLU, each the only reader of the one before.

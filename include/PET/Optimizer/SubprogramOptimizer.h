@@ -75,6 +75,15 @@ OptimizerResult optimizeSubprogram(func::FuncOp original, ModuleOp scratch,
                                    const CostModel &model,
                                    const OptimizerOptions &options);
 
+/// Adds to `result`, for each of its programs that the GPU lowering runs
+/// with layout views (LayoutViews.h), its twin lowered with copies: a clone
+/// in `scratch` whose concatenations and convolutions carry
+/// kCopyLayoutAttr, priced by `model`, and keyed as the program measured
+/// before views existed. A measurement then chooses between the two
+/// lowerings of one program. Keeps `result.programs` cheapest first.
+void addCopyLayoutTwins(OptimizerResult &result, ModuleOp scratch,
+                        const CostModel &model);
+
 } // namespace mlir::pet
 
 #endif // PET_OPTIMIZER_SUBPROGRAMOPTIMIZER_H

@@ -149,6 +149,11 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
            "Replace a subprogram only by a program the cost database has "
            "measured whole, and only if it was measured faster than the "
            "measured original">,
+    Option<"layoutAlternatives", "layout-alternatives", "bool",
+           /*default=*/"false",
+           "Also keep each program that the GPU lowering runs with layout "
+           "views as its twin lowered with copies (`pet.copy_layout`), "
+           "keyed apart, so that a measurement chooses between them">,
   ];
   let dependentDialects = ["func::FuncDialect"];
 }

@@ -82,6 +82,11 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
       llvm::cl::desc("Replace subprograms only by programs measured whole "
                      "and measured faster than the original"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> layoutAlternatives{
+      *this, "layout-alternatives",
+      llvm::cl::desc("Also keep each program that uses layout views as its "
+                     "twin lowered with copies, for a measurement to choose"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Write what the search did to this JSON file")};

@@ -241,12 +241,13 @@ bool replaceByCall(const ConvChain &chain, const InPlaceConcats &plan,
   Value residual = chain.residual ? bufferOf(b, loc, chain.residual) : output;
   SmallVector<int64_t> strides = conv.getStrideValues();
   SmallVector<int64_t> dilations = conv.getDilationValues();
-  callRuntimeFunction(
-      b, loc, "pet_rt_conv2d_fused_f32",
-      {views ? inputViewOf(b, loc, input) : bufferOf(b, loc, input),
-       bufferOf(b, loc, conv.getFilter()), bias, residual, output},
-      {strides[0], strides[1], pads[0], pads[1], dilations[0], dilations[1],
-       conv.getGroupCount(), flags});
+  callRuntimeFunction(b, loc, "pet_rt_conv2d_fused_f32",
+                      {views && !wantsCopies(conv) ? inputViewOf(b, loc, input)
+                                                   : bufferOf(b, loc, input),
+                       bufferOf(b, loc, conv.getFilter()), bias, residual,
+                       output},
+                      {strides[0], strides[1], pads[0], pads[1], dilations[0],
+                       dilations[1], conv.getGroupCount(), flags});
   if (!ownBuffer)
     return true;
   Value result = bufferization::ToTensorOp::create(

@@ -196,3 +196,28 @@ func.func @copies(%x: tensor<1x4x6x6xf32>, %w: tensor<4x4x1x1xf32>, %x2: tensor<
   %5 = pet.conv2d %c, %w : (tensor<4x4x3x6xf32>, tensor<4x4x1x1xf32>) -> tensor<4x4x3x6xf32>
   return %2, %4, %5 : tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<4x4x3x6xf32>
 }
+
+// -----
+
+// `pet.copy_layout` (a program's twin lowered with copies, see
+// --pet-mutate's layout-alternatives): the same program as @rows and
+// @concat, every view and in-place write left out.
+
+// CHECK-LABEL: func.func @marked
+// CHECK-NOT: memref.reinterpret_cast
+// CHECK-NOT: memref.subview
+// CHECK: %[[C:.*]] = pet.concat %{{.*}}#0, %{{.*}}#1 axis 0 {pet.copy_layout}
+// CHECK: bufferization.to_buffer %[[C]] read_only : tensor<2x8x6x10xf32> to memref<2x8x6x10xf32>
+// CHECK: bufferization.to_buffer %{{.*}}#1 read_only : tensor<2x8x7x7xf32> to memref<2x8x7x7xf32>
+// CHECK: pet.concat %{{.*}}, %{{.*}} axis 1 {pet.copy_layout}
+func.func @marked(%x: tensor<1x8x12x10xf32>, %w: tensor<16x8x3x3xf32> {pet.weight}, %x2: tensor<2x12x7x7xf32>, %w2: tensor<6x8x3x3xf32> {pet.weight}, %o: tensor<2x4x7x7xf32>) -> (tensor<1x16x12x10xf32>, tensor<2x10x7x7xf32>) {
+  %p:2 = pet.split %x axis 2 sizes [6, 6] : (tensor<1x8x12x10xf32>) -> (tensor<1x8x6x10xf32>, tensor<1x8x6x10xf32>)
+  %c = pet.concat %p#0, %p#1 axis 0 {pet.copy_layout} : (tensor<1x8x6x10xf32>, tensor<1x8x6x10xf32>) -> tensor<2x8x6x10xf32>
+  %y = pet.conv2d %c, %w pad_low [1, 1] pad_high [1, 1] {pet.copy_layout} : (tensor<2x8x6x10xf32>, tensor<16x8x3x3xf32>) -> tensor<2x16x6x10xf32>
+  %q:2 = pet.split %y axis 0 sizes [1, 1] : (tensor<2x16x6x10xf32>) -> (tensor<1x16x6x10xf32>, tensor<1x16x6x10xf32>)
+  %z = pet.concat %q#0, %q#1 axis 2 {pet.copy_layout} : (tensor<1x16x6x10xf32>, tensor<1x16x6x10xf32>) -> tensor<1x16x12x10xf32>
+  %s:2 = pet.split %x2 axis 1 sizes [4, 8] : (tensor<2x12x7x7xf32>) -> (tensor<2x4x7x7xf32>, tensor<2x8x7x7xf32>)
+  %v = pet.conv2d %s#1, %w2 pad_low [1, 1] pad_high [1, 1] {pet.copy_layout} : (tensor<2x8x7x7xf32>, tensor<6x8x3x3xf32>) -> tensor<2x6x7x7xf32>
+  %k = pet.concat %o, %v axis 1 {pet.copy_layout} : (tensor<2x4x7x7xf32>, tensor<2x6x7x7xf32>) -> tensor<2x10x7x7xf32>
+  return %z, %k : tensor<1x16x12x10xf32>, tensor<2x10x7x7xf32>
+}
