@@ -59,6 +59,17 @@ cudnnHandle_t cudnn() {
   return handle;
 }
 
+/// `to` = `from`, two descriptions of tensors of one shape (strides may
+/// differ): one cudnnTransformTensor.
+void copyTensor(cudnnTensorDescriptor_t fromDesc, const float *from,
+                cudnnTensorDescriptor_t toDesc, float *to, const char *what,
+                const std::string &detail) {
+  float one = 1.0f, zero = 0.0f;
+  checkCudnn(
+      cudnnTransformTensor(cudnn(), &one, fromDesc, from, &zero, toDesc, to),
+      what, detail);
+}
+
 cublasHandle_t cublas() {
   static cublasHandle_t handle = [] {
     ensureInitialized();
@@ -447,11 +458,10 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
     denseChoice.dense = true;
     cudnnTensorDescriptor_t x = inputView ? plan.xd : plan.x;
     const float *in = inputView ? plan.xScratch : data(input);
-    float copies = 0, one = 1.0f, zero = 0.0f;
+    float copies = 0;
     if (inputView) {
       auto copyIn = [&] {
-        checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.x, data(input),
-                                        &zero, plan.xd, plan.xScratch),
+        copyTensor(plan.x, data(input), plan.xd, plan.xScratch,
                    "cudnnTransformTensor (input view)", detail);
       };
       copyIn();
@@ -459,8 +469,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
     }
     if (outputView) {
       auto copyOut = [&] {
-        checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.yd, plan.yScratch,
-                                        &zero, plan.y, data(output)),
+        copyTensor(plan.yd, plan.yScratch, plan.y, data(output),
                    "cudnnTransformTensor (output view)", detail);
       };
       copyOut();
@@ -510,18 +519,15 @@ ConvOperands operandsFor(ConvPlan &plan, PetMemRef4D *input,
                          PetMemRef4D *output, bool readOutput,
                          const std::string &detail) {
   ConvOperands ops{plan.x, plan.y, data(input), data(output)};
-  float one = 1.0f, zero = 0.0f;
   if (plan.xd) {
-    checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.x, data(input), &zero,
-                                    plan.xd, plan.xScratch),
+    copyTensor(plan.x, data(input), plan.xd, plan.xScratch,
                "cudnnTransformTensor (input view)", detail);
     ops.x = plan.xd;
     ops.in = plan.xScratch;
   }
   if (plan.yd) {
     if (readOutput)
-      checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.y, data(output),
-                                      &zero, plan.yd, plan.yScratch),
+      copyTensor(plan.y, data(output), plan.yd, plan.yScratch,
                  "cudnnTransformTensor (output view)", detail);
     ops.y = plan.yd;
     ops.out = plan.yScratch;
@@ -532,10 +538,8 @@ ConvOperands operandsFor(ConvPlan &plan, PetMemRef4D *input,
 /// Copies a dense copy of the output into the output view, if there is one.
 void finishOutput(ConvPlan &plan, PetMemRef4D *output,
                   const std::string &detail) {
-  float one = 1.0f, zero = 0.0f;
   if (plan.yd)
-    checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.yd, plan.yScratch,
-                                    &zero, plan.y, data(output)),
+    copyTensor(plan.yd, plan.yScratch, plan.y, data(output),
                "cudnnTransformTensor (output view)", detail);
 }
 
@@ -628,8 +632,7 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
   // (it has the output view's strides).
   const float *z = hasResidual ? data(residual) : ops.out;
   if (hasResidual && plan.yd) {
-    checkCudnn(cudnnTransformTensor(cudnn(), &one, plan.y, data(residual),
-                                    &zero, plan.yd, plan.yScratch),
+    copyTensor(plan.y, data(residual), plan.yd, plan.yScratch,
                "cudnnTransformTensor (residual)", detail);
     z = plan.yScratch;
   }
@@ -665,9 +668,7 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
   float beta = 0.0f;
   if (hasResidual) {
     if (z != ops.out)
-      checkCudnn(
-          cudnnTransformTensor(cudnn(), &one, ops.y, z, &zero, ops.y, ops.out),
-          "cudnnTransformTensor", detail);
+      copyTensor(ops.y, z, ops.y, ops.out, "cudnnTransformTensor", detail);
     beta = 1.0f;
   }
   checkCudnn(cudnnConvolutionForward(
