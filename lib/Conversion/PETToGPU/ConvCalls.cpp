@@ -92,8 +92,23 @@ struct Destination {
 struct InPlaceConcats {
   DenseMap<Operation *, Destination> byChainEnd;
   DenseMap<Operation *, Value> buffers;
-  SmallVector<ConcatOp> concats;
+  /// In order; whether each is a batch written back into rows or columns
+  /// (matchBatchAsRows) rather than operands written into their slices.
+  SmallVector<std::pair<ConcatOp, bool>> concats;
 };
+
+/// The slice of `concat`'s buffer that its operand `index` fills.
+Value operandSlice(OpBuilder &b, Location loc, Value buffer, ConcatOp concat,
+                   unsigned index) {
+  int64_t axis = concat.getAxis();
+  auto rank = cast<RankedTensorType>(concat.getType()).getRank();
+  SmallVector<int64_t> offsets(rank, 0), ones(rank, 1);
+  for (Value operand : concat.getInputs().take_front(index))
+    offsets[axis] += cast<RankedTensorType>(operand.getType()).getDimSize(axis);
+  auto shape =
+      cast<RankedTensorType>(concat.getInputs()[index].getType()).getShape();
+  return memref::SubViewOp::create(b, loc, buffer, offsets, shape, ones);
+}
 
 InPlaceConcats planInPlaceConcats(ModuleOp module) {
   InPlaceConcats plan;
@@ -101,7 +116,8 @@ InPlaceConcats planInPlaceConcats(ModuleOp module) {
     if (!cast<RankedTensorType>(concat.getType()).hasStaticShape())
       return;
     SmallVector<std::pair<ConvChain, Destination>> writers;
-    if (std::optional<BatchView> view = matchBatchAsRows(concat)) {
+    std::optional<BatchView> view = matchBatchAsRows(concat);
+    if (view) {
       writers.push_back({*getConvChainProducing(view->value), {concat, -1}});
     } else {
       for (unsigned i = 0, e = concat.getInputs().size(); i < e; ++i)
@@ -123,7 +139,7 @@ InPlaceConcats planInPlaceConcats(ModuleOp module) {
         MemRefType::get(type.getShape(), type.getElementType()));
     for (auto &[chain, destination] : writers)
       plan.byChainEnd[chain.ops.back()] = destination;
-    plan.concats.push_back(concat);
+    plan.concats.push_back({concat, view.has_value()});
   });
   return plan;
 }
@@ -138,32 +154,20 @@ Value outputViewFor(OpBuilder &b, Location loc, const InPlaceConcats &plan,
   const Destination &destination = it->second;
   ConcatOp concat = destination.concat;
   Value buffer = plan.buffers.lookup(concat);
-  auto type = cast<RankedTensorType>(concat.getType());
-  auto resultType = cast<RankedTensorType>(last->getResult(0).getType());
-  if (destination.operand >= 0) {
-    // Its slice along the concatenation's axis.
-    int64_t axis = concat.getAxis();
-    SmallVector<int64_t> offsets(type.getRank(), 0), ones(type.getRank(), 1);
-    for (Value operand : concat.getInputs().take_front(destination.operand))
-      offsets[axis] +=
-          cast<RankedTensorType>(operand.getType()).getDimSize(axis);
-    return memref::SubViewOp::create(b, loc, buffer, offsets,
-                                     resultType.getShape(), ones);
-  }
+  if (destination.operand >= 0)
+    return operandSlice(b, loc, buffer, concat, destination.operand);
   // [pieces, F, P, W] into [1, F, pieces * P, W] (rows; columns alike): the
   // batch steps by a piece's rows of the image.
-  SmallVector<int64_t> imageStrides = {
-      type.getDimSize(1) * type.getDimSize(2) * type.getDimSize(3),
-      type.getDimSize(2) * type.getDimSize(3), type.getDimSize(3), 1};
+  auto resultType = cast<RankedTensorType>(last->getResult(0).getType());
   int64_t axis = concat.getAxis();
-  SmallVector<int64_t> strides = imageStrides;
-  strides[0] = resultType.getDimSize(axis) * imageStrides[axis];
-  auto viewType = MemRefType::get(
-      resultType.getShape(), resultType.getElementType(),
-      StridedLayoutAttr::get(b.getContext(), /*offset=*/0, strides));
-  return memref::ReinterpretCastOp::create(b, loc, viewType, buffer,
-                                           /*offset=*/0, resultType.getShape(),
-                                           strides);
+  auto [strides, offset] =
+      cast<MemRefType>(buffer.getType()).getStridesAndOffset();
+  strides[0] = resultType.getDimSize(axis) * strides[axis];
+  auto viewType =
+      MemRefType::get(resultType.getShape(), resultType.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), offset, strides));
+  return memref::ReinterpretCastOp::create(b, loc, viewType, buffer, offset,
+                                           resultType.getShape(), strides);
 }
 
 /// Replaces each concatenation written in place by its buffer: the
@@ -172,36 +176,27 @@ void finishInPlaceConcats(const InPlaceConcats &plan) {
   DenseSet<Value> writtenInPlace;
   for (auto &[last, destination] : plan.byChainEnd)
     writtenInPlace.insert(last->getResult(0));
-  for (ConcatOp concat : plan.concats) {
+  for (auto [concat, batchAsRows] : plan.concats) {
     OpBuilder b(concat);
     Location loc = concat.getLoc();
     Value buffer = plan.buffers.lookup(concat);
-    auto type = cast<RankedTensorType>(concat.getType());
-    SplitOp split;
-    if (!matchBatchAsRows(concat)) {
-      int64_t axis = concat.getAxis(), offset = 0;
-      SmallVector<int64_t> offsets(type.getRank(), 0), ones(type.getRank(), 1);
-      for (Value operand : concat.getInputs()) {
-        auto operandType = cast<RankedTensorType>(operand.getType());
-        offsets[axis] = offset;
-        offset += operandType.getDimSize(axis);
+    if (!batchAsRows)
+      for (auto [index, operand] : llvm::enumerate(concat.getInputs())) {
         if (writtenInPlace.contains(operand))
           continue;
-        auto slice = memref::SubViewOp::create(b, loc, buffer, offsets,
-                                               operandType.getShape(), ones);
         auto materialize = bufferization::MaterializeInDestinationOp::create(
-            b, loc, operand, slice);
+            b, loc, operand, operandSlice(b, loc, buffer, concat, index));
         materialize.setRestrict(true);
         materialize.setWritable(true);
       }
-    } else {
-      split = concat.getInputs().front().getDefiningOp<SplitOp>();
-    }
-    Value result = bufferization::ToTensorOp::create(
-        b, loc, type, buffer, /*restrict=*/true, /*writable=*/true);
+    Value result = bufferization::ToTensorOp::create(b, loc, concat.getType(),
+                                                     buffer, /*restrict=*/true,
+                                                     /*writable=*/true);
     concat.getResult().replaceAllUsesWith(result);
+    // A batch's split goes with it: it reads the chain, which goes next.
+    auto split = concat.getInputs().front().getDefiningOp<SplitOp>();
     concat->erase();
-    if (split && split->use_empty())
+    if (batchAsRows)
       split->erase();
   }
 }
@@ -281,17 +276,15 @@ struct GPUConvCallsPass : public pet::impl::GPUConvCallsBase<GPUConvCallsPass> {
       for (Operation *op : llvm::reverse(chain.ops))
         op->erase();
     // Splits and concatenations that only the calls read (as views) are
-    // gone.
-    bool erased = true;
-    while (erased) {
-      erased = false;
-      getOperation().walk([&](Operation *op) {
-        if (isa<SplitOp, ConcatOp>(op) && op->use_empty()) {
-          op->erase();
-          erased = true;
-        }
-      });
-    }
+    // gone: readers before what they read, so one pass takes both.
+    SmallVector<Operation *> layout;
+    getOperation().walk([&](Operation *op) {
+      if (isa<SplitOp, ConcatOp>(op))
+        layout.push_back(op);
+    });
+    for (Operation *op : llvm::reverse(layout))
+      if (op->use_empty())
+        op->erase();
   }
 };
 } // namespace
