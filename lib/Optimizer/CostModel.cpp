@@ -50,9 +50,12 @@ OpWork CostModel::getWork(Operation *op) {
     // where a library call reads or writes a view).
     if (std::optional<double> copied = getLayoutCopyBytes(op)) {
       if (*copied < work.bytes) {
+        work.asView = true;
         work.bytes = *copied;
-        work.flops *= work.bytes ? 1 : 0;
-        work.needsKernel = work.bytes > 0;
+        if (work.bytes == 0) {
+          work.flops = 0;
+          work.needsKernel = false;
+        }
       }
     }
     return work;
@@ -65,7 +68,10 @@ OpWork CostModel::getWork(Operation *op) {
 }
 
 double CostModel::getRooflineMicros(Operation *op) const {
-  OpWork work = getWork(op);
+  return getRooflineMicros(getWork(op));
+}
+
+double CostModel::getRooflineMicros(const OpWork &work) const {
   if (!work.needsKernel)
     return 0;
   double compute = work.flops / (device.peakFlops * device.efficiency);
@@ -135,23 +141,11 @@ bool CostModel::isMeasured(Operation *op) const {
   return !measured.empty() && measured.count(getKey(op));
 }
 
-/// Whether the GPU lowering runs layout operator `op` (in part) as views,
-/// so that a measurement of the operator alone, a copy, does not apply.
-static bool isLoweredAsView(Operation *op) {
-  std::optional<double> copied = getLayoutCopyBytes(op);
-  if (!copied)
-    return false;
-  double bytes = 0;
-  for (Value v : op->getOperands())
-    bytes += bytesOf(v.getType());
-  for (Value v : op->getResults())
-    bytes += bytesOf(v.getType());
-  return *copied < bytes;
-}
-
 double CostModel::getMicros(Operation *op) const {
-  if (isLoweredAsView(op))
-    return getRooflineMicros(op);
+  // Layout that the lowering runs (in part) as views: what it still copies.
+  if (isa<SplitOp, SliceOp, ConcatOp>(op))
+    if (OpWork work = getWork(op); work.asView)
+      return getRooflineMicros(work);
   bool record = queries && isa<PETDialect>(op->getDialect());
   if (!record && measured.empty())
     return getRooflineMicros(op);

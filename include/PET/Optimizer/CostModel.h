@@ -43,6 +43,10 @@ struct OpWork {
   double bytes = 0;
   /// False for operators that need no kernel (a reshape is a view).
   bool needsKernel = true;
+  /// True for a split or concatenation that the GPU lowering runs (in part)
+  /// as views (LayoutViews.h): `bytes` is what it still copies, and a
+  /// measurement of the operator alone (a copy) does not apply.
+  bool asView = false;
 };
 
 class CostModel {
@@ -64,6 +68,7 @@ public:
   bool isMeasured(Operation *op) const;
   /// The roofline estimate alone.
   double getRooflineMicros(Operation *op) const;
+  double getRooflineMicros(const OpWork &work) const;
 
   /// Arithmetic and traffic of a PET operator.
   static OpWork getWork(Operation *op);
