@@ -27,6 +27,8 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # mlir-opt lowers to LLVM, mlir-runner runs it with MLIR's runtime libraries.
 import sys
 
+# Helpers of the tests (test/*/Inputs/*.py) run with lit's own Python.
+config.substitutions.append(("%python", sys.executable))
 sys.path.insert(0, os.path.join(config.pet_src_root, "python"))
 from pet_mlir.cpu import CPU_PIPELINE  # noqa: E402
 

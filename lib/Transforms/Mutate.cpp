@@ -98,6 +98,14 @@ struct Part {
   std::string status;
 };
 
+/// A function before its replacements: a copy of it and its key as one
+/// program (getProgramKey), under which the benchmark's run of it is
+/// stored.
+struct WholeFunction {
+  OwningOpRef<func::FuncOp> original;
+  std::string key;
+};
+
 struct MutatePass : public pet::impl::PETMutateBase<MutatePass> {
   using Base::Base;
 
@@ -162,6 +170,42 @@ static LogicalResult writeCandidates(ModuleOp module, StringRef path,
            << path << "': " << error.message();
   out->print(os);
   return success();
+}
+
+/// Records in `report` the keys of `func` as it was and as optimized, and
+/// their measured times where `model` has them; with `check`, gives `func`
+/// its original body back when both were measured and the optimized one
+/// was not faster (the subprograms' replacements then say "reverted").
+static void checkWholeFunction(func::FuncOp func, WholeFunction &whole,
+                               llvm::json::Object &report,
+                               const CostModel &model, bool check) {
+  std::string key = getProgramKey(func, VerificationResult());
+  if (key == whole.key)
+    return;
+  report["key_before"] = whole.key;
+  report["key_after"] = key;
+  std::optional<double> before = model.lookup(whole.key);
+  std::optional<double> after = model.lookup(key);
+  if (before)
+    report["measured_before_us"] = *before;
+  if (after)
+    report["measured_after_us"] = *after;
+  if (!check || !before || !after || *after < *before)
+    return;
+  func.getBody().takeBody(whole.original->getBody());
+  report["original_kept"] = true;
+  if (llvm::json::Array *parts = report.getArray("subprograms"))
+    for (llvm::json::Value &part : *parts) {
+      llvm::json::Object *object = part.getAsObject();
+      if (object->getString("status") == "replaced")
+        (*object)["status"] = "reverted: the whole function measured no "
+                              "faster";
+    }
+  // At the function's location, without printing the whole function.
+  mlir::emitRemark(func.getLoc()) << llvm::formatv(
+      "@{0} as optimized measured {1:f1} us whole, as it was {2:f1} us: "
+      "kept as it was",
+      func.getSymName(), *after, *before);
 }
 
 void MutatePass::runOnOperation() {
@@ -323,8 +367,18 @@ void MutatePass::runOnOperation() {
       failed(writeCandidates(module, candidates, searches, model)))
     return signalPassFailure();
 
+  // Each function to be optimized as it is now, with its key as a whole
+  // program, for the whole-program check after the replacements.
+  llvm::DenseMap<Operation *, WholeFunction> wholeFunctions;
+  for (Part &part : parts)
+    if (part.search >= 0 && !wholeFunctions.contains(part.func))
+      wholeFunctions[part.func] = {
+          OwningOpRef<func::FuncOp>(part.func.clone()),
+          getProgramKey(part.func, VerificationResult())};
+
   // The replacements, in order.
   llvm::json::Array functionReports;
+  SmallVector<func::FuncOp> reportedFunctions;
   llvm::json::Array subprogramReports;
   for (auto [i, part] : llvm::enumerate(parts)) {
     // Computed now: earlier replacements may have changed its inputs.
@@ -342,6 +396,7 @@ void MutatePass::runOnOperation() {
         functionReports.push_back(
             llvm::json::Object{{"name", part.func.getSymName().str()},
                                {"subprograms", std::move(subprogramReports)}});
+        reportedFunctions.push_back(part.func);
         subprogramReports = llvm::json::Array();
       }
     };
@@ -447,6 +502,13 @@ void MutatePass::runOnOperation() {
         stats.candidatesVerified, stats.statesVisited, measuredText);
     replaceSubprogram(sub, best, search.original, part.subprogram);
     finish("replaced");
+  }
+  for (auto [func, report] :
+       llvm::zip_equal(reportedFunctions, functionReports)) {
+    auto it = wholeFunctions.find(func);
+    if (it != wholeFunctions.end())
+      checkWholeFunction(func, it->second, *report.getAsObject(), model,
+                         wholeProgramCheck);
   }
   if (!report.empty() &&
       failed(writeJson(

@@ -30,6 +30,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.candidates = options.candidates;
   mutate.requireMeasured = options.requireMeasured;
   mutate.layoutAlternatives = options.layoutAlternatives;
+  mutate.wholeProgramCheck = options.wholeProgramCheck;
   pm.addPass(createPETMutate(mutate));
   if (options.correctionKernels)
     pm.addNestedPass<func::FuncOp>(createPETCorrectionKernels());

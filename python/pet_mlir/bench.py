@@ -76,7 +76,7 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                    cost_db_tf32: Optional[Path] = None, candidates: bool = False,
                    require_measured: bool = False,
                    min_gain: float = DEFAULT_MIN_GAIN,
-                   layout_alternatives: bool = False) -> dict:
+                   layout_alternatives: bool = True) -> dict:
     """Compiles each model PET off and on (see the module's doc). With
     `candidates`, each search's original and kept programs are also
     compiled for timing on the GPU (DIR/candidates/MODEL[-tf32].o, see
@@ -103,8 +103,8 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                     options += f" cost-db={db.resolve()}"
                 if require_measured:
                     options += " require-measured=1"
-                if layout_alternatives:
-                    options += " layout-alternatives=1"
+                if not layout_alternatives:
+                    options += " layout-alternatives=0"
                 if candidates:
                     (directory / "candidates").mkdir(exist_ok=True)
                     options += f" candidates={directory / 'candidates' / stem}.mlir"
@@ -182,6 +182,48 @@ def _replaced(report_path: Path) -> List[dict]:
     return rows
 
 
+def _whole_keys(report_path: Path) -> Optional[dict]:
+    """The keys of a benchmark program's one function as it was and as
+    optimized (`key_before`, `key_after`) and whether `--pet-optimize` kept
+    it as it was (whole-program-check), from its optimize report."""
+    if not report_path.exists():
+        return None
+    functions = [f for f in json.loads(report_path.read_text())["functions"]
+                 if "key_before" in f]
+    return functions[0] if len(functions) == 1 else None
+
+
+def collect_programs(directory: Path, results, precision: str,
+                     merge: Optional[Path] = None) -> dict:
+    """The benchmark's programs as entries of a cost database, timed as the
+    benchmark ran them: each model's PET off under its function's key as it
+    was, and PET on (in TF32 the program optimized for TF32) under its key
+    as optimized, unless --pet-optimize kept it as it was; merged into
+    `merge`. Compiled again with that database, `--pet-optimize` keeps a
+    function as it was where the optimized one measured no faster."""
+    suffix = {"fp32": "gpu", "tf32": "tf32"}[precision]
+    runs = measure.result_runs(results)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    new = []
+    for name in manifest:
+        program = "on"
+        if precision == "tf32" and (directory / f"{name}-ontf32.report.json").exists():
+            program = "ontf32"
+        keys = _whole_keys(directory / f"{name}-{program}.report.json")
+        if not keys:
+            continue
+        phases = [("key_before", "off")]
+        if not keys.get("original_kept"):
+            phases.append(("key_after", program))
+        for field, phase in phases:
+            times = _pet_times(runs, f"{name}-{phase}.{suffix}.txt")
+            if times:
+                new.append({"key": keys[field],
+                            "time_us": round(1000 * statistics.median(times), 3),
+                            "program": f"{name}-{phase} (whole, @{keys['name']})"})
+    return measure.database(new, results, precision, merge)
+
+
 def build_table(directory: Path, results) -> dict:
     """The report's table from the programs in `directory` and one or more
     results directories of the GPU machine."""
@@ -215,6 +257,10 @@ def build_table(directory: Path, results) -> dict:
                 if phase == "on":
                     row[f"program_on_{precision}"] = program
                     row[f"replaced_{precision}"] = _replaced(directory / f"{name}-{program}.report.json")
+                    keys = _whole_keys(directory / f"{name}-{program}.report.json") or {}
+                    row[f"whole_{precision}"] = {
+                        k: keys[k] for k in ("measured_before_us", "measured_after_us",
+                                             "original_kept") if k in keys}
                     for key in ("mutants_applied", "boxes_corrected"):
                         row[f"{key}_{precision}"] = entry.get(f"{key}_{program}", entry.get(key))
             for mode in ("eager", "graph"):
@@ -266,6 +312,12 @@ def write_report(table: dict, prefix: Path) -> None:
               "GPU, `python -m pet_mlir.measure`), and its corrected boxes.", ""]
     for precision in ("fp32", "tf32"):
         for r in table["models"]:
+            whole = r.get(f"whole_{precision}") or {}
+            if whole.get("original_kept"):
+                lines.append(
+                    f"* {precision.upper()} {r['model']}: kept as it was (whole-program "
+                    f"check: optimized {whole['measured_after_us']:.1f} us, as it was "
+                    f"{whole['measured_before_us']:.1f} us in an earlier run)")
             replaced = r.get(f"replaced_{precision}") or []
             if not replaced:
                 continue
@@ -330,9 +382,17 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="replace subprograms only by programs measured faster")
     c.add_argument("--min-gain", type=float, default=DEFAULT_MIN_GAIN,
                    help="fraction of a subprogram's time a replacement must save")
-    c.add_argument("--layout-alternatives", action="store_true",
-                   help="also keep each program with layout views as its twin "
-                   "lowered with copies (a measurement chooses)")
+    c.add_argument("--no-layout-alternatives", dest="layout_alternatives",
+                   action="store_false",
+                   help="no twin lowered with copies for programs with layout "
+                   "views (layout-alternatives=0)")
+    k = sub.add_parser("collect", help="the benchmark's programs, timed whole, "
+                       "into a cost database (whole-program-check)")
+    k.add_argument("directory", type=Path)
+    k.add_argument("results", type=Path, nargs="+")
+    k.add_argument("--precision", choices=("fp32", "tf32"), default="fp32")
+    k.add_argument("--merge", type=Path, help="database to extend")
+    k.add_argument("--out", type=Path, required=True)
     r = sub.add_parser("report", help="tables and chart from the GPU's results")
     r.add_argument("directory", type=Path)
     r.add_argument("results", type=Path, nargs="+",
@@ -348,6 +408,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                        args.phases.split(","), args.cost_db_tf32, args.candidates,
                        args.require_measured, args.min_gain,
                        args.layout_alternatives)
+        return 0
+    if args.command == "collect":
+        db = collect_programs(args.directory, args.results, args.precision, args.merge)
+        args.out.write_text(json.dumps(db, indent=1))
+        print(f"{args.out}: {db['programs_measured_now']} whole programs measured now "
+              f"({args.precision}), {len(db['entries'])} entries")
         return 0
     write_report(build_table(args.directory, args.results), args.out)
     return 0

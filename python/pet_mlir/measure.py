@@ -132,9 +132,7 @@ def collect(directory: Path, results: Path, precision: str,
     GPU results in `results` (median over repeated runs), merged into the
     entries of `merge` (an operator database) if given."""
     suffix = {"fp32": "gpu", "tf32": "tf32"}[precision]
-    base = json.loads(merge.read_text()) if merge else {}
-    entries = {e["key"]: e for e in base.get("entries", [])}
-    measured = 0
+    new = []
     for table in sorted(directory.glob("*.programs.json")):
         name = table.name[: -len(".programs.json")]
         samples: Dict[int, List[float]] = {}
@@ -147,11 +145,22 @@ def collect(directory: Path, results: Path, precision: str,
             times = sorted(samples.get(program["label"], []))
             if not times:
                 continue
-            entries[program["key"]] = {
+            new.append({
                 "key": program["key"], "time_us": times[len(times) // 2],
                 "program": f"{name}:{program['name']}",
-                "estimated_us": program["estimated_us"]}
-            measured += 1
+                "estimated_us": program["estimated_us"]})
+    return database(new, results, precision, merge, device)
+
+
+def database(new: List[dict], results, precision: str,
+             merge: Optional[Path] = None, device: Optional[str] = None) -> dict:
+    """A cost database of the `new` entries measured on the GPU whose
+    results are in `results`, merged into the entries of `merge` (new ones
+    replace old ones of the same key)."""
+    base = json.loads(merge.read_text()) if merge else {}
+    entries = {e["key"]: e for e in base.get("entries", [])}
+    entries.update((e["key"], e) for e in new)
+    measured = len({e["key"] for e in new})
     if device is None:
         device_file = result_runs(results)[0] / "device.txt"
         device = device_file.read_text().strip() if device_file.exists() else base.get("device")

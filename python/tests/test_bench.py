@@ -161,3 +161,46 @@ def test_tf32_uses_its_own_program_and_replacements_show_their_measurements(tmp_
     bench.write_report(bench.build_table(programs, results), tmp_path / "t")
     text = (tmp_path / "t.md").read_text()
     assert "FP32 m: #3: est. 30.0 -> 12.0, measured 20.0 -> 5.0, 2 boxes" in text
+
+
+@pytest.mark.parametrize("off_ms, on_ms, kept_as_it_was", [(0.040, 0.045, True),
+                                                         (0.040, 0.035, False)])
+def test_whole_programs_measured_no_faster_are_kept_as_they_were(
+        tmp_path, off_ms, on_ms, kept_as_it_was):
+    # The closed loop's last step: the benchmark's PET off and on, timed
+    # whole, go into the database under the keys the optimize report
+    # names; optimized again, the function stays as it was where the
+    # optimized one measured no faster.
+    source = (ROOT / "examples/seam_conv.mlir").read_text()
+    base = ROOT / "examples/split-conv-costs.json"
+    programs, results = tmp_path / "programs", tmp_path / "results"
+    programs.mkdir()
+    results.mkdir()
+    (programs / "manifest.json").write_text(json.dumps({"m": {"func": "m"}}))
+    optimized = run_pet_opt(source, [
+        f"--pet-optimize=cost-db={base} report={programs / 'm-on.report.json'}"])
+    assert "pet.mutant" in optimized
+    for phase, t in (("off", off_ms), ("on", on_ms)):
+        (results / f"m-{phase}.gpu.txt").write_text(
+            f"pet-time: median {t} ms, min {t} ms over 100 CUDA graph runs\n")
+    db = bench.collect_programs(programs, results, "fp32", merge=base)
+    whole = json.loads((programs / "m-on.report.json").read_text())["functions"][0]
+    times = {e["key"]: e["time_us"] for e in db["entries"]}
+    assert times[whole["key_before"]] == 1000 * off_ms
+    assert times[whole["key_after"]] == 1000 * on_ms
+    assert db["programs_measured_now"] == 2
+    (tmp_path / "db.json").write_text(json.dumps(db))
+    again = run_pet_opt(source, [
+        f"--pet-optimize=cost-db={tmp_path / 'db.json'} "
+        f"report={programs / 'm-on.report.json'}"])
+    report = json.loads((programs / "m-on.report.json").read_text())["functions"][0]
+    assert report.get("original_kept", False) == kept_as_it_was
+    assert ("pet.mutant" in again) != kept_as_it_was
+    if kept_as_it_was:
+        # As it was: the same program PET off compiles (nothing else ran).
+        assert again == run_pet_opt(source, ["--pet-optimize=min-gain=10"])
+        # A later collect does not file the original's time under the
+        # optimized program's key.
+        db = bench.collect_programs(programs, results, "fp32", merge=tmp_path / "db.json")
+        assert {e["key"]: e["time_us"] for e in db["entries"]}[
+            report["key_after"]] == 1000 * on_ms

@@ -15,14 +15,21 @@
 // RUN: not pet-opt %s --pet-optimize="cost-keys=%t.missing/dir/k.json" 2>&1 | FileCheck %s --check-prefix=NOKEYS
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json time-limit=1e-9 report=%t.late.json" | FileCheck %s --check-prefix=LATE
 // RUN: FileCheck %s --input-file=%t.late.json --check-prefix=LATEREPORT
-// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json candidates=%t.cand.mlir candidates-per-part=2" | FileCheck %s
-// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json candidates=%t.twins.mlir candidates-per-part=2 layout-alternatives=1" | FileCheck %s
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json candidates=%t.cand.mlir candidates-per-part=2 layout-alternatives=0" | FileCheck %s
+// RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json candidates=%t.twins.mlir candidates-per-part=2" | FileCheck %s
 // RUN: FileCheck %s --input-file=%t.twins.mlir --check-prefix=TWINS
 // RUN: FileCheck %s --input-file=%t.cand.mlir --check-prefix=CAND
 // RUN: pet-opt %t.cand.mlir | FileCheck %s --check-prefix=CAND
 // RUN: not pet-opt %s --pet-optimize="candidates=%t.missing/dir/c.mlir" 2>&1 | FileCheck %s --check-prefix=NOCAND
 // RUN: pet-opt %s --pet-optimize="cost-db=%S/Inputs/split-conv-costs.json require-measured=1 report=%t.unmeasured.json" | FileCheck %s --check-prefix=LATE
 // RUN: FileCheck %s --input-file=%t.unmeasured.json --check-prefix=UNMEASURED
+// RUN: %python %S/Inputs/whole-costs.py %t.json %S/Inputs/split-conv-costs.json 40 45 > %t.slower.json
+// RUN: pet-opt %s --pet-optimize="cost-db=%t.slower.json report=%t.kept.json" 2>&1 | FileCheck %s --check-prefix=WHOLE
+// RUN: FileCheck %s --input-file=%t.kept.json --check-prefix=WHOLEREPORT
+// RUN: pet-opt %s --pet-optimize="cost-db=%t.slower.json whole-program-check=0" | FileCheck %s
+// RUN: %python %S/Inputs/whole-costs.py %t.json %S/Inputs/split-conv-costs.json 40 35 > %t.faster.json
+// RUN: pet-opt %s --pet-optimize="cost-db=%t.faster.json report=%t.faster-report.json" | FileCheck %s
+// RUN: FileCheck %s --input-file=%t.faster-report.json --check-prefix=FASTER
 
 // The candidates a profiler times whole: the search's original and its
 // cheapest programs (at most candidates-per-part), each a function of the
@@ -39,7 +46,7 @@
 // CAND-NOT:   func.func @s0_p2
 // NOCAND: error: cannot write the candidates
 
-// With layout-alternatives, the kept program that runs with views (the
+// With layout-alternatives (the default), the kept program that runs with views (the
 // halves of the image as a batch, 12 us) also comes as its twin lowered
 // with copies (pet.copy_layout on its concatenations and convolution,
 // priced with the copies: 16 us), in addition to the two programs kept
@@ -54,6 +61,25 @@
 // TWINS-NEXT:  pet.conv2d {{.*}} {pet.copy_layout}
 // TWINS-LABEL: func.func @s0_p2(
 // TWINS-NOT:   func.func @s0_p3
+
+// The report names the function's keys as one program, as it was and as
+// optimized, for the benchmark's runs of both (`bench collect`). Where the
+// database has both and the optimized function measured no faster (45 us
+// against 40), the function stays as it was (a remark says why; the
+// subprogram's replacement is reported reverted); measured faster (35 us),
+// or with whole-program-check=0, it is optimized as before (CHECK).
+// WHOLE:       remark: @conv as optimized measured 45.0 us whole, as it was 40.0 us: kept as it was
+// WHOLE-LABEL: func.func @conv(%arg0
+// WHOLE-NEXT:  pet.conv2d %arg0, %arg1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x2x8x7xf32>
+// WHOLE-NEXT:  pet.relu
+// WHOLE-NEXT:  return
+// WHOLEREPORT: "measured_after_us": 45
+// WHOLEREPORT: "measured_before_us": 40
+// WHOLEREPORT: "original_kept": true
+// WHOLEREPORT: "status": "reverted: the whole function measured no faster"
+// FASTER:      "measured_after_us": 35
+// FASTER-NOT:  "original_kept"
+// FASTER:      "status": "replaced"
 
 // Replacing only what the database measured whole: nothing was.
 // UNMEASURED: "status": "kept: no mutant measured faster"
@@ -74,6 +100,8 @@
 // CHECK-NOT:  pet.correct
 
 // REPORT: "cost_model": "measured database, roofline fallback"
+// REPORT: "key_after": "program:{{[0-9a-f]+}}"
+// REPORT: "key_before": "program:{{[0-9a-f]+}}"
 // REPORT: "name": "conv"
 // REPORT: "candidates_verified": {{[1-9][0-9]*}}
 // REPORT: "corrected": [

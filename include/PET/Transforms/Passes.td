@@ -96,7 +96,13 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
     found replaces the subprogram if it beats it; its wrong boxes are
     recorded in a `pet.correct` operation that recomputes them with the
     original subprogram, so the function keeps its values exactly. A remark per
-    replacement says what was found and the estimated times. Deterministic
+    replacement says what was found and the estimated times. Subprograms
+    measured alone do not see what changes around them (a convolution's
+    fused epilogue or in-place concatenation lost to a mutant's layout):
+    where the database also holds the whole function, as it was and as
+    optimized (`python -m pet_mlir.bench collect` records the benchmark's
+    programs), and the optimized one did not measure faster, the function
+    is kept as it was (`whole-program-check`), with a remark. Deterministic
     for fixed options.
   }];
   let options = [
@@ -150,10 +156,15 @@ def PETMutate : Pass<"pet-mutate", "ModuleOp"> {
            "measured whole, and only if it was measured faster than the "
            "measured original">,
     Option<"layoutAlternatives", "layout-alternatives", "bool",
-           /*default=*/"false",
+           /*default=*/"true",
            "Also keep each program that the GPU lowering runs with layout "
            "views as its twin lowered with copies (`pet.copy_layout`), "
            "keyed apart, so that a measurement chooses between them">,
+    Option<"wholeProgramCheck", "whole-program-check", "bool",
+           /*default=*/"true",
+           "Keep a function as it was when the cost database measured it "
+           "whole (`key_before` in the report) and its optimized form "
+           "(`key_after`) no faster">,
   ];
   let dependentDialects = ["func::FuncDialect"];
 }

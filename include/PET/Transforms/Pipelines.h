@@ -86,7 +86,12 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
       *this, "layout-alternatives",
       llvm::cl::desc("Also keep each program that uses layout views as its "
                      "twin lowered with copies, for a measurement to choose"),
-      llvm::cl::init(false)};
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> wholeProgramCheck{
+      *this, "whole-program-check",
+      llvm::cl::desc("Keep a function as it was when the database measured "
+                     "its optimized form whole no faster"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Write what the search did to this JSON file")};
