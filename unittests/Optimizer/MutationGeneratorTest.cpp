@@ -252,4 +252,35 @@ TEST_F(MutationGeneratorTest, Deterministic) {
   EXPECT_EQ(first, second);
 }
 
+TEST_F(MutationGeneratorTest, InputsDrawnAsReadGiveTheSameMutants) {
+  // Large inputs are not drawn into arrays but element by element as the
+  // search reads them: the same values, so the same mutants and verdicts.
+  const char *ir = R"(
+    func.func @conv(%x: tensor<1x2x8x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x8x6xf32> {
+      %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1]
+          : (tensor<1x2x8x6xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x8x6xf32>
+      return %0 : tensor<1x3x8x6xf32>
+    })";
+  std::string arrays, asRead;
+  MutationStats arrayStats;
+  for (auto [out, limit] : {std::make_pair(&arrays, int64_t(1) << 26),
+                            std::make_pair(&asRead, int64_t(0))}) {
+    stats = MutationStats();
+    MutationOptions options;
+    options.maxInputArrayElements = limit;
+    for (const Mutant &m : generate(ir, options)) {
+      *out += print(m.func);
+      llvm::raw_string_ostream os(*out);
+      for (const Box &box : wrongBoxes(m))
+        os << " wrong " << box;
+    }
+    if (limit)
+      arrayStats = stats;
+  }
+  EXPECT_FALSE(arrays.empty());
+  EXPECT_EQ(arrays, asRead);
+  EXPECT_EQ(arrayStats.statesVisited, stats.statesVisited);
+  EXPECT_EQ(arrayStats.candidatesVerified, stats.candidatesVerified);
+}
+
 } // namespace

@@ -51,6 +51,12 @@ struct MutationOptions {
   /// When set, no search state is visited after this time (the search
   /// returns what it found so far).
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// The search's random inputs are drawn once into arrays when they have
+  /// this many elements or fewer in all (64M: 512 MB); larger ones are
+  /// drawn element by element as they are read, which costs less than
+  /// drawing a batch of 16 large images for every search. Either way the
+  /// values, and so the mutants, are the same.
+  int64_t maxInputArrayElements = int64_t(1) << 26;
 };
 
 /// A relative estimate of how long `generateMutants(original, ...)` takes
