@@ -18,7 +18,15 @@ and the operator measurements; then
 
     PYTHONPATH=python python3 -m pet_mlir.bench report DIR OUT --out PREFIX
 
-writes PREFIX.md, PREFIX.json and (with matplotlib) PREFIX.png.
+writes PREFIX.md, PREFIX.json and (with matplotlib) PREFIX.png, and
+
+    PYTHONPATH=python python3 -m pet_mlir.bench collect DIR OUT \
+        --precision fp32 --merge DB --out DB
+
+files PET off's and on's times, whole, in the cost database under the keys
+the optimize reports name: compiled again with it, a model whose optimized
+program ran no faster is kept as it was (--pet-optimize's
+whole-program-check).
 """
 
 from __future__ import annotations
@@ -410,7 +418,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                        args.layout_alternatives)
         return 0
     if args.command == "collect":
-        db = collect_programs(args.directory, args.results, args.precision, args.merge)
+        try:
+            db = collect_programs(args.directory, args.results, args.precision, args.merge)
+        except (FileNotFoundError, json.JSONDecodeError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         args.out.write_text(json.dumps(db, indent=1))
         print(f"{args.out}: {db['programs_measured_now']} whole programs measured now "
               f"({args.precision}), {len(db['entries'])} entries")

@@ -204,3 +204,10 @@ def test_whole_programs_measured_no_faster_are_kept_as_they_were(
         db = bench.collect_programs(programs, results, "fp32", merge=tmp_path / "db.json")
         assert {e["key"]: e["time_us"] for e in db["entries"]}[
             report["key_after"]] == 1000 * on_ms
+
+
+def test_collect_without_a_benchmark_directory_is_a_clear_error(tmp_path, capsys):
+    assert bench.main(["collect", str(tmp_path / "missing"), str(tmp_path),
+                       "--out", str(tmp_path / "db.json")]) == 1
+    assert "manifest.json" in capsys.readouterr().err
+    assert not (tmp_path / "db.json").exists()
