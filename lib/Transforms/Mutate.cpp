@@ -98,9 +98,9 @@ struct Part {
   std::string status;
 };
 
-/// A function before its replacements: a copy of it and its key as one
-/// program (getProgramKey), under which the benchmark's run of it is
-/// stored.
+/// A function before its replacements: a copy of it (when the
+/// whole-program check may need it) and its key as one program
+/// (getProgramKey), under which the benchmark's run of it is stored.
 struct WholeFunction {
   OwningOpRef<func::FuncOp> original;
   std::string key;
@@ -190,7 +190,7 @@ static void checkWholeFunction(func::FuncOp func, WholeFunction &whole,
     report["measured_before_us"] = *before;
   if (after)
     report["measured_after_us"] = *after;
-  if (!check || !before || !after || *after < *before)
+  if (!check || !whole.original || !before || !after || *after < *before)
     return;
   func.getBody().takeBody(whole.original->getBody());
   report["original_kept"] = true;
@@ -367,13 +367,15 @@ void MutatePass::runOnOperation() {
       failed(writeCandidates(module, candidates, searches, model)))
     return signalPassFailure();
 
-  // Each function to be optimized as it is now, with its key as a whole
-  // program, for the whole-program check after the replacements.
+  // Each function to be optimized, with its key as a whole program, for
+  // the report and the whole-program check after the replacements; a copy
+  // of it only where a database could send it back.
+  bool mayRevert = wholeProgramCheck && model.getNumMeasurements() > 0;
   llvm::DenseMap<Operation *, WholeFunction> wholeFunctions;
   for (Part &part : parts)
     if (part.search >= 0 && !wholeFunctions.contains(part.func))
       wholeFunctions[part.func] = {
-          OwningOpRef<func::FuncOp>(part.func.clone()),
+          mayRevert ? OwningOpRef<func::FuncOp>(part.func.clone()) : nullptr,
           getProgramKey(part.func, VerificationResult())};
 
   // The replacements, in order.
