@@ -5,10 +5,17 @@ graph of its own), a convolution against its fully equivalent forms:
   * reduction split by s: the input channels of every group in s pieces, one
     grouped convolution with s times the output channels, partial sums added;
   * groups merged by m (zero-extended filters): m neighbouring groups as one.
+With --hw, the H/W split instead (partially equivalent: each piece padded
+with zeros at the seams, as PET's mutant computes it, before corrections),
+convolution time alone, the pieces contiguous (no copies counted):
+  * rows (columns) in k pieces as k calls, each the whole batch over one
+    piece (what a lowering of strided views without copies would run);
+  * the same pieces laid along the batch, one call (what a copy into the
+    batch, or a producer writing that layout, would run).
 Prints one JSON line per shape. Guidance for the generator's families only:
 what PET ships is decided by measuring its own programs (measure.py).
 
-  python bench/models/probe_splits.py [--tf32] [--out FILE]
+  python bench/models/probe_splits.py [--tf32] [--hw] [--out FILE]
 """
 import argparse
 import json
@@ -30,6 +37,59 @@ SHAPES = [
     ("rx g32 3x3 256@28", 1, 256, 256, 28, 28, 3, 32, 1),
     ("rx g32 3x3 128@56", 1, 128, 128, 56, 56, 3, 32, 1),
 ]
+
+
+# H/W split shapes at batch 16: (name, batch, channels in, channels out, H,
+# W, kernel (rows, columns), groups)
+SHAPES_HW = [
+    ("r18 3x3 64@56", 16, 64, 64, 56, 56, (3, 3), 1),
+    ("r18 3x3 128@28", 16, 128, 128, 28, 28, (3, 3), 1),
+    ("r18 3x3 256@14", 16, 256, 256, 14, 14, (3, 3), 1),
+    ("r18 3x3 512@7", 16, 512, 512, 7, 7, (3, 3), 1),
+    ("rx g32 3x3 128@56", 16, 128, 128, 56, 56, (3, 3), 32),
+    ("rx g32 3x3 256@28", 16, 256, 256, 28, 28, (3, 3), 32),
+    ("rx g32 3x3 512@14", 16, 512, 512, 14, 14, (3, 3), 32),
+    ("inc 3x3 64->96@35", 16, 64, 96, 35, 35, (3, 3), 1),
+    ("inc 3x3 96->96@35", 16, 96, 96, 35, 35, (3, 3), 1),
+    ("inc 5x5 48->64@35", 16, 48, 64, 35, 35, (5, 5), 1),
+    ("inc 7x1 192@17", 16, 192, 192, 17, 17, (7, 1), 1),
+    ("inc 1x7 192@17", 16, 192, 192, 17, 17, (1, 7), 1),
+    ("r18 3x3 64@56 b1", 1, 64, 64, 56, 56, (3, 3), 1),
+    ("rx g32 3x3 128@56 b1", 1, 128, 128, 56, 56, (3, 3), 32),
+]
+
+
+def hw_variants(n, ci, co, h, w, k, g):
+    """The convolution, and its H (W) split in 2 and 4 pieces: as calls of
+    the whole batch per piece, and as one call of the pieces laid along the
+    batch (rows split for kernels taller than wide, else columns); square
+    kernels also in quadrants (rows and columns in halves)."""
+    x = torch.randn(n, ci, h, w, device="cuda")
+    wt = torch.randn(co, ci // g, *k, device="cuda")
+    pad = (k[0] // 2, k[1] // 2)
+    out = {"original": lambda: F.conv2d(x, wt, padding=pad, groups=g)}
+    axis = 2 if k[0] >= k[1] else 3
+    for pieces in (2, 4):
+        size = (x.shape[axis] + pieces - 1) // pieces
+        parts = [p.contiguous() for p in x.split(size, axis)]
+        out[f"calls{pieces}"] = (lambda parts=parts: [
+            F.conv2d(p, wt, padding=pad, groups=g) for p in parts])
+        # Uneven pieces (an odd extent) cannot be laid along the batch.
+        if len({p.shape for p in parts}) == 1:
+            batch = torch.cat(parts, 0)
+            out[f"batch{pieces}"] = (lambda batch=batch: F.conv2d(
+                batch, wt, padding=pad, groups=g))
+    if k[0] > 1 and k[1] > 1:
+        # Rows and columns in halves: four quadrants.
+        quads = [q.contiguous()
+                 for r in x.split((h + 1) // 2, 2) for q in r.split((w + 1) // 2, 3)]
+        out["quad_calls"] = lambda: [F.conv2d(q, wt, padding=pad, groups=g)
+                                     for q in quads]
+        if len({q.shape for q in quads}) == 1:
+            qbatch = torch.cat(quads, 0)
+            out["quad_batch"] = lambda: F.conv2d(qbatch, wt, padding=pad,
+                                                 groups=g)
+    return out
 
 
 def graph_time(fn, reps=200):
@@ -94,13 +154,22 @@ def variants(n, ci, co, h, w, k, g, stride):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--tf32", action="store_true")
+    p.add_argument("--hw", action="store_true",
+                   help="H/W splits at batch 16 instead of reduction splits")
     p.add_argument("--out")
     a = p.parse_args()
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = a.tf32
     torch.backends.cuda.matmul.allow_tf32 = a.tf32
     rows = []
-    for name, *shape in SHAPES:
+    if a.hw:
+        for name, *shape in SHAPES_HW:
+            row = {"shape": name, "precision": "tf32" if a.tf32 else "fp32"}
+            for key, fn in hw_variants(*shape).items():
+                row[key] = round(graph_time(fn), 2)
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    for name, *shape in [] if a.hw else SHAPES:
         vs, ref = variants(*shape)
         row = {"shape": name, "precision": "tf32" if a.tf32 else "fp32"}
         for key, (fn, _) in vs.items():
