@@ -16,12 +16,21 @@ Prints one JSON line per shape. Guidance for the generator's families only:
 what PET ships is decided by measuring its own programs (measure.py).
 
   python bench/models/probe_splits.py [--tf32] [--hw] [--out FILE]
+  # the --hw shapes as programs of PET's runtime (no PyTorch needed):
+  python bench/models/probe_splits.py --hw-programs FILE.mlir
+  PYTHONPATH=python python3 -c "from pathlib import Path; \
+    from pet_mlir import measure; measure.compile_candidates( \
+    Path('FILE.mlir').read_text(), Path('DIR/probe.o'))"
+  # GPU machine: bash bench/gpu/run.sh DIR OUT (pet-time[i]: program i)
 """
 import argparse
 import json
 
-import torch
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # --hw-programs needs no PyTorch
+    torch = F = None
 
 # (name, batch, channels in, channels out, H, W, kernel, groups, stride)
 SHAPES = [
@@ -57,6 +66,30 @@ SHAPES_HW = [
     ("r18 3x3 64@56 b1", 1, 64, 64, 56, 56, (3, 3), 1),
     ("rx g32 3x3 128@56 b1", 1, 128, 128, 56, 56, (3, 3), 32),
 ]
+
+
+def hw_programs():
+    """The batch-16 3x3 shapes of SHAPES_HW as PET programs, one function
+    each (pet.program_key "probe:NAME_FORM"): the original, the rows'
+    halves along the batch, the quadrants along the batch."""
+    funcs = []
+    for name, n, ci, co, h, w, k, g in SHAPES_HW:
+        if n != 16 or k != (3, 3) or h % 2 or w % 2:
+            continue
+        label = name.replace(" ", "_").replace("@", "at").replace("->", "to")
+        forms = {"orig": (n, h, w), "rows": (2 * n, h // 2, w),
+                 "quad": (4 * n, h // 2, w // 2)}
+        for form, (b, hh, ww) in forms.items():
+            x = f"tensor<{b}x{ci}x{hh}x{ww}xf32>"
+            f = f"tensor<{co}x{ci // g}x3x3xf32>"
+            y = f"tensor<{b}x{co}x{hh}x{ww}xf32>"
+            groups = f" groups {g}" if g > 1 else ""
+            funcs.append(
+                f"  func.func @{label}_{form}(%x: {x}, %w: {f} {{pet.weight}})"
+                f" -> {y} attributes {{pet.program_key = \"probe:{label}_{form}\"}} {{\n"
+                f"    %0 = pet.conv2d %x, %w pad_low [1, 1] pad_high [1, 1]{groups}"
+                f" : ({x}, {f}) -> {y}\n    return %0 : {y}\n  }}")
+    return "module {\n" + "\n".join(funcs) + "\n}\n"
 
 
 def hw_variants(n, ci, co, h, w, k, g):
@@ -156,8 +189,14 @@ def main():
     p.add_argument("--tf32", action="store_true")
     p.add_argument("--hw", action="store_true",
                    help="H/W splits at batch 16 instead of reduction splits")
+    p.add_argument("--hw-programs", metavar="FILE",
+                   help="write the --hw batch-16 3x3 shapes as PET programs")
     p.add_argument("--out")
     a = p.parse_args()
+    if a.hw_programs:
+        with open(a.hw_programs, "w") as f:
+            f.write(hw_programs())
+        return
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = a.tf32
     torch.backends.cuda.matmul.allow_tf32 = a.tf32
