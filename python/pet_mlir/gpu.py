@@ -5,7 +5,9 @@
           batch-norm scales folded into filters and weights
           preprocessed (as --pet-optimize does), each convolution with its
           bias, residual and ReLU one call into runtime/ (cuDNN's fused
-          convolution), the rest linalg, chains of element-wise operators
+          convolution), each softmax and layer norm with the element-wise
+          operators around it one kernel of a block per row
+          (--pet-gpu-row-kernels), the rest linalg, chains of element-wise operators
           fused into one (--pet-fuse-elementwise), long reductions over few
           rows split in two steps (--pet-split-reductions); @pet_main (generated inputs,
           printed results)
@@ -119,7 +121,7 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     conv_calls = ("--pet-gpu-conv-calls=layout-views=0"
                   if os.environ.get("PET_LAYOUT_VIEWS") == "0" else "--pet-gpu-conv-calls")
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, conv_calls,
-                                  "--convert-pet-to-linalg", "--pet-fuse-elementwise",
+                                  "--pet-gpu-row-kernels", "--convert-pet-to-linalg", "--pet-fuse-elementwise",
                                   "--pet-split-reductions", *runner])
     mlir_opt = find_llvm_tool("mlir-opt")
     buffers = _run([mlir_opt, f"--pass-pipeline={BUFFERIZE}"], linalg)

@@ -47,9 +47,12 @@ def cases():
     rounds = (ROOT / "test/Transforms/mutate-rounds.mlir").read_text()
     bert = run_pet_opt((ROOT / "test/Conversion/LinalgToPET/Inputs/bert_layer.mlir")
                        .read_text(), ["--convert-linalg-to-pet"])
+    rows = (ROOT / "test/Conversion/PETToGPU/Inputs/row-ops.mlir").read_text()
     r32 = resnet18(image=32, classes=10)
     r224 = resnet18()
     return [
+        # Softmax and layer norm as a block per row (--pet-gpu-row-kernels).
+        ("row-ops", rows, []),
         ("seam-conv", seam, []),
         ("seam-conv-opt", seam,
          [gpu.gpu_optimize_flag(f"cost-db={ROOT}/examples/split-conv-costs.json")]),

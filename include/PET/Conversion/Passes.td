@@ -225,6 +225,42 @@ def FuseElementwise : Pass<"pet-fuse-elementwise", "func::FuncOp"> {
   }];
 }
 
+def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
+  let summary = "Softmax and layer norm, with their element-wise neighbours, as one GPU kernel of a block per row";
+  let description = [{
+    In PET's GPU pipeline, on PET's tensors (before `--convert-pet-to-linalg`):
+    each f32 `pet.softmax` along the last dimension and each f32
+    `pet.layer_norm` becomes one `gpu.launch` with a block per row (the
+    dimensions before the reduced ones) whose threads stride over the row's
+    elements and combine their partial maximum and sums with
+    `gpu.all_reduce` (shuffles within warps, then shared memory): one
+    kernel where the linalg lowering makes four to six, each reducing a
+    whole row in one thread.
+
+    Element-wise operators around it run in the same kernel: before it,
+    every `pet.add`, `pet.sub`, `pet.mul`, `pet.scale` and unary non-linear
+    operator (relu, sigmoid, tanh, gelu) of the row operator's shape whose
+    only reader is in the kernel (computed again at each of the row's passes
+    over its elements); after it, a chain of such operators, each the only
+    reader of the one before. Their other operands are read where they lie,
+    broadcast (a `1 x N` bias, a scalar). The kernel reads its operands
+    through `bufferization.to_buffer` and writes a new buffer, read back
+    with `bufferization.to_tensor`.
+
+    A softmax along another dimension, other element types and dynamic
+    shapes keep the linalg lowering.
+  }];
+  let options = [
+    Option<"maxThreads", "max-threads", "int64_t", /*default=*/"256",
+           "Threads of a block at most (a row of N elements gets about N / 4, "
+           "a multiple of 32)">,
+  ];
+  let dependentDialects = ["gpu::GPUDialect",
+                           "bufferization::BufferizationDialect",
+                           "memref::MemRefDialect", "scf::SCFDialect",
+                           "arith::ArithDialect", "math::MathDialect"];
+}
+
 def SplitReductions : Pass<"pet-split-reductions", "func::FuncOp"> {
   let summary = "Split long reductions over few rows into two parallel steps";
   let description = [{

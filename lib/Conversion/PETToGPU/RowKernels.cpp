@@ -1,0 +1,387 @@
+//===- RowKernels.cpp - Softmax and layer norm as a block per row ---------===//
+//
+// A softmax or layer norm reduces each row, then combines every element of
+// the row with the results. Lowered through linalg, that is four to six
+// kernels, each row reduced by one thread. Here it is one `gpu.launch`: a
+// block per row, its threads striding over the row, partial results
+// combined with `gpu.all_reduce`, and the element-wise operators around it
+// computed in the same kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PET/Conversion/Passes.h"
+
+#include "PET/Dialect/PET/PETOps.h"
+#include "PET/Dialect/PET/ScalarFunctions.h"
+
+#include "llvm/ADT/SetVector.h"
+
+#include <cmath>
+
+namespace mlir::pet {
+#define GEN_PASS_DEF_GPUROWKERNELS
+#include "PET/Conversion/Passes.h.inc"
+} // namespace mlir::pet
+
+using namespace mlir;
+using namespace mlir::pet;
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+static bool isStaticF32(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  return type.hasStaticShape() && type.getElementType().isF32();
+}
+
+/// Whether `op` is element-wise with a scalar function this lowering emits.
+static bool isElementwise(Operation *op) {
+  return isa<AddOp, SubOp, MulOp, ScaleOp>(op) || hasScalarFunction(op);
+}
+
+/// Whether a value of `shape` broadcasts to `to` (trailing dimensions
+/// aligned, each equal or 1).
+static bool broadcastsTo(ArrayRef<int64_t> shape, ArrayRef<int64_t> to) {
+  if (shape.size() > to.size())
+    return false;
+  size_t lead = to.size() - shape.size();
+  for (auto [i, size] : llvm::enumerate(shape))
+    if (size != 1 && size != to[lead + i])
+      return false;
+  return true;
+}
+
+namespace {
+/// One kernel: the row operator, the element-wise operators computed with
+/// it before (`prologue`) and after it (`epilogue`, in order), and the
+/// tensors it reads (`leaves`).
+struct RowKernel {
+  Operation *rowOp;
+  SmallVector<int64_t> shape;
+  /// The first reduced dimension; the row is the dimensions before it.
+  int64_t firstReduced = 0;
+  int64_t rows = 1, cols = 1;
+  DenseSet<Operation *> prologue;
+  SmallVector<Operation *> epilogue;
+  SetVector<Value> leaves;
+
+  Value getResult() const {
+    return epilogue.empty() ? rowOp->getResult(0)
+                            : epilogue.back()->getResult(0);
+  }
+};
+
+/// Emits element values at one position of the kernel's shape.
+class ElementEmitter {
+public:
+  ElementEmitter(const RowKernel &kernel, const DenseMap<Value, Value> &buffers)
+      : kernel(kernel), buffers(buffers) {}
+
+  /// `value` (a prologue result or a leaf) at `index`.
+  Value emit(OpBuilder &b, Location loc, Value value, ValueRange index);
+  /// Operator `op` (element-wise) applied at `index`, its operand `known`
+  /// (if any) already computed as `knownValue`.
+  Value apply(OpBuilder &b, Location loc, Operation *op, ValueRange index,
+              Value known = nullptr, Value knownValue = nullptr);
+
+private:
+  const RowKernel &kernel;
+  const DenseMap<Value, Value> &buffers;
+};
+} // namespace
+
+Value ElementEmitter::emit(OpBuilder &b, Location loc, Value value,
+                           ValueRange index) {
+  Operation *def = value.getDefiningOp();
+  if (def && kernel.prologue.contains(def))
+    return apply(b, loc, def, index);
+  // A leaf, read where it lies: broadcast dimensions read index 0.
+  ArrayRef<int64_t> shape = shapeOf(value);
+  size_t lead = index.size() - shape.size();
+  SmallVector<Value> at;
+  Value zero;
+  for (auto [i, size] : llvm::enumerate(shape)) {
+    if (size == 1 && kernel.shape[lead + i] != 1) {
+      if (!zero)
+        zero = arith::ConstantIndexOp::create(b, loc, 0);
+      at.push_back(zero);
+    } else {
+      at.push_back(index[lead + i]);
+    }
+  }
+  return memref::LoadOp::create(b, loc, buffers.lookup(value), at);
+}
+
+Value ElementEmitter::apply(OpBuilder &b, Location loc, Operation *op,
+                            ValueRange index, Value known, Value knownValue) {
+  auto operand = [&](unsigned i) {
+    Value v = op->getOperand(i);
+    return v == known ? knownValue : emit(b, loc, v, index);
+  };
+  if (auto scale = dyn_cast<ScaleOp>(op)) {
+    Value factor = arith::ConstantOp::create(
+        b, loc, b.getF32FloatAttr(scale.getFactor().convertToDouble()));
+    return arith::MulFOp::create(b, loc, operand(0), factor);
+  }
+  if (hasScalarFunction(op))
+    return buildScalarFunction(b, loc, op, operand(0));
+  Value lhs = operand(0), rhs = operand(1);
+  if (isa<AddOp>(op))
+    return arith::AddFOp::create(b, loc, lhs, rhs);
+  if (isa<SubOp>(op))
+    return arith::SubFOp::create(b, loc, lhs, rhs);
+  return arith::MulFOp::create(b, loc, lhs, rhs);
+}
+
+/// The kernel around `rowOp`, or nothing when it keeps the linalg lowering.
+static std::optional<RowKernel> matchRowKernel(Operation *rowOp) {
+  Value input = rowOp->getOperand(0);
+  if (!isStaticF32(input))
+    return std::nullopt;
+  RowKernel kernel;
+  kernel.rowOp = rowOp;
+  kernel.shape.assign(shapeOf(input).begin(), shapeOf(input).end());
+  int64_t rank = kernel.shape.size();
+  if (auto softmax = dyn_cast<SoftmaxOp>(rowOp)) {
+    if (rank == 0 || softmax.getAxis() != static_cast<uint64_t>(rank - 1))
+      return std::nullopt;
+    kernel.firstReduced = rank - 1;
+  } else {
+    kernel.firstReduced = cast<LayerNormOp>(rowOp).getAxis();
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    (d < kernel.firstReduced ? kernel.rows : kernel.cols) *= kernel.shape[d];
+  if (kernel.cols == 0 || kernel.rows == 0)
+    return std::nullopt;
+  // The prologue: element-wise operators of the row's shape, each read only
+  // by the row operator or other prologue operators.
+  SmallVector<Value> work = {input};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    Operation *def = v.getDefiningOp();
+    bool fused = def && isElementwise(def) && def->getNumResults() == 1 &&
+                 shapeOf(v) == ArrayRef<int64_t>(kernel.shape) &&
+                 isStaticF32(v) && v.hasOneUse() &&
+                 def->getBlock() == rowOp->getBlock() &&
+                 llvm::all_of(def->getOperands(), [&](Value operand) {
+                   return isStaticF32(operand) &&
+                          broadcastsTo(shapeOf(operand), kernel.shape);
+                 });
+    if (!fused) {
+      kernel.leaves.insert(v);
+      continue;
+    }
+    kernel.prologue.insert(def);
+    for (Value operand : def->getOperands())
+      work.push_back(operand);
+  }
+  // The epilogue: a chain of element-wise operators, each the only reader
+  // of the one before, its other operand read where it lies.
+  Value current = rowOp->getResult(0);
+  while (current.hasOneUse()) {
+    Operation *user = *current.getUsers().begin();
+    if (!isElementwise(user) || user->getBlock() != rowOp->getBlock() ||
+        shapeOf(user->getResult(0)) != ArrayRef<int64_t>(kernel.shape) ||
+        !isStaticF32(user->getResult(0)))
+      break;
+    bool fits = llvm::all_of(user->getOperands(), [&](Value operand) {
+      return operand == current ||
+             (isStaticF32(operand) &&
+              broadcastsTo(shapeOf(operand), kernel.shape));
+    });
+    // x * x and the like read the chain twice: not a chain.
+    if (!fits || llvm::count(user->getOperands(), current) != 1)
+      break;
+    kernel.epilogue.push_back(user);
+    for (Value operand : user->getOperands())
+      if (operand != current)
+        kernel.leaves.insert(operand);
+    current = user->getResult(0);
+  }
+  return kernel;
+}
+
+/// The position of element `col` of row `row`, one index per dimension.
+static SmallVector<Value> positionOf(OpBuilder &b, Location loc,
+                                     const RowKernel &kernel, Value row,
+                                     Value col) {
+  int64_t rank = kernel.shape.size();
+  SmallVector<Value> index(rank);
+  // Row-major: the row's dimensions from `row`, the reduced ones from `col`.
+  auto delinearize = [&](Value linear, int64_t first, int64_t last) {
+    for (int64_t d = last - 1; d >= first; --d) {
+      if (d == first) {
+        index[d] = linear;
+        break;
+      }
+      Value size = arith::ConstantIndexOp::create(b, loc, kernel.shape[d]);
+      index[d] = arith::RemUIOp::create(b, loc, linear, size);
+      linear = arith::DivUIOp::create(b, loc, linear, size);
+    }
+  };
+  delinearize(row, 0, kernel.firstReduced);
+  delinearize(col, kernel.firstReduced, rank);
+  return index;
+}
+
+/// Threads for a row of `cols` elements: about four elements each, a
+/// multiple of the warp size, at most `maxThreads`.
+static int64_t threadsFor(int64_t cols, int64_t maxThreads) {
+  int64_t threads = llvm::divideCeil(llvm::divideCeil(cols, 4), 32) * 32;
+  return std::max<int64_t>(32, std::min(threads, maxThreads));
+}
+
+/// Replaces the kernel's operators by one gpu.launch.
+static void lowerRowKernel(const RowKernel &kernel, int64_t maxThreads) {
+  Operation *last =
+      kernel.epilogue.empty() ? kernel.rowOp : kernel.epilogue.back();
+  OpBuilder b(last);
+  Location loc = kernel.rowOp->getLoc();
+  Type f32 = b.getF32Type();
+  // Operands as buffers, the result a new one.
+  DenseMap<Value, Value> buffers;
+  for (Value leaf : kernel.leaves) {
+    auto type = cast<RankedTensorType>(leaf.getType());
+    buffers[leaf] = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), f32), leaf,
+        /*read_only=*/true);
+  }
+  auto resultType = cast<RankedTensorType>(kernel.getResult().getType());
+  Value output =
+      memref::AllocOp::create(b, loc, MemRefType::get(kernel.shape, f32));
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  int64_t threads = threadsFor(kernel.cols, maxThreads);
+  Value one = index(1);
+  auto launch = gpu::LaunchOp::create(b, loc, index(kernel.rows), one, one,
+                                      index(threads), one, one);
+  OpBuilder k = OpBuilder::atBlockBegin(&launch.getBody().front());
+  Value row = launch.getBlockIds().x, tid = launch.getThreadIds().x;
+  Value cols = arith::ConstantIndexOp::create(k, loc, kernel.cols);
+  Value step = arith::ConstantIndexOp::create(k, loc, threads);
+  ElementEmitter emitter(kernel, buffers);
+  Value input = kernel.rowOp->getOperand(0);
+  auto constant = [&](double v) -> Value {
+    return arith::ConstantOp::create(k, loc, k.getF32FloatAttr(v));
+  };
+  // One pass of the thread over its elements of the row, folding `fn`
+  // (element value, accumulator) from `init`, then over the block.
+  auto reduceRow = [&](double init, gpu::AllReduceOperation kind,
+                       function_ref<Value(OpBuilder &, Value, Value)> fn) {
+    auto loop = scf::ForOp::create(
+        k, loc, tid, cols, step, ValueRange{constant(init)},
+        [&](OpBuilder &lb, Location, Value col, ValueRange acc) {
+          Value x = emitter.emit(lb, loc, input,
+                                 positionOf(lb, loc, kernel, row, col));
+          scf::YieldOp::create(lb, loc, fn(lb, x, acc[0]));
+        });
+    return gpu::AllReduceOp::create(
+               k, loc, loop.getResult(0),
+               gpu::AllReduceOperationAttr::get(k.getContext(), kind),
+               /*uniform=*/k.getUnitAttr())
+        .getResult();
+  };
+  // What the row operator makes of an element, given its statistics.
+  Value max, sum, mean, inverse;
+  std::function<Value(OpBuilder &, Value)> finish;
+  if (isa<SoftmaxOp>(kernel.rowOp)) {
+    max = reduceRow(-INFINITY, gpu::AllReduceOperation::MAXIMUMF,
+                    [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                      return arith::MaximumFOp::create(lb, loc, acc, x);
+                    });
+    sum = reduceRow(0.0, gpu::AllReduceOperation::ADD,
+                    [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                      Value e = math::ExpOp::create(
+                          lb, loc, arith::SubFOp::create(lb, loc, x, max));
+                      return arith::AddFOp::create(lb, loc, acc, e);
+                    });
+    finish = [&](OpBuilder &lb, Value x) -> Value {
+      Value e =
+          math::ExpOp::create(lb, loc, arith::SubFOp::create(lb, loc, x, max));
+      return arith::DivFOp::create(lb, loc, e, sum);
+    };
+  } else {
+    auto layerNorm = cast<LayerNormOp>(kernel.rowOp);
+    Value count = constant(static_cast<double>(kernel.cols));
+    Value total = reduceRow(0.0, gpu::AllReduceOperation::ADD,
+                            [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                              return arith::AddFOp::create(lb, loc, acc, x);
+                            });
+    mean = arith::DivFOp::create(k, loc, total, count);
+    Value squares =
+        reduceRow(0.0, gpu::AllReduceOperation::ADD,
+                  [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                    Value d = arith::SubFOp::create(lb, loc, x, mean);
+                    return arith::AddFOp::create(
+                        lb, loc, acc, arith::MulFOp::create(lb, loc, d, d));
+                  });
+    Value variance = arith::DivFOp::create(k, loc, squares, count);
+    Value epsilon = constant(layerNorm.getEpsilon().convertToDouble());
+    inverse = math::RsqrtOp::create(
+        k, loc, arith::AddFOp::create(k, loc, variance, epsilon));
+    finish = [&](OpBuilder &lb, Value x) -> Value {
+      return arith::MulFOp::create(
+          lb, loc, arith::SubFOp::create(lb, loc, x, mean), inverse);
+    };
+  }
+  // The last pass writes the row: the row operator's value, then the
+  // epilogue's operators applied in order.
+  scf::ForOp::create(k, loc, tid, cols, step, ValueRange{},
+                     [&](OpBuilder &lb, Location, Value col, ValueRange) {
+                       SmallVector<Value> at =
+                           positionOf(lb, loc, kernel, row, col);
+                       Value y = finish(lb, emitter.emit(lb, loc, input, at));
+                       Value current = kernel.rowOp->getResult(0);
+                       for (Operation *op : kernel.epilogue) {
+                         y = emitter.apply(lb, loc, op, at, current, y);
+                         current = op->getResult(0);
+                       }
+                       memref::StoreOp::create(lb, loc, y, output, at);
+                       scf::YieldOp::create(lb, loc);
+                     });
+  gpu::TerminatorOp::create(k, loc);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, resultType, output, /*restrict=*/true, /*writable=*/true);
+  kernel.getResult().replaceAllUsesWith(result);
+  // The kernel's operators, readers before what they read.
+  for (Operation *op : llvm::reverse(kernel.epilogue))
+    op->erase();
+  kernel.rowOp->erase();
+  SmallVector<Operation *> prologue(kernel.prologue.begin(),
+                                    kernel.prologue.end());
+  while (!prologue.empty()) {
+    auto it =
+        llvm::find_if(prologue, [](Operation *op) { return op->use_empty(); });
+    assert(it != prologue.end() && "prologue operators read each other");
+    (*it)->erase();
+    prologue.erase(it);
+  }
+}
+
+namespace {
+struct GPURowKernelsPass
+    : public pet::impl::GPURowKernelsBase<GPURowKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (maxThreads < 32 || maxThreads > 1024) {
+      getOperation().emitError(
+          "pet-gpu-row-kernels needs 32 <= max-threads <= 1024");
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> rowOps;
+    getOperation().walk([&](Operation *op) {
+      if (isa<SoftmaxOp, LayerNormOp>(op))
+        rowOps.push_back(op);
+    });
+    // One at a time, each matched on what the ones before left: an
+    // operator goes into one kernel (a row operator's result is a leaf of
+    // the next one's prologue).
+    for (Operation *rowOp : rowOps)
+      if (std::optional<RowKernel> kernel = matchRowKernel(rowOp))
+        lowerRowKernel(*kernel, maxThreads);
+  }
+};
+} // namespace

@@ -1,0 +1,24 @@
+// Softmax and layer norm in the shapes the row kernels of
+// --pet-gpu-row-kernels meet (gpu_check's case "row-ops"): element-wise
+// operators before and after them, broadcast operands, rows shorter than a
+// warp's share, a row of 3,000 elements, layer norm over two dimensions, a
+// softmax along a dimension that is not the last (the linalg lowering).
+func.func @row_ops(%x: tensor<6x77xf32>, %y: tensor<4x3000xf32>,
+                   %b: tensor<1x3000xf32>, %r: tensor<4x3000xf32>,
+                   %z: tensor<3x5x64xf32>, %g: tensor<5x64xf32>,
+                   %w: tensor<8x16x4xf32>)
+    -> (tensor<6x77xf32>, tensor<4x3000xf32>, tensor<3x5x64xf32>,
+        tensor<8x16x4xf32>) {
+  %0 = pet.scale %x by 2.5 : tensor<6x77xf32>
+  %1 = pet.softmax %0 axis 1 : tensor<6x77xf32>
+  %2 = pet.add %y, %b : (tensor<4x3000xf32>, tensor<1x3000xf32>) -> tensor<4x3000xf32>
+  %3 = pet.add %2, %r : (tensor<4x3000xf32>, tensor<4x3000xf32>) -> tensor<4x3000xf32>
+  %4 = pet.layer_norm %3 axis 1 epsilon 1.0e-5 : tensor<4x3000xf32>
+  %5 = pet.mul %4, %b : (tensor<4x3000xf32>, tensor<1x3000xf32>) -> tensor<4x3000xf32>
+  %6 = pet.gelu %5 : tensor<4x3000xf32>
+  %7 = pet.tanh %z : tensor<3x5x64xf32>
+  %8 = pet.layer_norm %7 axis 1 epsilon 1.0e-3 : tensor<3x5x64xf32>
+  %9 = pet.sub %8, %g : (tensor<3x5x64xf32>, tensor<5x64xf32>) -> tensor<3x5x64xf32>
+  %10 = pet.softmax %w axis 1 : tensor<8x16x4xf32>
+  return %1, %6, %9, %10 : tensor<6x77xf32>, tensor<4x3000xf32>, tensor<3x5x64xf32>, tensor<8x16x4xf32>
+}

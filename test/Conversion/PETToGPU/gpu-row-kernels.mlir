@@ -1,0 +1,128 @@
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels | FileCheck %s
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=max-threads=32 | FileCheck %s --check-prefix=NARROW
+// RUN: not pet-opt %s --pet-gpu-row-kernels=max-threads=16 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: pet-gpu-row-kernels needs 32 <= max-threads <= 1024
+
+// Layer norm of BERT's shape with the bias and residual additions before it
+// and the affine part after it: one kernel of a block per row (128 blocks of
+// 192 threads: about four of the 768 elements each), three passes over the
+// row (sum, squared deviations, result), the additions computed at each
+// pass, the bias and the affine operands read at row 0 (broadcast).
+// (The numerics of the kernels: gpu_check's case "row-ops" on the GPU.)
+
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-SAME:    (%[[X:.*]]: tensor<128x768xf32>, %[[B:.*]]: tensor<1x768xf32>, %[[R:.*]]: tensor<128x768xf32>, %[[G:.*]]: tensor<1x768xf32>, %[[BE:.*]]: tensor<1x768xf32>)
+// CHECK-DAG:   %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK-DAG:   %[[BB:.*]] = bufferization.to_buffer %[[B]] read_only
+// CHECK-DAG:   %[[RB:.*]] = bufferization.to_buffer %[[R]] read_only
+// CHECK-DAG:   %[[GB:.*]] = bufferization.to_buffer %[[G]] read_only
+// CHECK-DAG:   %[[BEB:.*]] = bufferization.to_buffer %[[BE]] read_only
+// CHECK:       %[[OUT:.*]] = memref.alloc() : memref<128x768xf32>
+// CHECK-DAG:   %[[ROWS:.*]] = arith.constant 128 : index
+// CHECK-DAG:   %[[THREADS:.*]] = arith.constant 192 : index
+// CHECK:       gpu.launch blocks(%[[ROW:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ROWS]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[THREADS]],
+// CHECK:         %[[SUM:.*]] = scf.for %[[C:.*]] = %[[TID]] to %c768 step %c192
+// CHECK:           memref.load %[[XB]][%[[ROW]], %[[C]]]
+// CHECK:           memref.load %[[BB]][%c0, %[[C]]]
+// CHECK:           memref.load %[[RB]][%[[ROW]], %[[C]]]
+// CHECK:         gpu.all_reduce add %[[SUM]] uniform
+// CHECK:         scf.for
+// CHECK:           arith.subf
+// CHECK:           arith.mulf
+// CHECK:         gpu.all_reduce add
+// CHECK:         math.rsqrt
+// CHECK:         scf.for
+// CHECK:           memref.load %[[GB]]
+// CHECK:           memref.load %[[BEB]]
+// CHECK:           memref.store %{{.*}}, %[[OUT]][%[[ROW]], %{{.*}}]
+// CHECK:         gpu.terminator
+// CHECK:       %[[T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK-NOT:   pet.
+// CHECK:       return %[[T]]
+func.func @layer_norm(%x: tensor<128x768xf32>, %b: tensor<1x768xf32>,
+                      %r: tensor<128x768xf32>, %g: tensor<1x768xf32>,
+                      %be: tensor<1x768xf32>) -> tensor<128x768xf32> {
+  %0 = pet.add %x, %b : (tensor<128x768xf32>, tensor<1x768xf32>) -> tensor<128x768xf32>
+  %1 = pet.add %0, %r : (tensor<128x768xf32>, tensor<128x768xf32>) -> tensor<128x768xf32>
+  %2 = pet.layer_norm %1 axis 1 epsilon 1.0e-12 : tensor<128x768xf32>
+  %3 = pet.mul %2, %g : (tensor<128x768xf32>, tensor<1x768xf32>) -> tensor<128x768xf32>
+  %4 = pet.add %3, %be : (tensor<128x768xf32>, tensor<1x768xf32>) -> tensor<128x768xf32>
+  return %4 : tensor<128x768xf32>
+}
+
+// -----
+
+// Softmax of attention scores with their scaling: 12 x 128 rows of 128, a
+// warp each; the row index split into its two dimensions; maximum, then the
+// sum of exponentials, then the quotients.
+
+// CHECK-LABEL: func.func @softmax
+// CHECK-DAG:   %[[ROWS:.*]] = arith.constant 1536 : index
+// CHECK-DAG:   %[[THREADS:.*]] = arith.constant 32 : index
+// CHECK:       gpu.launch blocks(%[[ROW:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ROWS]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[THREADS]],
+// CHECK:         scf.for
+// CHECK:           arith.remui %[[ROW]], %c128
+// CHECK:           arith.divui %[[ROW]], %c128
+// CHECK:           arith.constant 1.250000e-01 : f32
+// CHECK:           arith.maximumf
+// CHECK:         %[[MAX:.*]] = gpu.all_reduce maximumf %{{.*}} uniform
+// CHECK:         scf.for
+// CHECK:           arith.subf %{{.*}}, %[[MAX]]
+// CHECK:           math.exp
+// CHECK:         %[[SUM:.*]] = gpu.all_reduce add %{{.*}} uniform
+// CHECK:         scf.for
+// CHECK:           arith.divf %{{.*}}, %[[SUM]]
+// CHECK:           memref.store
+// NARROW-LABEL: func.func @softmax
+// NARROW:       arith.constant 32 : index
+func.func @softmax(%x: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
+  %0 = pet.scale %x by 0.125 : tensor<12x128x128xf32>
+  %1 = pet.softmax %0 axis 2 : tensor<12x128x128xf32>
+  return %1 : tensor<12x128x128xf32>
+}
+
+// -----
+
+// Long rows get at most max-threads threads (256 by default).
+
+// CHECK-LABEL: func.func @long_rows
+// CHECK:       arith.constant 256 : index
+// CHECK:       gpu.launch
+// NARROW-LABEL: func.func @long_rows
+// NARROW:       arith.constant 32 : index
+// NARROW:       gpu.launch
+func.func @long_rows(%x: tensor<2x4096xf32>) -> tensor<2x4096xf32> {
+  %0 = pet.layer_norm %x axis 1 epsilon 1.0e-5 : tensor<2x4096xf32>
+  return %0 : tensor<2x4096xf32>
+}
+
+// -----
+
+// Operators read elsewhere stay outside the kernel (read as they are): the
+// addition's result is returned too; the ReLU after the softmax is in the
+// kernel, the product that reads its result twice is not. A softmax along
+// the middle dimension keeps the linalg lowering.
+
+// CHECK-LABEL: func.func @shared
+// CHECK:       %[[A:.*]] = pet.add
+// CHECK:       bufferization.to_buffer %[[A]]
+// CHECK:       gpu.launch
+// CHECK-NOT:     pet.add
+// CHECK:         math.exp
+// CHECK:         arith.maximumf
+// CHECK:         memref.store
+// CHECK:       gpu.terminator
+// CHECK:       %[[T:.*]] = bufferization.to_tensor
+// CHECK-NOT:   pet.relu
+// CHECK:       pet.mul %[[T]], %[[T]]
+// CHECK:       pet.softmax %{{.*}} axis 1
+// CHECK-NOT:   gpu.launch
+func.func @shared(%x: tensor<4x64xf32>, %y: tensor<4x64xf32>, %z: tensor<2x8x4xf32>)
+    -> (tensor<4x64xf32>, tensor<4x64xf32>, tensor<2x8x4xf32>) {
+  %0 = pet.add %x, %y : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xf32>
+  %1 = pet.softmax %0 axis 1 : tensor<4x64xf32>
+  %2 = pet.relu %1 : tensor<4x64xf32>
+  %3 = pet.mul %2, %2 : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xf32>
+  %4 = pet.softmax %z axis 1 : tensor<2x8x4xf32>
+  return %0, %3, %4 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<2x8x4xf32>
+}
