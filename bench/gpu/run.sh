@@ -3,8 +3,11 @@
 # runtime, links each program object from `python -m pet_mlir.gpu_check
 # prepare DIR` with runtime/tools/RunMain.cpp, runs it in FP32 and in TF32
 # mode, and writes the printed results to NAME.gpu.txt and NAME.tf32.txt,
-# the times to times.txt and a per-kernel profile of one FP32 forward pass
-# to NAME.profile.tsv (PET_PROFILE; PET_GPU_SKIP_PROFILE=1 leaves it out),
+# the times to times.txt, a per-kernel profile of one FP32 forward pass
+# to NAME.profile.tsv (PET_PROFILE: each call timed alone) and the kernels'
+# GPU time per replay of the timed CUDA graph to NAME.graph.tsv and
+# NAME.tf32.graph.tsv (PET_GRAPH_PROFILE, CUPTI; PET_GPU_SKIP_PROFILE=1
+# leaves the profiles out),
 # the GPU's name to device.txt, all in OUT/results.tar.gz. Programs optimized
 # for TF32 (NAME-ontf32) are not profiled.
 # Usage: bash bench/gpu/run.sh DIR OUT
@@ -49,11 +52,19 @@ for obj in "$dir"/*.o; do
   fi
   g++ -O2 "${driver[@]}" "${program[@]}" -I"$root/runtime/include" \
     -L"$rt/lib" -lpet_runtime -Wl,-rpath,"$rt/lib" -o "$rt/$name"
+  # Per-kernel GPU time of the timed graph's replays (CUPTI), after the
+  # timing: NAME.graph.tsv, NAME.tf32.graph.tsv (PET_GPU_SKIP_PROFILE=1
+  # leaves them out).
+  graph=() graph32=()
+  if [[ ${PET_GPU_SKIP_PROFILE:-0} != 1 ]]; then
+    graph=(env "PET_GRAPH_PROFILE=$out/$name.graph.tsv")
+    graph32=(env "PET_GRAPH_PROFILE=$out/$name.tf32.graph.tsv")
+  fi
   start=$(date +%s.%N)
-  "$rt/$name" > "$out/$name.gpu.txt" 2> "$out/$name.err" ||
+  "${graph[@]}" "$rt/$name" > "$out/$name.gpu.txt" 2> "$out/$name.err" ||
     echo "$name: FAILED ($(tail -1 "$out/$name.err"))" | tee -a "$out/failures.txt"
   end=$(date +%s.%N)
-  PET_TF32=1 "$rt/$name" > "$out/$name.tf32.txt" 2>> "$out/$name.err" || true
+  PET_TF32=1 "${graph32[@]}" "$rt/$name" > "$out/$name.tf32.txt" 2>> "$out/$name.err" || true
   # Per kernel / library call times of one forward pass (outside the graph);
   # PET_GPU_SKIP_PROFILE=1 leaves it out (programs that only time).
   if [[ ${PET_GPU_SKIP_PROFILE:-0} != 1 && $name != *-ontf32 ]]; then

@@ -16,8 +16,10 @@
           runtime/ (cuDNN, cuBLAS); allocations in GPU-visible memory
       --mlir-opt, pet-opt --pet-tile-parallel-loops--> parallel loops, all
           dimensions combined, in blocks of 256 threads
-      --mlir-opt LOOPS_TO_GPU, NVVM--> kernels (gpu -> NVVM -> fatbin for
-          sm_90a) and host code in the LLVM dialect
+      --mlir-opt LOOPS_TO_GPU, pet-opt --pet-gpu-name-kernels, NVVM-->
+          kernels (gpu -> NVVM -> fatbin for sm_90a, each named after its
+          function and the source line of its operator) and host code in
+          the LLVM dialect
       --mlir-translate, llc--> prog.o
 
 Link prog.o with runtime/tools/RunMain.cpp and libpet_runtime (built on the
@@ -68,6 +70,8 @@ TO_PARALLEL_LOOPS = ("builtin.module(func.func(scf-forall-to-parallel,"
 LOOPS_TO_GPU = (
     "builtin.module(func.func(gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
     "gpu-kernel-outlining,lower-affine,convert-scf-to-cf)")
+
+DEBUG = "--mlir-print-debuginfo"
 
 # Kernels for H100 (sm_90a, PTX 8.0 kept in the fatbin as a fallback), host
 # code to LLVM.
@@ -120,16 +124,20 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     # (--pet-gpu-conv-calls=layout-views=0), for comparisons.
     conv_calls = ("--pet-gpu-conv-calls=layout-views=0"
                   if os.environ.get("PET_LAYOUT_VIEWS") == "0" else "--pet-gpu-conv-calls")
+    # Source locations travel from step to step (DEBUG), so that kernels are
+    # named after the operators they compute (--pet-gpu-name-kernels).
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, conv_calls,
-                                  "--pet-gpu-row-kernels", "--convert-pet-to-linalg", "--pet-fuse-elementwise",
-                                  "--pet-split-reductions", *runner])
+                                  "--pet-gpu-row-kernels", "--convert-pet-to-linalg",
+                                  "--pet-fuse-elementwise", "--pet-split-reductions",
+                                  *runner, DEBUG])
     mlir_opt = find_llvm_tool("mlir-opt")
-    buffers = _run([mlir_opt, f"--pass-pipeline={BUFFERIZE}"], linalg)
-    calls = run_pet_opt(buffers, ["--pet-gpu-runtime-calls"])
-    loops = _run([mlir_opt, f"--pass-pipeline={TO_PARALLEL_LOOPS}"], calls)
-    tiled = run_pet_opt(loops, ["--pet-tile-parallel-loops=threads=256"])
-    kernels = _run([mlir_opt, f"--pass-pipeline={LOOPS_TO_GPU}"], tiled)
-    llvm_dialect = _run([mlir_opt, NVVM], kernels)
+    buffers = _run([mlir_opt, f"--pass-pipeline={BUFFERIZE}", DEBUG], linalg)
+    calls = run_pet_opt(buffers, ["--pet-gpu-runtime-calls", DEBUG])
+    loops = _run([mlir_opt, f"--pass-pipeline={TO_PARALLEL_LOOPS}", DEBUG], calls)
+    tiled = run_pet_opt(loops, ["--pet-tile-parallel-loops=threads=256", DEBUG])
+    kernels = _run([mlir_opt, f"--pass-pipeline={LOOPS_TO_GPU}", DEBUG], tiled)
+    named = run_pet_opt(kernels, ["--pet-gpu-name-kernels"])
+    llvm_dialect = _run([mlir_opt, NVVM], named)
     llvm_ir = _run([find_llvm_tool("mlir-translate"), "--mlir-to-llvmir"], llvm_dialect)
     return _run([find_llvm_tool("llc"), "-O2", "-filetype=obj",
                  "-relocation-model=pic", "-o", "-"], llvm_ir.encode(),

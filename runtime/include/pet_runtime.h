@@ -44,7 +44,11 @@ void pet_rt_graph_end(void);
 void pet_rt_graph_replay(void);
 void pet_rt_graph_destroy(void);
 /* Replays the captured graph `runs` times, each waited for, and prints
- * "pet-time: median M ms, min m ms over N CUDA graph runs". */
+ * "pet-time: median M ms, min m ms over N CUDA graph runs". With the
+ * environment variable PET_GRAPH_PROFILE=FILE ("-": stderr), it then replays
+ * the graph 20 times more with CUPTI tracing kernels and writes each
+ * kernel's launches and GPU time per replay to FILE (what the kernels add
+ * up to against the timed replay in its first line). */
 void pet_rt_time_graph(int64_t runs);
 
 /* Replays the captured graph, which holds `calls` calls of one function,

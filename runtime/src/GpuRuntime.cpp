@@ -37,7 +37,8 @@ namespace pet_rt {
   X(cuDeviceGet)                                                               \
   X(cuDevicePrimaryCtxRetain)                                                  \
   X(cuCtxSetCurrent)                                                           \
-  X(cuStreamCreate) X(cuStreamSynchronize) X(cuMemAllocManaged) X(cuMemFree)   \
+  X(cuStreamCreate)                                                            \
+  X(cuStreamSynchronize) X(cuMemAllocManaged) X(cuMemFree)                     \
       X(cuStreamBeginCapture) X(cuStreamEndCapture) X(cuGraphInstantiate)      \
           X(cuGraphLaunch) X(cuGraphExecDestroy) X(cuGraphDestroy)             \
               X(cuModuleLoadData) X(cuModuleUnload) X(cuModuleGetFunction)     \
@@ -486,11 +487,18 @@ extern "C" void pet_rt_time_graph(int64_t runs) {
                         .count());
   }
   std::sort(times.begin(), times.end());
+  double median = times.empty() ? 0.0 : times[times.size() / 2];
   std::printf("pet-time: median %.4f ms, min %.4f ms over %ld CUDA graph "
               "runs\n",
-              times.empty() ? 0.0 : times[times.size() / 2],
-              times.empty() ? 0.0 : times.front(), long(runs));
+              median, times.empty() ? 0.0 : times.front(), long(runs));
   std::fflush(stdout);
+  if (pet_rt::graphProfileRequested())
+    pet_rt::writeGraphProfile(
+        [&] {
+          check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+                nullptr);
+        },
+        20, median);
 }
 
 extern "C" void pet_rt_time_graph_calls(int64_t label, int64_t runs,

@@ -38,6 +38,14 @@ bool isCapturing();
 /// (CUDA events around each), to choose between a library's algorithms.
 float medianMillis(const std::function<void()> &work, int runs);
 
+/// Whether PET_GRAPH_PROFILE names a file (see GraphProfile.cpp).
+bool graphProfileRequested();
+/// Runs `replay` (one launch of the captured graph) `replays` times with
+/// CUPTI tracing kernels, and writes each kernel's GPU time per replay to
+/// PET_GRAPH_PROFILE's file, against `replayMillis` (the timed replay).
+void writeGraphProfile(const std::function<void()> &replay, int replays,
+                       double replayMillis);
+
 /// Times what the stream runs during its lifetime when profiling is on
 /// (PET_PROFILE=FILE, outside graph capture), under "kind<TAB>what" (only
 /// built then).

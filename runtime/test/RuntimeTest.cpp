@@ -375,6 +375,20 @@ int main(int argc, char **argv) {
     checkConvViews();
     return failures ? 1 : 0;
   }
+  if (argc > 1 && std::string(argv[1]) == "graph-profile") {
+    // A graph of a memset and a convolution, timed (PET_GRAPH_PROFILE:
+    // then profiled).
+    float *x = alloc(72), *k = alloc(54), *y = alloc(48);
+    PetMemRef4D X = memref4(x, 1, 2, 6, 6), K = memref4(k, 3, 2, 3, 3),
+                Y = memref4(y, 1, 3, 4, 4);
+    _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, 1, 1, 1, 1, 1);
+    pet_rt_graph_begin();
+    mgpuMemset32(y, 0, 48, nullptr);
+    _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &Y, 1, 1, 1, 1, 1);
+    pet_rt_graph_end();
+    pet_rt_time_graph(5);
+    return 0;
+  }
   if (argc > 1 && std::string(argv[1]) == "profile") {
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
@@ -433,6 +447,22 @@ int main(int argc, char **argv) {
                               "16x8x3x3, output 1x16x10x10, padding 1x1, "
                               "bias, residual, relu\t2\t") != std::string::npos,
          "PET_PROFILE times library calls (2 calls of one convolution)");
+  // PET_GRAPH_PROFILE: the replays' kernels, per replay (cuDNN's
+  // convolution kernel at least; a memset node is not a kernel).
+  std::string graphPath = "/tmp/pet-runtime-test-graph-profile.tsv";
+  std::remove(graphPath.c_str());
+  int graphStatus = std::system(("PET_GRAPH_PROFILE=" + graphPath + " " + self +
+                                 " graph-profile > /dev/null")
+                                    .c_str());
+  std::string graphText = readFile(graphPath);
+  expect(graphStatus == 0 &&
+             graphText.find("# 20 replays of the CUDA graph") !=
+                 std::string::npos &&
+             graphText.find(" grid ") != std::string::npos &&
+             graphText.find("\t1.00\t") != std::string::npos,
+         "PET_GRAPH_PROFILE lists the kernels of graph replays");
+  if (graphStatus != 0 || graphText.empty())
+    std::printf("%s", graphText.c_str());
   // PET_CUDNN_ALGORITHMS: the first process times and stores the choice,
   // the second reads it instead of timing again, and computes the same.
   std::string algorithmsPath = "/tmp/pet-runtime-test-algorithms.tsv";

@@ -261,6 +261,19 @@ def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
                            "arith::ArithDialect", "math::MathDialect"];
 }
 
+def GPUNameKernels : Pass<"pet-gpu-name-kernels", "ModuleOp"> {
+  let summary = "Name GPU kernels after their host function and source line";
+  let description = [{
+    In PET's GPU pipeline, after `gpu-kernel-outlining` (which names every
+    kernel `<function>_kernel`): each kernel that a `gpu.launch_func`
+    launches is renamed `<function>_L<line>`, the line of the first source
+    location of the launch (the PET operator it computes, through linalg
+    and loops; `_<n>` added when a name repeats), and the launch follows.
+    Profiles (`PET_PROFILE`, `PET_GRAPH_PROFILE`) then tell kernels apart.
+  }];
+  let dependentDialects = ["gpu::GPUDialect"];
+}
+
 def SplitReductions : Pass<"pet-split-reductions", "func::FuncOp"> {
   let summary = "Split long reductions over few rows into two parallel steps";
   let description = [{
