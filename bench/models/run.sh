@@ -37,7 +37,11 @@ for ((r = 1; r <= repeats; ++r)); do
   tar -xzf "$work/run$r/results.tar.gz" -C "$work/run$r" && rm "$work/run$r/results.tar.gz"
 done
 if [[ ${PET_BENCH_SKIP_TORCH:-0} != 1 ]]; then
-  python3 "$here/torch_models.py" --models "$models" --out "$work/torch.json"
+  # PET_BENCH_TORCH_COMPILE=1: torch.compile(mode="max-autotune") too
+  # (minutes of autotuning per model and precision).
+  compile=()
+  [[ ${PET_BENCH_TORCH_COMPILE:-0} == 1 ]] && compile=(--compile)
+  python3 "$here/torch_models.py" --models "$models" --out "$work/torch.json" "${compile[@]}"
 fi
 shopt -s nullglob
 keys=("$dir"/*.keys.json)

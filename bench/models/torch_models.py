@@ -3,10 +3,12 @@ judged against: the same architectures as `python/pet_mlir/models.py`
 (torchvision's ResNet-18, ResNeXt-50 32x4d and Inception-v3; CSRNet; a
 BERT-base encoder), batch 1 (MODEL_b16: batch 16), random weights,
 inference, on the GPU, each
-eager and as one CUDA graph, in FP32 and in TF32. Median milliseconds over
-RUNS runs (CUDA events around each forward pass or graph replay).
+eager and as one CUDA graph (and, with --compile, through
+torch.compile(mode="max-autotune")), in FP32 and in TF32. Median
+milliseconds over RUNS runs (CUDA events around each forward pass or graph
+replay).
 
-    python3 bench/models/torch_models.py --out torch.json [--models a,b]
+    python3 bench/models/torch_models.py --out torch.json [--models a,b] [--compile]
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def median_ms(step: Callable[[], None]) -> float:
     return statistics.median(times)
 
 
-def time_model(name: str, tf32: bool) -> Dict[str, float]:
+def time_model(name: str, tf32: bool, compile_mode: Optional[str] = None) -> Dict[str, float]:
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = tf32
     torch.backends.cuda.matmul.allow_tf32 = tf32
@@ -134,6 +136,13 @@ def time_model(name: str, tf32: bool) -> Dict[str, float]:
         with torch.cuda.graph(graph):
             model(x)
         result["graph"] = median_ms(graph.replay)
+        if compile_mode:
+            # torch.compile (Inductor: autotuned Triton kernels and library
+            # calls; CUDA graphs in the max-autotune modes), compiled by the
+            # warm-up calls.
+            torch._dynamo.reset()
+            compiled = torch.compile(model, mode=compile_mode)
+            result["compile"] = median_ms(lambda: compiled(x))
     return result
 
 
@@ -141,13 +150,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--models", default="resnet18,resnext50,inception_v3,csrnet,bert_base")
+    parser.add_argument("--compile", metavar="MODE", nargs="?", const="max-autotune",
+                        help="also time torch.compile(mode=MODE) (default max-autotune; "
+                        "minutes of autotuning per model and precision)")
     args = parser.parse_args(argv)
     report = {"device": torch.cuda.get_device_name(), "torch": torch.__version__,
-              "cudnn": torch.backends.cudnn.version(), "runs": RUNS, "models": {}}
+              "cudnn": torch.backends.cudnn.version(), "runs": RUNS, "models": {},
+              "compile_mode": args.compile}
     for name in args.models.split(","):
         times = {}
         for precision, tf32 in (("fp32", False), ("tf32", True)):
-            for mode, ms in time_model(name, tf32).items():
+            for mode, ms in time_model(name, tf32, args.compile).items():
                 times[f"{mode}_{precision}"] = ms
         report["models"][name] = times
         print(name, " ".join(f"{k} {v:.3f} ms" for k, v in times.items()), flush=True)

@@ -271,12 +271,20 @@ def build_table(directory: Path, results) -> dict:
                                              "original_kept") if k in keys}
                     for key in ("mutants_applied", "boxes_corrected"):
                         row[f"{key}_{precision}"] = entry.get(f"{key}_{program}", entry.get(key))
-            for mode in ("eager", "graph"):
+            for mode in ("eager", "graph", "compile"):
                 row[f"torch_{mode}_{precision}"] = torch["models"].get(name, {}).get(
                     f"{mode}_{precision}")
             on, off = row[f"pet_on_{precision}"], row[f"pet_off_{precision}"]
             ref = row[f"torch_graph_{precision}"]
             row[f"on_vs_torch_graph_{precision}"] = round(on / ref, 3) if on and ref else None
+            compiled = row[f"torch_compile_{precision}"]
+            row[f"on_vs_torch_compile_{precision}"] = \
+                round(on / compiled, 3) if on and compiled else None
+            program = row.get(f"program_on_{precision}", "on")
+            graph_suffix = "graph.tsv" if precision == "fp32" else "tf32.graph.tsv"
+            graphs = [run / f"{name}-{program}.{graph_suffix}" for run in runs
+                      if (run / f"{name}-{program}.{graph_suffix}").exists()]
+            row[f"graph_profile_{precision}"] = _graph_profile(graphs[0]) if graphs else None
             row[f"speedup_on_vs_off_{precision}"] = round(off / on, 3) if on and off else None
         profiles = [run / f"{name}-on.profile.tsv" for run in runs
                     if (run / f"{name}-on.profile.tsv").exists()]
@@ -284,6 +292,25 @@ def build_table(directory: Path, results) -> dict:
         rows.append(row)
     return {"device": torch.get("device"), "torch": torch.get("torch"),
             "cudnn": torch.get("cudnn"), "runs": TIME_RUNS, "models": rows}
+
+
+_GRAPH_HEADER = re.compile(r"# (\d+) replays of the CUDA graph: ([\d.]+) kernels and "
+                           r"([\d.]+) us of kernel time per replay; the replay took ([\d.]+) us")
+
+
+def _graph_profile(path: Path, count: int = 4) -> Optional[dict]:
+    """What a PET_GRAPH_PROFILE file says: kernels and kernel time per
+    replay, the replay's time, the longest kernels."""
+    lines = path.read_text().splitlines()
+    m = _GRAPH_HEADER.match(lines[0]) if lines else None
+    if not m:
+        return None
+    rows = [line.split("\t") for line in lines[1:]
+            if not line.startswith("#") and line.count("\t") == 2]
+    rows.sort(key=lambda r: -float(r[2]))
+    return {"kernels": float(m.group(2)), "kernel_us": float(m.group(3)),
+            "replay_us": float(m.group(4)),
+            "top": [f"{r[0]} ({float(r[1]):g}x, {float(r[2]):.1f} us)" for r in rows[:count]]}
 
 
 def _fmt(v, digits=3) -> str:
@@ -300,20 +327,42 @@ def write_report(table: dict, prefix: Path) -> None:
              "`x torch` is PET on over "
              "PyTorch's CUDA graph (target <= 0.8); `on/off` is PET off over PET on "
              "(target >= 1.3).", ""]
+    compiled = any(r.get(f"torch_compile_{p}") for r in table["models"]
+                   for p in ("fp32", "tf32"))
     for precision in ("fp32", "tf32"):
         lines += [f"**{precision.upper()}**", "",
-                  "| model | PyTorch eager | PyTorch graph | PET off | PET on | x torch | on/off | mutants | boxes | optimize s |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+                  "| model | PyTorch eager | PyTorch graph |" +
+                  (" torch.compile |" if compiled else "") +
+                  " PET off | PET on | x torch |" + (" x compile |" if compiled else "") +
+                  " on/off | mutants | boxes | optimize s |",
+                  "|---|---|---|" + ("---|---|" if compiled else "") +
+                  "---|---|---|---|---|---|---|"]
         for r in table["models"]:
             program = r.get(f"program_on_{precision}", "on")
             lines.append(
                 f"| {r['model']} | {_fmt(r[f'torch_eager_{precision}'])} | "
-                f"{_fmt(r[f'torch_graph_{precision}'])} | {_fmt(r[f'pet_off_{precision}'])} | "
-                f"{_fmt(r[f'pet_on_{precision}'])} | {_fmt(r[f'on_vs_torch_graph_{precision}'], 2)} | "
+                f"{_fmt(r[f'torch_graph_{precision}'])} | " +
+                (f"{_fmt(r.get(f'torch_compile_{precision}'))} | " if compiled else "") +
+                f"{_fmt(r[f'pet_off_{precision}'])} | "
+                f"{_fmt(r[f'pet_on_{precision}'])} | {_fmt(r[f'on_vs_torch_graph_{precision}'], 2)} | " +
+                (f"{_fmt(r.get(f'on_vs_torch_compile_{precision}'), 2)} | " if compiled else "") +
                 f"{_fmt(r[f'speedup_on_vs_off_{precision}'], 2)} | "
                 f"{r.get(f'mutants_applied_{precision}', '--')} | "
                 f"{r.get(f'boxes_corrected_{precision}', '--')} | "
                 f"{r.get(f'optimize_{program}_s', r.get('optimize_s', '--'))} |")
+        lines.append("")
+    profiled = [(p, r) for p in ("fp32", "tf32") for r in table["models"]
+                if r.get(f"graph_profile_{p}")]
+    if profiled:
+        lines += ["Where PET on's time goes: the timed CUDA graph replayed under CUPTI "
+                  "(`PET_GRAPH_PROFILE`): kernels per replay, their GPU time against "
+                  "the replay's, the longest (launches per replay, us per replay; "
+                  "generated kernels are named `<function>_L<source line>`).", ""]
+        for precision, r in profiled:
+            g = r[f"graph_profile_{precision}"]
+            lines.append(f"* {precision.upper()} {r['model']}: {g['kernels']:g} kernels, "
+                         f"{g['kernel_us']:.1f} us of kernels in a {g['replay_us']:.1f} us "
+                         f"replay; " + "; ".join(g["top"]))
         lines.append("")
     lines += ["Replaced subprograms (PET on): estimated and measured time of the "
               "subprogram before -> after, us (measured: the whole program timed on the "

@@ -5,7 +5,9 @@
           batch-norm scales folded into filters and weights
           preprocessed (as --pet-optimize does), each convolution with its
           bias, residual and ReLU one call into runtime/ (cuDNN's fused
-          convolution), each softmax and layer norm with the element-wise
+          convolution), each matrix product with its bias, residual and
+          GELU one cuBLASLt call on views of its operands
+          (--pet-gpu-matmul-calls), each softmax and layer norm with the element-wise
           operators around it one kernel of a block per row
           (--pet-gpu-row-kernels), the rest linalg, chains of element-wise operators
           fused into one (--pet-fuse-elementwise), long reductions over few
@@ -127,7 +129,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     # Source locations travel from step to step (DEBUG), so that kernels are
     # named after the operators they compute (--pet-gpu-name-kernels).
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, conv_calls,
-                                  "--pet-gpu-row-kernels", "--convert-pet-to-linalg",
+                                  "--pet-gpu-matmul-calls", "--pet-gpu-row-kernels",
+                                  "--convert-pet-to-linalg",
                                   "--pet-fuse-elementwise", "--pet-split-reductions",
                                   *runner, DEBUG])
     mlir_opt = find_llvm_tool("mlir-opt")

@@ -48,11 +48,14 @@ def cases():
     bert = run_pet_opt((ROOT / "test/Conversion/LinalgToPET/Inputs/bert_layer.mlir")
                        .read_text(), ["--convert-linalg-to-pet"])
     rows = (ROOT / "test/Conversion/PETToGPU/Inputs/row-ops.mlir").read_text()
+    attention = (ROOT / "test/Conversion/PETToGPU/Inputs/attention.mlir").read_text()
     r32 = resnet18(image=32, classes=10)
     r224 = resnet18()
     return [
         # Softmax and layer norm as a block per row (--pet-gpu-row-kernels).
         ("row-ops", rows, []),
+        # Matrix products on views with fused epilogues (--pet-gpu-matmul-calls).
+        ("attention", attention, []),
         ("seam-conv", seam, []),
         ("seam-conv-opt", seam,
          [gpu.gpu_optimize_flag(f"cost-db={ROOT}/examples/split-conv-costs.json")]),
@@ -122,6 +125,12 @@ def compare(directory: Path, outputs: Path, names=None) -> int:
             timing = [line for line in text.splitlines() if line.startswith("pet-time:")]
             if timing:
                 report.append(f"    {name} ({mode}): {timing[0][len('pet-time: '):]}")
+            if len(results) != len(reference):
+                # The run stopped before printing (its .err says why).
+                failed += 1
+                report.append(f"FAILED: {name} ({mode}) printed {len(results)} "
+                              f"result(s) of {len(reference)}")
+                continue
             diff = cpu.max_difference(reference, results)
             ok = diff <= tolerance
             failed += not ok

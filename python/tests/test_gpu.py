@@ -4,6 +4,7 @@ compile to objects with kernels for sm_90a and calls into the runtime.
 The equality of GPU and CPU results is checked on the GPU machine with
 `python -m pet_mlir.gpu_check` (results in bench/README.md)."""
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -85,3 +86,31 @@ def test_shared_library_needs_a_header(tmp_path, capsys):
         gpu.main([str(ROOT / "examples/seam_conv.mlir"), "--shared",
                   "-o", str(tmp_path / "lib.so")])
     assert "--shared needs --header" in capsys.readouterr().err
+
+
+def test_gpu_check_compare_reports_differences_and_missing_results(tmp_path, capsys):
+    """compare: equal results pass, a difference above the tolerance and a
+    run that printed nothing (it stopped: its .err says why) fail."""
+    from pet_mlir import gpu_check
+    directory, outputs = tmp_path / "prepared", tmp_path / "outputs"
+    directory.mkdir()
+    outputs.mkdir()
+    reference = [[[2], [1.0, -2.0]]]
+    for name in ("same", "off", "stopped"):
+        (directory / f"{name}.cpu.json").write_text(json.dumps(reference))
+    printed = ("Unranked Memref base@ = 0x0 rank = 1 offset = 0 sizes = [2] "
+               "strides = [1] data = \n[{a},  -2]\npet-time: median 0.01 ms\n")
+    (outputs / "same.gpu.txt").write_text(printed.format(a="1"))
+    (outputs / "off.gpu.txt").write_text(printed.format(a="1.1"))
+    (outputs / "stopped.gpu.txt").write_text("")
+    cases = [(name, "", []) for name in ("same", "off", "stopped")]
+    original = gpu_check.selected_cases
+    gpu_check.selected_cases = lambda names=None: cases
+    try:
+        assert gpu_check.compare(directory, outputs) == 1
+    finally:
+        gpu_check.selected_cases = original
+    out = capsys.readouterr().out
+    assert "ok: same (gpu)" in out
+    assert "FAILED: off (gpu) max relative difference 0.05" in out
+    assert "FAILED: stopped (gpu) printed 0 result(s) of 1" in out

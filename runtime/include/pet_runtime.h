@@ -105,6 +105,10 @@ void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
 /* MLIR ranked memref descriptors of f32. */
 typedef struct {
   float *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} PetMemRef1D;
+typedef struct {
+  float *allocated, *aligned;
   int64_t offset, sizes[2], strides[2];
 } PetMemRef2D;
 typedef struct {
@@ -151,6 +155,23 @@ void _mlir_ciface_pet_rt_conv2d_fused_f32(
     PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,
     int64_t strideW, int64_t padH, int64_t padW, int64_t dilationH,
     int64_t dilationW, int64_t groups, int64_t flags);
+/* Flags of pet_rt_gemm_f32. */
+enum {
+  PET_RT_GEMM_BIAS = 1,
+  PET_RT_GEMM_RESIDUAL = 2,
+  PET_RT_GEMM_GELU_TANH = 4,
+};
+/* out[b] = gelu_tanh?(lhs[b] x rhs[b] + bias? + residual[b]?), one
+ * cuBLASLt call (bias and GELU as its epilogue, the residual as its C
+ * operand). Operands are 3-d strided views [batch, rows, cols] whose
+ * matrices have unit stride along rows or columns (a transposed operand,
+ * attention heads side by side in one matrix); the output and residual
+ * with contiguous rows; the bias has the output's columns (N values).
+ * `flags` say which of bias, residual and GELU (tanh approximation) apply;
+ * an unused operand may be any memref. out is overwritten. */
+void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
+                                  PetMemRef1D *bias, PetMemRef3D *residual,
+                                  PetMemRef3D *output, int64_t flags);
 /* out += lhs x rhs (cuBLAS SGEMM), row-major, contiguous. */
 void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs, PetMemRef2D *rhs,
                                     PetMemRef2D *output);

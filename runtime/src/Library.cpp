@@ -547,6 +547,8 @@ void finishOutput(ConvPlan &plan, PetMemRef4D *output,
 
 extern "C" void pet_rt_set_tf32(bool enabled) { tf32 = enabled; }
 
+bool pet_rt::useTF32() { return tf32; }
+
 extern "C" void
 _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
                                PetMemRef4D *output, int64_t strideH,

@@ -38,6 +38,10 @@ bool isCapturing();
 /// (CUDA events around each), to choose between a library's algorithms.
 float medianMillis(const std::function<void()> &work, int runs);
 
+/// Whether the libraries may use TF32 tensor cores (PET_TF32=1 or
+/// pet_rt_set_tf32).
+bool useTF32();
+
 /// Whether PET_GRAPH_PROFILE names a file (see GraphProfile.cpp).
 bool graphProfileRequested();
 /// Runs `replay` (one launch of the captured graph) `replays` times with

@@ -191,6 +191,70 @@ void checkMatmul(int batch, int m, int n, int k) {
   pet_rt_free(c);
 }
 
+/// pet_rt_gemm_f32 on views as attention lays them out: `heads` products
+/// of m x d by d x m (the right operand transposed: keys) or m x m by m x d
+/// (values), each head's columns side by side in one m x (heads * d)
+/// matrix, the output written into such a matrix too; with bias, residual
+/// and GELU (tanh) for one head.
+void checkGemmViews(int heads, int m, int d, int64_t flags, bool keys) {
+  int64_t width = int64_t(heads) * d;
+  int64_t n = keys ? m : d, k = keys ? d : m;
+  float *a = alloc(size_t(m) * (keys ? width : heads * m));
+  float *b = alloc(size_t(m) * width);
+  float *bias = alloc(size_t(n)), *res = alloc(size_t(heads) * m * n);
+  size_t outSize = keys ? size_t(heads) * m * n : size_t(m) * width;
+  float *c = alloc(outSize);
+  fill(a, size_t(m) * (keys ? width : heads * m), 11);
+  fill(b, size_t(m) * width, 12);
+  fill(bias, size_t(n), 13);
+  fill(res, size_t(heads) * m * n, 14);
+  fill(c, outSize, 15); // overwritten
+  // Views: A[h, i, l] and B[h, l, j]; C[h, i, j].
+  PetMemRef3D A, B, C;
+  if (keys) { // scores: queries (heads side by side) x keys^T
+    A = {a, a, 0, {heads, m, d}, {d, width, 1}};
+    B = {b, b, 0, {heads, d, m}, {d, 1, width}};
+    C = {c, c, 0, {heads, m, m}, {int64_t(m) * m, m, 1}};
+  } else { // context: probabilities x values, into m x (heads * d)
+    A = {a, a, 0, {heads, m, m}, {int64_t(m) * m, m, 1}};
+    B = {b, b, 0, {heads, m, d}, {d, width, 1}};
+    C = {c, c, 0, {heads, m, d}, {d, width, 1}};
+  }
+  PetMemRef1D Bias{bias, bias, 0, {n}, {1}};
+  PetMemRef3D R{res, res, 0, {heads, m, n}, {int64_t(m) * n, n, 1}};
+  auto at = [](const float *p, const PetMemRef3D &v, int64_t h, int64_t i,
+               int64_t j) {
+    return double(p[h * v.strides[0] + i * v.strides[1] + j * v.strides[2]]);
+  };
+  std::vector<double> ref(outSize);
+  for (int h = 0; h < heads; ++h)
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) {
+        double s = 0;
+        for (int l = 0; l < k; ++l)
+          s += at(a, A, h, i, l) * at(b, B, h, l, j);
+        if (flags & PET_RT_GEMM_BIAS)
+          s += bias[j];
+        if (flags & PET_RT_GEMM_RESIDUAL)
+          s += at(res, R, h, i, j);
+        if (flags & PET_RT_GEMM_GELU_TANH)
+          s = 0.5 * s *
+              (1 + std::tanh(0.7978845608028654 * (s + 0.044715 * s * s * s)));
+        ref[h * C.strides[0] + i * C.strides[1] + j * C.strides[2]] = s;
+      }
+  _mlir_ciface_pet_rt_gemm_f32(&A, &B, &Bias, &R, &C, flags);
+  pet_rt_synchronize();
+  double err = maxRelError(c, ref);
+  char what[160];
+  std::snprintf(
+      what, sizeof(what),
+      "gemm of %d heads %dx%d (%s, flags %ld) on views (rel err %.2g)", heads,
+      m, d, keys ? "by keys^T" : "by values", long(flags), err);
+  expect(err < 1e-5, what);
+  for (float *p : {a, b, bias, res, c})
+    pet_rt_free(p);
+}
+
 /// A convolution recorded in a graph with the zeroing of its output, and
 /// replayed.
 void checkGraph() {
@@ -407,6 +471,11 @@ int main(int argc, char **argv) {
   checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
   checkMatmul(1, 33, 17, 65);
   checkMatmul(3, 16, 24, 40);
+  checkGemmViews(4, 16, 8, 0, true);
+  checkGemmViews(4, 16, 8, 0, false);
+  checkGemmViews(1, 24, 40, PET_RT_GEMM_BIAS | PET_RT_GEMM_RESIDUAL, false);
+  checkGemmViews(1, 24, 40, PET_RT_GEMM_BIAS | PET_RT_GEMM_GELU_TANH, true);
+  checkGemmViews(3, 20, 12, PET_RT_GEMM_BIAS | PET_RT_GEMM_RESIDUAL, true);
   checkConvViews();
   checkGraph();
   checkStridedCopy();

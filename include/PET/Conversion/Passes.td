@@ -225,6 +225,37 @@ def FuseElementwise : Pass<"pet-fuse-elementwise", "func::FuncOp"> {
   }];
 }
 
+def GPUMatmulCalls : Pass<"pet-gpu-matmul-calls", "ModuleOp"> {
+  let summary = "PET matrix products with their bias, residual and GELU as one cuBLASLt call, operands read where they lie";
+  let description = [{
+    In PET's GPU pipeline, on PET's tensors (before `--convert-pet-to-linalg`):
+    each f32 `pet.matmul` and `pet.batch_matmul` becomes one call of
+    `pet_rt_gemm_f32` (`runtime/`, cuBLASLt) on `bufferization.to_buffer`s
+    cast to strided views (`memref.reinterpret_cast`), writing a new buffer
+    read back with `bufferization.to_tensor`:
+
+    * operands are read through their own `transpose_*` attributes and
+      through `pet.transpose`, `pet.reshape` (of a row-major view) and
+      `pet.split`, wherever each matrix keeps unit stride along its rows or
+      columns (attention's heads read out of the projection's matrix, keys
+      transposed in place); others are passed as computed;
+    * a `pet.add` of a bias (the output's last dimension, broadcast) and one
+      of a residual (the output's shape), each at most once, then a
+      `pet.gelu approximate`, each the only reader of the one before, are
+      computed by the same call (cuBLASLt's epilogue and its C operand);
+      GELU with `erf` stays an element-wise operator (cuBLASLt's is the tanh
+      approximation);
+    * the output is overwritten (no zero-filled buffer to accumulate into);
+      a product whose only reader is a `pet.transpose` (and a `pet.reshape`
+      of it) is written straight into that layout.
+
+    Transposes, reshapes and splits left without readers are erased.
+  }];
+  let dependentDialects = ["bufferization::BufferizationDialect",
+                           "memref::MemRefDialect", "func::FuncDialect",
+                           "arith::ArithDialect"];
+}
+
 def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
   let summary = "Softmax and layer norm, with their element-wise neighbours, as one GPU kernel of a block per row";
   let description = [{

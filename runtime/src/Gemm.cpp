@@ -1,0 +1,255 @@
+//===- Gemm.cpp - Matrix products with fused epilogues (cuBLASLt) ---------===//
+//
+// pet_rt_gemm_f32: a (batched) matrix product of strided views with its
+// bias, GELU and residual in the same call, through cuBLASLt. Each matrix of
+// a view has unit stride along its rows or its columns: a transposed
+// operand, or the heads of an attention layer laid side by side in one
+// matrix, is read where it lies, and the output may be written into a
+// larger matrix the same way. Row-major products are computed as their
+// column-major transposes (C^T = B^T A^T). The plan (descriptors, and the
+// fastest of cuBLASLt's heuristic candidates, timed on the first call) is
+// made once per shape and cached; the output is overwritten.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeSupport.h"
+#include "pet_runtime.h"
+
+#include <cublasLt.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <tuple>
+
+using namespace pet_rt;
+
+namespace {
+
+void checkLt(cublasStatus_t status, const char *call,
+             const std::string &detail) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    fail("%s failed: %s (%d); %s", call, cublasGetStatusName(status),
+         int(status), detail.c_str());
+}
+
+cublasLtHandle_t lt() {
+  static cublasLtHandle_t handle = [] {
+    ensureInitialized();
+    cublasLtHandle_t h;
+    checkLt(cublasLtCreate(&h), "cublasLtCreate", "initialization");
+    return h;
+  }();
+  return handle;
+}
+
+/// cuBLASLt's workspace: one buffer, made before any graph is captured.
+constexpr size_t kWorkspaceBytes = 32 << 20;
+void *workspace() {
+  static void *ptr = pet_rt_alloc(kWorkspaceBytes);
+  return ptr;
+}
+
+/// A matrix of a 3-d view [batch, rows, cols] as cuBLASLt sees it
+/// (column-major): `transposed` when its rows are contiguous, `ld` the
+/// other stride.
+struct Matrix {
+  bool transposed;
+  int64_t ld;
+};
+
+/// How column-major cuBLASLt reads the row-major matrices of `m`, or fails
+/// with `what` when neither dimension has unit stride.
+Matrix asColumnMajor(const PetMemRef3D *m, const char *what,
+                     const std::string &detail) {
+  int64_t rows = m->sizes[1], cols = m->sizes[2];
+  int64_t rowStride = m->strides[1], colStride = m->strides[2];
+  // Row-major with unit column stride: column-major transpose, ld = rows'.
+  if (colStride == 1 || cols == 1)
+    return {false, std::max<int64_t>(rowStride, cols)};
+  if (rowStride == 1 || rows == 1)
+    return {true, std::max<int64_t>(colStride, rows)};
+  fail("gemm: the %s view has no unit stride (strides %ld, %ld); %s", what,
+       long(rowStride), long(colStride), detail.c_str());
+}
+
+struct Plan {
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr, d = nullptr;
+  cublasLtMatmulAlgo_t algo;
+};
+
+cublasLtMatrixLayout_t layout(int64_t rows, int64_t cols, int64_t ld,
+                              int64_t batch, int64_t batchStride,
+                              const std::string &detail) {
+  cublasLtMatrixLayout_t l;
+  checkLt(cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, uint64_t(rows),
+                                     uint64_t(cols), ld),
+          "cublasLtMatrixLayoutCreate", detail);
+  if (batch > 1) {
+    int32_t count = int32_t(batch);
+    checkLt(cublasLtMatrixLayoutSetAttribute(
+                l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)),
+            "cublasLtMatrixLayoutSetAttribute", detail);
+    checkLt(cublasLtMatrixLayoutSetAttribute(
+                l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &batchStride,
+                sizeof(batchStride)),
+            "cublasLtMatrixLayoutSetAttribute", detail);
+  }
+  return l;
+}
+
+std::string viewText(const PetMemRef3D *m) {
+  char text[96];
+  std::snprintf(text, sizeof(text), "%ldx%ldx%ld@%ld,%ld,%ld",
+                long(m->sizes[0]), long(m->sizes[1]), long(m->sizes[2]),
+                long(m->strides[0]), long(m->strides[1]), long(m->strides[2]));
+  return text;
+}
+
+/// Candidates of cuBLASLt's heuristic timed per shape, and runs each.
+constexpr int kCandidates = 8, kTimingRuns = 10;
+
+/// One cuBLASLt call of `plan` with `algo`.
+void run(Plan &plan, const cublasLtMatmulAlgo_t &algo, PetMemRef3D *lhs,
+         PetMemRef3D *rhs, PetMemRef1D *bias, PetMemRef3D *residual,
+         PetMemRef3D *output, bool hasBias, bool hasResidual,
+         const std::string &detail) {
+  if (hasBias) {
+    const float *biasData = bias->aligned + bias->offset;
+    checkLt(cublasLtMatmulDescSetAttribute(plan.desc,
+                                           CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                           &biasData, sizeof(biasData)),
+            "cublasLtMatmulDescSetAttribute", detail);
+  }
+  float alpha = 1.0f, beta = hasResidual ? 1.0f : 0.0f;
+  const float *cData = hasResidual ? residual->aligned + residual->offset
+                                   : output->aligned + output->offset;
+  checkLt(cublasLtMatmul(lt(), plan.desc, &alpha, rhs->aligned + rhs->offset,
+                         plan.a, lhs->aligned + lhs->offset, plan.b, &beta,
+                         cData, plan.c, output->aligned + output->offset,
+                         plan.d, &algo, workspace(), kWorkspaceBytes,
+                         reinterpret_cast<cudaStream_t>(stream())),
+          "cublasLtMatmul", detail);
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
+                                             PetMemRef1D *bias,
+                                             PetMemRef3D *residual,
+                                             PetMemRef3D *output,
+                                             int64_t flags) {
+  bool hasBias = flags & PET_RT_GEMM_BIAS;
+  bool hasResidual = flags & PET_RT_GEMM_RESIDUAL;
+  bool gelu = flags & PET_RT_GEMM_GELU_TANH;
+  int64_t batch = output->sizes[0], m = output->sizes[1], n = output->sizes[2],
+          k = lhs->sizes[2];
+  std::string detail = "gemm " + viewText(lhs) + " by " + viewText(rhs) +
+                       " into " + viewText(output);
+  if (hasBias)
+    detail += ", bias";
+  if (hasResidual)
+    detail += ", residual " + viewText(residual);
+  if (gelu)
+    detail += ", gelu";
+  if (lhs->sizes[0] != batch || rhs->sizes[0] != batch || lhs->sizes[1] != m ||
+      rhs->sizes[1] != k || rhs->sizes[2] != n ||
+      (hasBias && bias->sizes[0] != n) ||
+      (hasResidual && (residual->sizes[0] != batch || residual->sizes[1] != m ||
+                       residual->sizes[2] != n)))
+    fail("gemm: shapes do not match; %s", detail.c_str());
+  ProfileScope scope("cublasLt", detail);
+  // Row-major D[m x n] = A[m x k] B[k x n] is column-major
+  // D^T[n x m] = B^T[n x k] A^T[k x m]: cuBLASLt's A is our B.
+  Matrix a = asColumnMajor(rhs, "right operand", detail);
+  Matrix b = asColumnMajor(lhs, "left operand", detail);
+  Matrix d = asColumnMajor(output, "output", detail);
+  if (d.transposed)
+    fail("gemm: the output's rows must be contiguous; %s", detail.c_str());
+  Matrix c = d;
+  if (hasResidual) {
+    c = asColumnMajor(residual, "residual", detail);
+    if (c.transposed)
+      fail("gemm: the residual's rows must be contiguous; %s", detail.c_str());
+  }
+  bool tf32 = useTF32();
+  auto key =
+      std::make_tuple(std::string(detail), tf32, a.transposed, b.transposed);
+  static std::map<decltype(key), Plan> plans;
+  Plan &plan = plans[key];
+  if (!plan.desc) {
+    checkLt(cublasLtMatmulDescCreate(&plan.desc,
+                                     tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32
+                                          : CUBLAS_COMPUTE_32F,
+                                     CUDA_R_32F),
+            "cublasLtMatmulDescCreate", detail);
+    cublasOperation_t opA = a.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
+    cublasOperation_t opB = b.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
+    checkLt(cublasLtMatmulDescSetAttribute(
+                plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)),
+            "cublasLtMatmulDescSetAttribute", detail);
+    checkLt(cublasLtMatmulDescSetAttribute(
+                plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)),
+            "cublasLtMatmulDescSetAttribute", detail);
+    cublasLtEpilogue_t epilogue =
+        hasBias ? (gelu ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
+                : (gelu ? CUBLASLT_EPILOGUE_GELU : CUBLASLT_EPILOGUE_DEFAULT);
+    checkLt(cublasLtMatmulDescSetAttribute(plan.desc,
+                                           CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                           &epilogue, sizeof(epilogue)),
+            "cublasLtMatmulDescSetAttribute", detail);
+    // Column-major shapes: A^T is n x k (as stored: k x n when transposed).
+    plan.a = a.transposed ? layout(k, n, a.ld, batch, rhs->strides[0], detail)
+                          : layout(n, k, a.ld, batch, rhs->strides[0], detail);
+    plan.b = b.transposed ? layout(m, k, b.ld, batch, lhs->strides[0], detail)
+                          : layout(k, m, b.ld, batch, lhs->strides[0], detail);
+    plan.d = layout(n, m, d.ld, batch, output->strides[0], detail);
+    plan.c = hasResidual
+                 ? layout(n, m, c.ld, batch, residual->strides[0], detail)
+                 : plan.d;
+    if (isCapturing())
+      fail("gemm: a new shape while a CUDA graph is captured (run the "
+           "forward pass once first); %s",
+           detail.c_str());
+    workspace(); // allocated now, never while capturing
+    cublasLtMatmulPreference_t preference;
+    checkLt(cublasLtMatmulPreferenceCreate(&preference),
+            "cublasLtMatmulPreferenceCreate", detail);
+    size_t bytes = kWorkspaceBytes;
+    checkLt(cublasLtMatmulPreferenceSetAttribute(
+                preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &bytes,
+                sizeof(bytes)),
+            "cublasLtMatmulPreferenceSetAttribute", detail);
+    cublasLtMatmulHeuristicResult_t results[kCandidates];
+    int found = 0;
+    checkLt(cublasLtMatmulAlgoGetHeuristic(lt(), plan.desc, plan.a, plan.b,
+                                           plan.c, plan.d, preference,
+                                           kCandidates, results, &found),
+            "cublasLtMatmulAlgoGetHeuristic", detail);
+    cublasLtMatmulPreferenceDestroy(preference);
+    if (found == 0)
+      fail("gemm: cuBLASLt has no algorithm; %s", detail.c_str());
+    plan.algo = results[0].algo;
+    // cuBLASLt's candidates timed on the call's own operands, the fastest
+    // kept (its first guess at batch sizes like attention's is often a
+    // split-K with a reduction kernel after it).
+    if (found > 1) {
+      float best = 0;
+      for (int i = 0; i < found; ++i) {
+        float ms = medianMillis(
+            [&] {
+              run(plan, results[i].algo, lhs, rhs, bias, residual, output,
+                  hasBias, hasResidual, detail);
+            },
+            kTimingRuns);
+        if (i == 0 || ms < best) {
+          best = ms;
+          plan.algo = results[i].algo;
+        }
+      }
+    }
+  }
+  run(plan, plan.algo, lhs, rhs, bias, residual, output, hasBias, hasResidual,
+      detail);
+}

@@ -1,0 +1,104 @@
+// RUN: pet-opt %s -split-input-file --pet-gpu-matmul-calls | FileCheck %s
+
+// A projection with its bias, a residual and GELU (tanh): one call, flags
+// bias | residual | GELU = 7, the operands' buffers as 1 x M x K views, the
+// bias as N values, the output a new buffer overwritten.
+// (Numerics: gpu_check's case "attention" and the runtime's self-test, on
+// the GPU.)
+
+// CHECK-LABEL: func.func @projection
+// CHECK-SAME:    (%[[X:.*]]: tensor<8x32xf32>, %[[W:.*]]: tensor<32x16xf32>, %[[B:.*]]: tensor<1x16xf32>, %[[R:.*]]: tensor<8x16xf32>)
+// CHECK:       %[[OUT:.*]] = memref.alloc() : memref<8x16xf32>
+// CHECK:       %[[OV:.*]] = memref.reinterpret_cast %[[OUT]] to offset: [0], sizes: [1, 8, 16], strides: [128, 16, 1]
+// CHECK:       %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK:       memref.reinterpret_cast %[[XB]] to offset: [0], sizes: [1, 8, 32], strides: [256, 32, 1]
+// CHECK:       %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only
+// CHECK:       memref.reinterpret_cast %[[WB]] to offset: [0], sizes: [1, 32, 16], strides: [512, 16, 1]
+// CHECK:       %[[BB:.*]] = bufferization.to_buffer %[[B]] read_only
+// CHECK:       memref.reinterpret_cast %[[BB]] to offset: [0], sizes: [16], strides: [1]
+// CHECK:       %[[RB:.*]] = bufferization.to_buffer %[[R]] read_only
+// CHECK:       memref.reinterpret_cast %[[RB]] to offset: [0], sizes: [1, 8, 16], strides: [128, 16, 1]
+// CHECK:       %[[FLAGS:.*]] = arith.constant 7 : i64
+// CHECK:       call @pet_rt_gemm_f32({{.*}}, %[[FLAGS]])
+// CHECK:       %[[T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK-NOT:   pet.
+// CHECK:       return %[[T]]
+func.func @projection(%x: tensor<8x32xf32>, %w: tensor<32x16xf32>,
+                      %b: tensor<1x16xf32>, %r: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %0 = pet.matmul %x, %w : (tensor<8x32xf32>, tensor<32x16xf32>) -> tensor<8x16xf32>
+  %1 = pet.add %0, %b : (tensor<8x16xf32>, tensor<1x16xf32>) -> tensor<8x16xf32>
+  %2 = pet.add %r, %1 : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %3 = pet.gelu %2 approximate : tensor<8x16xf32>
+  return %3 : tensor<8x16xf32>
+}
+
+// -----
+
+// Attention scores and context: the queries and keys read out of the
+// projections' 8 x 32 matrices (4 heads of 8 side by side: strides 8, 32,
+// 1; the keys transposed in place: 8, 1, 32), no copy of either; the
+// context written into an 8 x 32 matrix the same way; the transposes and
+// reshapes gone.
+
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME:    (%[[Q:.*]]: tensor<8x32xf32>, %[[K:.*]]: tensor<8x32xf32>, %[[V:.*]]: tensor<4x8x8xf32>)
+// CHECK:       %[[S:.*]] = memref.alloc() : memref<4x8x8xf32>
+// CHECK:       %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only
+// CHECK:       memref.reinterpret_cast %[[QB]] to offset: [0], sizes: [4, 8, 8], strides: [8, 32, 1]
+// CHECK:       %[[KB:.*]] = bufferization.to_buffer %[[K]] read_only
+// CHECK:       memref.reinterpret_cast %[[KB]] to offset: [0], sizes: [4, 8, 8], strides: [8, 1, 32]
+// CHECK:       arith.constant 0 : i64
+// CHECK:       call @pet_rt_gemm_f32
+// CHECK:       %[[ST:.*]] = bufferization.to_tensor %[[S]]
+// CHECK:       %[[C:.*]] = memref.alloc() : memref<8x32xf32>
+// CHECK:       memref.reinterpret_cast %[[C]] to offset: [0], sizes: [4, 8, 8], strides: [8, 32, 1]
+// CHECK:       bufferization.to_buffer %[[ST]] read_only
+// CHECK:       call @pet_rt_gemm_f32
+// CHECK:       %[[CT:.*]] = bufferization.to_tensor %[[C]]
+// CHECK-NOT:   pet.
+// CHECK:       return %[[ST]], %[[CT]]
+func.func @attention(%q: tensor<8x32xf32>, %k: tensor<8x32xf32>, %v: tensor<4x8x8xf32>)
+    -> (tensor<4x8x8xf32>, tensor<8x32xf32>) {
+  %q1 = pet.reshape %q : tensor<8x32xf32> -> tensor<8x4x8xf32>
+  %q2 = pet.transpose %q1 perm [1, 0, 2] : tensor<8x4x8xf32> -> tensor<4x8x8xf32>
+  %k1 = pet.reshape %k : tensor<8x32xf32> -> tensor<8x4x8xf32>
+  %k2 = pet.transpose %k1 perm [1, 0, 2] : tensor<8x4x8xf32> -> tensor<4x8x8xf32>
+  %s = pet.batch_matmul %q2, %k2 transpose_rhs : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %c = pet.batch_matmul %s, %v : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %c1 = pet.transpose %c perm [1, 0, 2] : tensor<4x8x8xf32> -> tensor<8x4x8xf32>
+  %c2 = pet.reshape %c1 : tensor<8x4x8xf32> -> tensor<8x32xf32>
+  return %s, %c2 : tensor<4x8x8xf32>, tensor<8x32xf32>
+}
+
+// -----
+
+// What stays outside the call: GELU with erf (cuBLASLt's is the tanh
+// approximation) and what follows it; a residual addition read twice is in
+// the call (flags 2), the product of it is not. The quarters of a split of
+// a split are read in place (offsets 16 and 24, row stride 32).
+
+// CHECK-LABEL: func.func @kept
+// CHECK:       memref.reinterpret_cast %{{.*}} to offset: [16], sizes: [1, 16, 8], strides: [128, 32, 1]
+// CHECK:       %[[FLAGS:.*]] = arith.constant 1 : i64
+// CHECK:       call @pet_rt_gemm_f32({{.*}}, %[[FLAGS]])
+// CHECK:       %[[T:.*]] = bufferization.to_tensor
+// CHECK:       %[[G:.*]] = pet.gelu %[[T]] : tensor<4x8xf32>
+// CHECK:       %[[A:.*]] = pet.add %[[G]], %{{.*}}
+// CHECK:       memref.reinterpret_cast %{{.*}} to offset: [24], sizes: [1, 16, 8], strides: [128, 32, 1]
+// CHECK:       %[[FLAGS2:.*]] = arith.constant 2 : i64
+// CHECK:       call @pet_rt_gemm_f32({{.*}}, %[[FLAGS2]])
+// CHECK:       %[[T2:.*]] = bufferization.to_tensor
+// CHECK-NEXT:  pet.mul %[[T2]], %[[T2]]
+func.func @kept(%x: tensor<4x16xf32>, %w: tensor<16x32xf32>, %b: tensor<1x8xf32>,
+                %y: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %s:2 = pet.split %w axis 1 sizes [16, 16] : (tensor<16x32xf32>) -> (tensor<16x16xf32>, tensor<16x16xf32>)
+  %ws:2 = pet.split %s#1 axis 1 sizes [8, 8] : (tensor<16x16xf32>) -> (tensor<16x8xf32>, tensor<16x8xf32>)
+  %0 = pet.matmul %x, %ws#0 : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  %1 = pet.add %0, %b : (tensor<4x8xf32>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  %2 = pet.gelu %1 : tensor<4x8xf32>
+  %3 = pet.add %2, %b : (tensor<4x8xf32>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  %4 = pet.matmul %x, %ws#1 : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  %5 = pet.add %4, %y : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %6 = pet.mul %5, %5 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %3, %6 : tensor<4x8xf32>, tensor<4x8xf32>
+}
