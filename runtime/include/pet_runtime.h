@@ -168,7 +168,10 @@ enum {
  * attention heads side by side in one matrix); the output and residual
  * with contiguous rows; the bias has the output's columns (N values).
  * `flags` say which of bias, residual and GELU (tanh approximation) apply;
- * an unused operand may be any memref. out is overwritten. */
+ * an unused operand may be any memref. out is overwritten. cuBLASLt's
+ * heuristic candidates are timed on the first call of a shape and the
+ * fastest kept (stored in PET_CUDNN_ALGORITHMS's file, like the
+ * convolutions' choices, and taken from it when there). */
 void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
                                   PetMemRef1D *bias, PetMemRef3D *residual,
                                   PetMemRef3D *output, int64_t flags);

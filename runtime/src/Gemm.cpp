@@ -107,6 +107,56 @@ std::string viewText(const PetMemRef3D *m) {
   return text;
 }
 
+/// PET_CUDNN_ALGORITHMS=FILE also holds the products' choices (lines
+/// "gemm <shape key><TAB><the algorithm's 64 bytes in hex>"), so that
+/// processes compared with each other run a shape alike: one stored is used
+/// (if cuBLASLt still accepts it), one chosen is appended.
+const char *choicesFile() {
+  const char *file = std::getenv("PET_CUDNN_ALGORITHMS");
+  return file && *file ? file : nullptr;
+}
+
+std::map<std::string, cublasLtMatmulAlgo_t> &storedChoices() {
+  static std::map<std::string, cublasLtMatmulAlgo_t> stored = [] {
+    std::map<std::string, cublasLtMatmulAlgo_t> choices;
+    FILE *in = choicesFile() ? std::fopen(choicesFile(), "r") : nullptr;
+    if (!in)
+      return choices;
+    char line[1024];
+    while (std::fgets(line, sizeof line, in)) {
+      std::string text(line);
+      size_t tab = text.find('\t');
+      if (text.rfind("gemm ", 0) != 0 || tab == std::string::npos)
+        continue;
+      std::string hex = text.substr(tab + 1);
+      cublasLtMatmulAlgo_t algo;
+      auto *bytes = reinterpret_cast<unsigned char *>(&algo);
+      if (hex.size() < 2 * sizeof(algo))
+        continue;
+      for (size_t i = 0; i < sizeof(algo); ++i)
+        bytes[i] = static_cast<unsigned char>(
+            std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+      choices[text.substr(0, tab)] = algo;
+    }
+    std::fclose(in);
+    return choices;
+  }();
+  return stored;
+}
+
+void storeChoice(const std::string &key, const cublasLtMatmulAlgo_t &algo) {
+  storedChoices()[key] = algo;
+  FILE *out = choicesFile() ? std::fopen(choicesFile(), "a") : nullptr;
+  if (!out)
+    return;
+  std::fprintf(out, "%s\t", key.c_str());
+  const auto *bytes = reinterpret_cast<const unsigned char *>(&algo);
+  for (size_t i = 0; i < sizeof(algo); ++i)
+    std::fprintf(out, "%02x", bytes[i]);
+  std::fprintf(out, "\n");
+  std::fclose(out);
+}
+
 /// Candidates of cuBLASLt's heuristic timed per shape, and runs each.
 constexpr int kCandidates = 8, kTimingRuns = 10;
 
@@ -231,10 +281,19 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
     if (found == 0)
       fail("gemm: cuBLASLt has no algorithm; %s", detail.c_str());
     plan.algo = results[0].algo;
-    // cuBLASLt's candidates timed on the call's own operands, the fastest
-    // kept (its first guess at batch sizes like attention's is often a
-    // split-K with a reduction kernel after it).
-    if (found > 1) {
+    std::string choiceKey = detail + (tf32 ? " tf32" : " fp32");
+    auto stored = storedChoices().find(choiceKey);
+    cublasLtMatmulHeuristicResult_t check;
+    if (stored != storedChoices().end() &&
+        cublasLtMatmulAlgoCheck(lt(), plan.desc, plan.a, plan.b, plan.c, plan.d,
+                                &stored->second,
+                                &check) == CUBLAS_STATUS_SUCCESS &&
+        check.workspaceSize <= kWorkspaceBytes) {
+      plan.algo = stored->second;
+    } else if (found > 1) {
+      // cuBLASLt's candidates timed on the call's own operands, the
+      // fastest kept (its first guess at batch sizes like attention's is
+      // often a split-K with a reduction kernel after it).
       float best = 0;
       for (int i = 0; i < found; ++i) {
         float ms = medianMillis(
@@ -248,6 +307,7 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
           plan.algo = results[i].algo;
         }
       }
+      storeChoice(choiceKey, plan.algo);
     }
   }
   run(plan, plan.algo, lhs, rhs, bias, residual, output, hasBias, hasResidual,

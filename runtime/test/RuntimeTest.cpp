@@ -456,6 +456,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && std::string(argv[1]) == "profile") {
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
     checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, 7);
+    checkGemmViews(2, 16, 8, PET_RT_GEMM_BIAS, true);
     return failures ? 1 : 0; // the profile is written at exit
   }
   checkConv(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1);
@@ -554,6 +555,14 @@ int main(int argc, char **argv) {
              logs[1].find("(stored)") != std::string::npos,
          "PET_CUDNN_ALGORITHMS stores a shape's algorithm, and a later "
          "process uses it");
+  // The products' choices share the file: stored once, by the first
+  // process (the second finds it), both computing right.
+  size_t gemmLine = stored.find("\ngemm 2x16x8@8,16,1 by 2x8x16@8,1,16");
+  expect(gemmLine != std::string::npos &&
+             stored.find("\ngemm ", gemmLine + 1) == std::string::npos &&
+             logs[1].find("gemm of 2 heads") != std::string::npos &&
+             logs[1].find("FAIL") == std::string::npos,
+         "PET_CUDNN_ALGORITHMS stores a product's algorithm once");
   std::printf("%s\n", failures ? "FAILED" : "all runtime checks passed");
   return failures ? 1 : 0;
 }

@@ -63,6 +63,58 @@ struct View {
   bool isRowMajor() const { return strides == rowMajorStrides(sizes); }
 };
 
+/// The strides of a view of `sizes` and `strides` reshaped (row-major
+/// order of elements) to `shape` without a copy, if there are such: each
+/// group of old dimensions that becomes a group of new ones must be
+/// contiguous within itself (NumPy's rule). Dimensions of size 1 take any
+/// stride.
+std::optional<SmallVector<int64_t>> reshapedStrides(ArrayRef<int64_t> sizes,
+                                                    ArrayRef<int64_t> strides,
+                                                    ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> oldSizes, oldStrides, newSizes;
+  for (auto [size, stride] : llvm::zip_equal(sizes, strides))
+    if (size != 1) {
+      oldSizes.push_back(size);
+      oldStrides.push_back(stride);
+    }
+  for (int64_t size : shape)
+    if (size != 1)
+      newSizes.push_back(size);
+  SmallVector<int64_t> newStrides(newSizes.size(), 0);
+  size_t oi = 0, ni = 0;
+  while (oi < oldSizes.size() && ni < newSizes.size()) {
+    size_t oj = oi + 1, nj = ni + 1;
+    int64_t oldProduct = oldSizes[oi], newProduct = newSizes[ni];
+    while (oldProduct != newProduct) {
+      if (newProduct < oldProduct) {
+        if (nj == newSizes.size())
+          return std::nullopt;
+        newProduct *= newSizes[nj++];
+      } else {
+        if (oj == oldSizes.size())
+          return std::nullopt;
+        oldProduct *= oldSizes[oj++];
+      }
+    }
+    for (size_t k = oi; k + 1 < oj; ++k)
+      if (oldStrides[k] != oldSizes[k + 1] * oldStrides[k + 1])
+        return std::nullopt;
+    newStrides[nj - 1] = oldStrides[oj - 1];
+    for (size_t k = nj - 1; k > ni; --k)
+      newStrides[k - 1] = newStrides[k] * newSizes[k];
+    oi = oj;
+    ni = nj;
+  }
+  if (oi != oldSizes.size() || ni != newSizes.size())
+    return std::nullopt;
+  // Back to `shape`; a dimension of size 1 is never stepped along.
+  SmallVector<int64_t> result;
+  size_t k = 0;
+  for (int64_t size : shape)
+    result.push_back(size == 1 ? 1 : newStrides[k++]);
+  return result;
+}
+
 /// `value` as a view of the buffer it is read from: through transposes,
 /// reshapes of row-major views and splits (which copy when lowered alone).
 View viewThrough(Value value) {
@@ -77,10 +129,11 @@ View viewThrough(Value value) {
   }
   if (auto reshape = value.getDefiningOp<ReshapeOp>()) {
     View in = viewThrough(reshape.getInput());
-    if (!in.isRowMajor())
-      return View::of(value);
-    return {in.base, in.offset, SmallVector<int64_t>(shapeOf(value)),
-            rowMajorStrides(shapeOf(value))};
+    if (std::optional<SmallVector<int64_t>> strides =
+            reshapedStrides(in.sizes, in.strides, shapeOf(value)))
+      return {in.base, in.offset, SmallVector<int64_t>(shapeOf(value)),
+              *strides};
+    return View::of(value);
   }
   if (auto split = value.getDefiningOp<SplitOp>()) {
     View in = viewThrough(split.getInput());
@@ -147,6 +200,11 @@ struct Gemm {
   /// the call writes their result.
   TransposeOp layoutTranspose;
   ReshapeOp layoutReshape;
+  /// A split of the product along its last dimension whose pieces each
+  /// get a bias of their own (merged projections): the call adds the
+  /// biases concatenated, and the split reads its output.
+  SplitOp biasSplit;
+  SmallVector<AddOp> pieceBiases;
 
   Value getResult() const {
     if (layoutReshape)
@@ -160,6 +218,45 @@ struct Gemm {
 
 Operation *onlyUser(Value v) {
   return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+}
+
+/// Whether `bias` is available before `op` (an argument of its block, or
+/// defined earlier in it).
+bool isAvailableBefore(Value bias, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(bias))
+    return arg.getOwner() == op->getBlock();
+  Operation *def = bias.getDefiningOp();
+  return def->getBlock() == op->getBlock() && def->isBeforeInBlock(op);
+}
+
+/// A split of `product` along its last dimension, each piece read only by
+/// the addition of a bias (broadcast along the last dimension, of one rank,
+/// available before the split): recorded in `gemm`.
+void matchPieceBiases(Gemm &gemm, Value product) {
+  auto split = dyn_cast_or_null<SplitOp>(onlyUser(product));
+  int64_t rank = shapeOf(product).size();
+  if (!split || split.getAxis() != static_cast<uint64_t>(rank - 1) ||
+      split->getBlock() != gemm.product->getBlock())
+    return;
+  SmallVector<AddOp> adds;
+  std::optional<size_t> biasRank;
+  for (Value piece : split.getResults()) {
+    auto add = dyn_cast_or_null<AddOp>(onlyUser(piece));
+    if (!add || add.getType() != piece.getType())
+      return;
+    Value bias = add.getLhs() == piece ? add.getRhs() : add.getLhs();
+    ArrayRef<int64_t> shape = shapeOf(bias);
+    if (bias == piece || !isStaticF32(bias) || shape.empty() ||
+        shape.back() != shapeOf(piece).back() ||
+        llvm::any_of(shape.drop_back(), [](int64_t s) { return s != 1; }) ||
+        (biasRank && *biasRank != shape.size()) ||
+        !isAvailableBefore(bias, split))
+      return;
+    biasRank = shape.size();
+    adds.push_back(add);
+  }
+  gemm.biasSplit = split;
+  gemm.pieceBiases = std::move(adds);
 }
 
 Gemm matchGemm(Operation *product) {
@@ -222,13 +319,27 @@ Gemm matchGemm(Operation *product) {
           gemm.layoutReshape->getBlock() != product->getBlock())
         gemm.layoutReshape = nullptr;
     }
+  if (gemm.epilogue.empty() && !gemm.layoutTranspose)
+    matchPieceBiases(gemm, current);
   return gemm;
 }
 
 void lowerGemm(Gemm gemm) {
-  Operation *last = gemm.getResult().getDefiningOp();
+  Operation *last = gemm.biasSplit ? gemm.biasSplit.getOperation()
+                                   : gemm.getResult().getDefiningOp();
   OpBuilder b(last);
   Location loc = gemm.product->getLoc();
+  if (gemm.biasSplit) {
+    // The pieces' biases, side by side: the product's bias.
+    SmallVector<Value> biases;
+    for (AddOp add : gemm.pieceBiases)
+      biases.push_back(add.getLhs().getDefiningOp() == gemm.biasSplit
+                           ? add.getRhs()
+                           : add.getLhs());
+    gemm.bias = ConcatOp::create(
+        b, loc, biases,
+        b.getI64IntegerAttr(shapeOf(biases.front()).size() - 1));
+  }
   Value result = gemm.getResult();
   auto resultType = cast<RankedTensorType>(result.getType());
   Value buffer = memref::AllocOp::create(
@@ -271,6 +382,20 @@ void lowerGemm(Gemm gemm) {
                       {lhs, rhs, bias, residual, outView}, {flags});
   Value tensor = bufferization::ToTensorOp::create(
       b, loc, resultType, buffer, /*restrict=*/true, /*writable=*/true);
+  if (gemm.biasSplit) {
+    // The pieces, biases added, are the split of the call's output.
+    auto split = SplitOp::create(b, loc, gemm.biasSplit->getResultTypes(),
+                                 tensor, gemm.biasSplit.getAxisAttr(),
+                                 gemm.biasSplit.getSizesAttr());
+    for (auto [add, piece] :
+         llvm::zip_equal(gemm.pieceBiases, split.getResults())) {
+      add.getResult().replaceAllUsesWith(piece);
+      add->erase();
+    }
+    gemm.biasSplit->erase();
+    gemm.product->erase();
+    return;
+  }
   result.replaceAllUsesWith(tensor);
   if (gemm.layoutReshape)
     gemm.layoutReshape->erase();

@@ -102,3 +102,39 @@ func.func @kept(%x: tensor<4x16xf32>, %w: tensor<16x32xf32>, %b: tensor<1x8xf32>
   %6 = pet.mul %5, %5 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   return %3, %6 : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Merged projections (PET's mutant of the keys' and values' products): a
+// split of the product whose pieces each add a bias of their own. The call
+// adds the biases side by side (flags 1), the pieces are the split of its
+// output, and the keys' heads are read out of it in place (a reshape of a
+// piece with row stride 64: strides 8, 64, 1; transposed for the scores:
+// 8, 1, 64).
+
+// CHECK-LABEL: func.func @merged
+// CHECK-SAME:    (%[[X:.*]]: tensor<8x16xf32>, %[[W:.*]]: tensor<16x64xf32>, %[[BK:.*]]: tensor<1x32xf32>, %[[BV:.*]]: tensor<1x32xf32>, %[[Q:.*]]: tensor<4x8x8xf32>)
+// CHECK:       %[[B:.*]] = pet.concat %[[BK]], %[[BV]] axis 1
+// CHECK:       %[[BB:.*]] = bufferization.to_buffer %[[B]] read_only
+// CHECK:       memref.reinterpret_cast %[[BB]] to offset: [0], sizes: [64], strides: [1]
+// CHECK:       %[[FLAGS:.*]] = arith.constant 1 : i64
+// CHECK:       call @pet_rt_gemm_f32({{.*}}, %[[FLAGS]])
+// CHECK:       %[[T:.*]] = bufferization.to_tensor
+// CHECK:       %[[S:.*]]:2 = pet.split %[[T]] axis 1 sizes [32, 32]
+// CHECK-NOT:   pet.add
+// CHECK:       %[[KB:.*]] = bufferization.to_buffer %[[T]] read_only
+// CHECK:       memref.reinterpret_cast %[[KB]] to offset: [0], sizes: [4, 8, 8], strides: [8, 1, 64]
+// CHECK:       call @pet_rt_gemm_f32
+// CHECK:       return %{{.*}}, %[[S]]#1
+func.func @merged(%x: tensor<8x16xf32>, %w: tensor<16x64xf32>, %bk: tensor<1x32xf32>,
+                  %bv: tensor<1x32xf32>, %q: tensor<4x8x8xf32>)
+    -> (tensor<4x8x8xf32>, tensor<8x32xf32>) {
+  %0 = pet.matmul %x, %w : (tensor<8x16xf32>, tensor<16x64xf32>) -> tensor<8x64xf32>
+  %1:2 = pet.split %0 axis 1 sizes [32, 32] : (tensor<8x64xf32>) -> (tensor<8x32xf32>, tensor<8x32xf32>)
+  %2 = pet.add %1#0, %bk : (tensor<8x32xf32>, tensor<1x32xf32>) -> tensor<8x32xf32>
+  %3 = pet.add %bv, %1#1 : (tensor<1x32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
+  %4 = pet.reshape %2 : tensor<8x32xf32> -> tensor<8x4x8xf32>
+  %5 = pet.transpose %4 perm [1, 0, 2] : tensor<8x4x8xf32> -> tensor<4x8x8xf32>
+  %6 = pet.batch_matmul %q, %5 transpose_rhs : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  return %6, %3 : tensor<4x8x8xf32>, tensor<8x32xf32>
+}

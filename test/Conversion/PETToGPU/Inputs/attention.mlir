@@ -1,9 +1,10 @@
 // An attention block in small (gpu_check's case "attention"): products
 // whose operands --pet-gpu-matmul-calls reads as views (heads side by side
-// in the projections, keys transposed in place, a half of a split), whose
-// context is written into the layout a transpose and a reshape make, with
-// bias, residual and GELU (tanh) fused, and a bias after a split that is not.
-func.func @attn(%x: tensor<8x32xf32>, %wq: tensor<32x32xf32>, %bq: tensor<1x32xf32>, %wk: tensor<32x64xf32>, %bk: tensor<1x32xf32>, %v: tensor<4x8x8xf32>, %wo: tensor<32x32xf32>, %bo: tensor<1x32xf32>) -> (tensor<4x8x8xf32>, tensor<8x32xf32>) {
+// in the projections, keys transposed in place, the pieces of a split of a
+// merged projection, each with its bias), whose context is written into the
+// layout a transpose and a reshape make, with bias, residual and GELU (tanh)
+// fused.
+func.func @attn(%x: tensor<8x32xf32>, %wq: tensor<32x32xf32>, %bq: tensor<1x32xf32>, %wk: tensor<32x64xf32>, %bk: tensor<1x32xf32>, %bv: tensor<1x32xf32>, %wo: tensor<32x32xf32>, %bo: tensor<1x32xf32>) -> (tensor<4x8x8xf32>, tensor<8x32xf32>) {
   %q0 = pet.matmul %x, %wq : (tensor<8x32xf32>, tensor<32x32xf32>) -> tensor<8x32xf32>
   %q1 = pet.add %q0, %bq : (tensor<8x32xf32>, tensor<1x32xf32>) -> tensor<8x32xf32>
   %q2 = pet.reshape %q1 : tensor<8x32xf32> -> tensor<8x4x8xf32>
@@ -13,6 +14,9 @@ func.func @attn(%x: tensor<8x32xf32>, %wq: tensor<32x32xf32>, %bq: tensor<1x32xf
   %k1 = pet.add %k0#0, %bk : (tensor<8x32xf32>, tensor<1x32xf32>) -> tensor<8x32xf32>
   %k2 = pet.reshape %k1 : tensor<8x32xf32> -> tensor<8x4x8xf32>
   %k = pet.transpose %k2 perm [1, 0, 2] : tensor<8x4x8xf32> -> tensor<4x8x8xf32>
+  %v1 = pet.add %k0#1, %bv : (tensor<8x32xf32>, tensor<1x32xf32>) -> tensor<8x32xf32>
+  %v2 = pet.reshape %v1 : tensor<8x32xf32> -> tensor<8x4x8xf32>
+  %v = pet.transpose %v2 perm [1, 0, 2] : tensor<8x4x8xf32> -> tensor<4x8x8xf32>
   %s = pet.batch_matmul %q, %k transpose_rhs : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   %c = pet.batch_matmul %s, %v : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   %c1 = pet.transpose %c perm [1, 0, 2] : tensor<4x8x8xf32> -> tensor<8x4x8xf32>
