@@ -17,6 +17,7 @@
 
 #include <cublasLt.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -97,6 +98,17 @@ cublasLtMatrixLayout_t layout(int64_t rows, int64_t cols, int64_t ld,
             "cublasLtMatrixLayoutSetAttribute", detail);
   }
   return l;
+}
+
+/// The largest power of two up to 256 that `p`'s address is a multiple of
+/// (bytes): a view into a matrix starts wherever its columns do, and
+/// cuBLASLt's kernels need to know.
+uint32_t alignmentOf(const void *p) {
+  auto address = reinterpret_cast<uintptr_t>(p);
+  uint32_t alignment = 256;
+  while (alignment > 4 && address % alignment)
+    alignment /= 2;
+  return alignment;
 }
 
 std::string viewText(const PetMemRef3D *m) {
@@ -203,6 +215,19 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
     detail += ", residual " + viewText(residual);
   if (gelu)
     detail += ", gelu";
+  // Alignments below an allocation's are part of the shape's key.
+  const void *pointers[4] = {rhs->aligned + rhs->offset,
+                             lhs->aligned + lhs->offset,
+                             hasResidual ? residual->aligned + residual->offset
+                                         : output->aligned + output->offset,
+                             output->aligned + output->offset};
+  uint32_t alignments[4];
+  for (int i = 0; i < 4; ++i) {
+    alignments[i] = alignmentOf(pointers[i]);
+    if (alignments[i] < 256)
+      detail += ", " + std::string("ABCD").substr(i, 1) + "%" +
+                std::to_string(alignments[i]);
+  }
   if (lhs->sizes[0] != batch || rhs->sizes[0] != batch || lhs->sizes[1] != m ||
       rhs->sizes[1] != k || rhs->sizes[2] != n ||
       (hasBias && bias->sizes[0] != n) ||
@@ -271,6 +296,16 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
                 preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &bytes,
                 sizeof(bytes)),
             "cublasLtMatmulPreferenceSetAttribute", detail);
+    const cublasLtMatmulPreferenceAttributes_t alignmentAttributes[4] = {
+        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
+        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
+        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
+    for (int i = 0; i < 4; ++i)
+      checkLt(cublasLtMatmulPreferenceSetAttribute(
+                  preference, alignmentAttributes[i], &alignments[i],
+                  sizeof(alignments[i])),
+              "cublasLtMatmulPreferenceSetAttribute", detail);
     cublasLtMatmulHeuristicResult_t results[kCandidates];
     int found = 0;
     checkLt(cublasLtMatmulAlgoGetHeuristic(lt(), plan.desc, plan.a, plan.b,

@@ -196,15 +196,18 @@ void checkMatmul(int batch, int m, int n, int k) {
 /// (values), each head's columns side by side in one m x (heads * d)
 /// matrix, the output written into such a matrix too; with bias, residual
 /// and GELU (tanh) for one head.
-void checkGemmViews(int heads, int m, int d, int64_t flags, bool keys) {
+void checkGemmViews(int heads, int m, int d, int64_t flags, bool keys,
+                    int64_t offset = 0) {
   int64_t width = int64_t(heads) * d;
   int64_t n = keys ? m : d, k = keys ? d : m;
-  float *a = alloc(size_t(m) * (keys ? width : heads * m));
+  // `offset`: the left operand starts that many elements into its buffer
+  // (a view into a matrix, less aligned than an allocation).
+  float *a = alloc(size_t(m) * (keys ? width : heads * m) + offset);
   float *b = alloc(size_t(m) * width);
   float *bias = alloc(size_t(n)), *res = alloc(size_t(heads) * m * n);
   size_t outSize = keys ? size_t(heads) * m * n : size_t(m) * width;
   float *c = alloc(outSize);
-  fill(a, size_t(m) * (keys ? width : heads * m), 11);
+  fill(a, size_t(m) * (keys ? width : heads * m) + offset, 11);
   fill(b, size_t(m) * width, 12);
   fill(bias, size_t(n), 13);
   fill(res, size_t(heads) * m * n, 14);
@@ -212,11 +215,11 @@ void checkGemmViews(int heads, int m, int d, int64_t flags, bool keys) {
   // Views: A[h, i, l] and B[h, l, j]; C[h, i, j].
   PetMemRef3D A, B, C;
   if (keys) { // scores: queries (heads side by side) x keys^T
-    A = {a, a, 0, {heads, m, d}, {d, width, 1}};
+    A = {a, a, offset, {heads, m, d}, {d, width, 1}};
     B = {b, b, 0, {heads, d, m}, {d, 1, width}};
     C = {c, c, 0, {heads, m, m}, {int64_t(m) * m, m, 1}};
   } else { // context: probabilities x values, into m x (heads * d)
-    A = {a, a, 0, {heads, m, m}, {int64_t(m) * m, m, 1}};
+    A = {a, a, offset, {heads, m, m}, {int64_t(m) * m, m, 1}};
     B = {b, b, 0, {heads, m, d}, {d, width, 1}};
     C = {c, c, 0, {heads, m, d}, {d, width, 1}};
   }
@@ -224,7 +227,8 @@ void checkGemmViews(int heads, int m, int d, int64_t flags, bool keys) {
   PetMemRef3D R{res, res, 0, {heads, m, n}, {int64_t(m) * n, n, 1}};
   auto at = [](const float *p, const PetMemRef3D &v, int64_t h, int64_t i,
                int64_t j) {
-    return double(p[h * v.strides[0] + i * v.strides[1] + j * v.strides[2]]);
+    return double(
+        p[v.offset + h * v.strides[0] + i * v.strides[1] + j * v.strides[2]]);
   };
   std::vector<double> ref(outSize);
   for (int h = 0; h < heads; ++h)
@@ -477,6 +481,8 @@ int main(int argc, char **argv) {
   checkGemmViews(1, 24, 40, PET_RT_GEMM_BIAS | PET_RT_GEMM_RESIDUAL, false);
   checkGemmViews(1, 24, 40, PET_RT_GEMM_BIAS | PET_RT_GEMM_GELU_TANH, true);
   checkGemmViews(3, 20, 12, PET_RT_GEMM_BIAS | PET_RT_GEMM_RESIDUAL, true);
+  checkGemmViews(2, 16, 8, PET_RT_GEMM_BIAS, true, /*offset=*/3);
+  checkGemmViews(2, 16, 8, 0, false, /*offset=*/1);
   checkConvViews();
   checkGraph();
   checkStridedCopy();

@@ -146,11 +146,12 @@ View viewThrough(Value value) {
   return View::of(value);
 }
 
-/// `view` (2-d or 3-d, transposed in its last two dimensions if asked) as
-/// the 3-d matrices cuBLASLt reads: unit stride along rows or columns;
-/// otherwise the value itself, row-major.
-View matrixView(Value value, bool transposed) {
-  View view = viewThrough(value);
+/// `value` (2-d or 3-d, transposed in its last two dimensions if asked) as
+/// the 3-d matrices cuBLASLt reads: a view of where it lies (unit stride
+/// along rows or columns); otherwise, or `asComputed`, the value itself,
+/// row-major.
+View matrixView(Value value, bool transposed, bool asComputed = false) {
+  View view = asComputed ? View::of(value) : viewThrough(value);
   auto fits = [](const View &v) {
     size_t r = v.sizes.size();
     return v.strides[r - 1] == 1 || v.strides[r - 2] == 1 ||
@@ -373,9 +374,15 @@ void lowerGemm(Gemm gemm) {
   } else {
     bias = materialize(b, loc, View{result, 0, {n}, {1}}, buffer);
   }
-  Value residual = gemm.residual
-                       ? materialize(b, loc, matrixView(gemm.residual, false))
-                       : outView;
+  // cuBLASLt reads the residual (its C) with contiguous rows, like the
+  // output: a view with other strides is passed as computed.
+  Value residual = outView;
+  if (gemm.residual) {
+    View view = matrixView(gemm.residual, false);
+    if (view.strides.back() != 1 && view.sizes.back() != 1)
+      view = matrixView(gemm.residual, false, /*asComputed=*/true);
+    residual = materialize(b, loc, view);
+  }
   int64_t flags = (gemm.bias ? kBias : 0) | (gemm.residual ? kResidual : 0) |
                   (gemm.gelu ? kGeluTanh : 0);
   callRuntimeFunction(b, loc, "pet_rt_gemm_f32",

@@ -138,3 +138,22 @@ func.func @merged(%x: tensor<8x16xf32>, %w: tensor<16x64xf32>, %bk: tensor<1x32x
   %6 = pet.batch_matmul %q, %5 transpose_rhs : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
   return %6, %3 : tensor<4x8x8xf32>, tensor<8x32xf32>
 }
+
+// -----
+
+// A residual that is a transpose: cuBLASLt reads C with contiguous rows, so
+// the transpose is computed (not viewed) and the call reads its result.
+
+// CHECK-LABEL: func.func @transposed_residual
+// CHECK:       %[[RT:.*]] = pet.transpose %{{.*}} perm [1, 0]
+// CHECK:       %[[RB:.*]] = bufferization.to_buffer %[[RT]] read_only
+// CHECK:       memref.reinterpret_cast %[[RB]] to offset: [0], sizes: [1, 8, 16], strides: [128, 16, 1]
+// CHECK:       arith.constant 2 : i64
+// CHECK:       call @pet_rt_gemm_f32
+func.func @transposed_residual(%x: tensor<8x32xf32>, %w: tensor<32x16xf32>,
+                               %r: tensor<16x8xf32>) -> tensor<8x16xf32> {
+  %0 = pet.matmul %x, %w : (tensor<8x32xf32>, tensor<32x16xf32>) -> tensor<8x16xf32>
+  %1 = pet.transpose %r perm [1, 0] : tensor<16x8xf32> -> tensor<8x16xf32>
+  %2 = pet.add %0, %1 : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %2 : tensor<8x16xf32>
+}
