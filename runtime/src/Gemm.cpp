@@ -21,24 +21,16 @@
 #include <cstdio>
 #include <map>
 #include <string>
-#include <tuple>
 
 using namespace pet_rt;
 
 namespace {
 
-void checkLt(cublasStatus_t status, const char *call,
-             const std::string &detail) {
-  if (status != CUBLAS_STATUS_SUCCESS)
-    fail("%s failed: %s (%d); %s", call, cublasGetStatusName(status),
-         int(status), detail.c_str());
-}
-
 cublasLtHandle_t lt() {
   static cublasLtHandle_t handle = [] {
     ensureInitialized();
     cublasLtHandle_t h;
-    checkLt(cublasLtCreate(&h), "cublasLtCreate", "initialization");
+    checkCublas(cublasLtCreate(&h), "cublasLtCreate", "initialization");
     return h;
   }();
   return handle;
@@ -84,18 +76,19 @@ cublasLtMatrixLayout_t layout(int64_t rows, int64_t cols, int64_t ld,
                               int64_t batch, int64_t batchStride,
                               const std::string &detail) {
   cublasLtMatrixLayout_t l;
-  checkLt(cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, uint64_t(rows),
-                                     uint64_t(cols), ld),
-          "cublasLtMatrixLayoutCreate", detail);
+  checkCublas(cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, uint64_t(rows),
+                                         uint64_t(cols), ld),
+              "cublasLtMatrixLayoutCreate", detail);
   if (batch > 1) {
     int32_t count = int32_t(batch);
-    checkLt(cublasLtMatrixLayoutSetAttribute(
-                l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)),
-            "cublasLtMatrixLayoutSetAttribute", detail);
-    checkLt(cublasLtMatrixLayoutSetAttribute(
-                l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &batchStride,
-                sizeof(batchStride)),
-            "cublasLtMatrixLayoutSetAttribute", detail);
+    checkCublas(
+        cublasLtMatrixLayoutSetAttribute(l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT,
+                                         &count, sizeof(count)),
+        "cublasLtMatrixLayoutSetAttribute", detail);
+    checkCublas(cublasLtMatrixLayoutSetAttribute(
+                    l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
+                    &batchStride, sizeof(batchStride)),
+                "cublasLtMatrixLayoutSetAttribute", detail);
   }
   return l;
 }
@@ -119,19 +112,15 @@ std::string viewText(const PetMemRef3D *m) {
   return text;
 }
 
-/// PET_CUDNN_ALGORITHMS=FILE also holds the products' choices (lines
-/// "gemm <shape key><TAB><the algorithm's 64 bytes in hex>"), so that
-/// processes compared with each other run a shape alike: one stored is used
-/// (if cuBLASLt still accepts it), one chosen is appended.
-const char *choicesFile() {
-  const char *file = std::getenv("PET_CUDNN_ALGORITHMS");
-  return file && *file ? file : nullptr;
-}
-
+/// PET_CUDNN_ALGORITHMS's file (algorithmFile()) also holds the products'
+/// choices (lines "gemm <shape key><TAB><the algorithm's 64 bytes in
+/// hex>"), so that processes compared with each other run a shape alike:
+/// one stored is used (if cuBLASLt still accepts it), one chosen is
+/// appended.
 std::map<std::string, cublasLtMatmulAlgo_t> &storedChoices() {
   static std::map<std::string, cublasLtMatmulAlgo_t> stored = [] {
     std::map<std::string, cublasLtMatmulAlgo_t> choices;
-    FILE *in = choicesFile() ? std::fopen(choicesFile(), "r") : nullptr;
+    FILE *in = algorithmFile() ? std::fopen(algorithmFile(), "r") : nullptr;
     if (!in)
       return choices;
     char line[1024];
@@ -158,7 +147,7 @@ std::map<std::string, cublasLtMatmulAlgo_t> &storedChoices() {
 
 void storeChoice(const std::string &key, const cublasLtMatmulAlgo_t &algo) {
   storedChoices()[key] = algo;
-  FILE *out = choicesFile() ? std::fopen(choicesFile(), "a") : nullptr;
+  FILE *out = algorithmFile() ? std::fopen(algorithmFile(), "a") : nullptr;
   if (!out)
     return;
   std::fprintf(out, "%s\t", key.c_str());
@@ -179,20 +168,20 @@ void run(Plan &plan, const cublasLtMatmulAlgo_t &algo, PetMemRef3D *lhs,
          const std::string &detail) {
   if (hasBias) {
     const float *biasData = bias->aligned + bias->offset;
-    checkLt(cublasLtMatmulDescSetAttribute(plan.desc,
-                                           CUBLASLT_MATMUL_DESC_BIAS_POINTER,
-                                           &biasData, sizeof(biasData)),
-            "cublasLtMatmulDescSetAttribute", detail);
+    checkCublas(cublasLtMatmulDescSetAttribute(
+                    plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &biasData,
+                    sizeof(biasData)),
+                "cublasLtMatmulDescSetAttribute", detail);
   }
   float alpha = 1.0f, beta = hasResidual ? 1.0f : 0.0f;
   const float *cData = hasResidual ? residual->aligned + residual->offset
                                    : output->aligned + output->offset;
-  checkLt(cublasLtMatmul(lt(), plan.desc, &alpha, rhs->aligned + rhs->offset,
-                         plan.a, lhs->aligned + lhs->offset, plan.b, &beta,
-                         cData, plan.c, output->aligned + output->offset,
-                         plan.d, &algo, workspace(), kWorkspaceBytes,
-                         reinterpret_cast<cudaStream_t>(stream())),
-          "cublasLtMatmul", detail);
+  checkCublas(cublasLtMatmul(
+                  lt(), plan.desc, &alpha, rhs->aligned + rhs->offset, plan.a,
+                  lhs->aligned + lhs->offset, plan.b, &beta, cData, plan.c,
+                  output->aligned + output->offset, plan.d, &algo, workspace(),
+                  kWorkspaceBytes, reinterpret_cast<cudaStream_t>(stream())),
+              "cublasLtMatmul", detail);
 }
 
 } // namespace
@@ -249,31 +238,32 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
       fail("gemm: the residual's rows must be contiguous; %s", detail.c_str());
   }
   bool tf32 = useTF32();
-  auto key =
-      std::make_tuple(std::string(detail), tf32, a.transposed, b.transposed);
-  static std::map<decltype(key), Plan> plans;
+  // The views' shapes, strides and alignments, the epilogue and the
+  // precision: the plan's key and its stored choice's.
+  std::string key = detail + (tf32 ? " tf32" : " fp32");
+  static std::map<std::string, Plan> plans;
   Plan &plan = plans[key];
   if (!plan.desc) {
-    checkLt(cublasLtMatmulDescCreate(&plan.desc,
-                                     tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32
-                                          : CUBLAS_COMPUTE_32F,
-                                     CUDA_R_32F),
-            "cublasLtMatmulDescCreate", detail);
+    checkCublas(cublasLtMatmulDescCreate(&plan.desc,
+                                         tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32
+                                              : CUBLAS_COMPUTE_32F,
+                                         CUDA_R_32F),
+                "cublasLtMatmulDescCreate", detail);
     cublasOperation_t opA = a.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
     cublasOperation_t opB = b.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
-    checkLt(cublasLtMatmulDescSetAttribute(
-                plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)),
-            "cublasLtMatmulDescSetAttribute", detail);
-    checkLt(cublasLtMatmulDescSetAttribute(
-                plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)),
-            "cublasLtMatmulDescSetAttribute", detail);
+    checkCublas(cublasLtMatmulDescSetAttribute(
+                    plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)),
+                "cublasLtMatmulDescSetAttribute", detail);
+    checkCublas(cublasLtMatmulDescSetAttribute(
+                    plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)),
+                "cublasLtMatmulDescSetAttribute", detail);
     cublasLtEpilogue_t epilogue =
         hasBias ? (gelu ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
                 : (gelu ? CUBLASLT_EPILOGUE_GELU : CUBLASLT_EPILOGUE_DEFAULT);
-    checkLt(cublasLtMatmulDescSetAttribute(plan.desc,
-                                           CUBLASLT_MATMUL_DESC_EPILOGUE,
-                                           &epilogue, sizeof(epilogue)),
-            "cublasLtMatmulDescSetAttribute", detail);
+    checkCublas(cublasLtMatmulDescSetAttribute(plan.desc,
+                                               CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                               &epilogue, sizeof(epilogue)),
+                "cublasLtMatmulDescSetAttribute", detail);
     // Column-major shapes: A^T is n x k (as stored: k x n when transposed).
     plan.a = a.transposed ? layout(k, n, a.ld, batch, rhs->strides[0], detail)
                           : layout(n, k, a.ld, batch, rhs->strides[0], detail);
@@ -289,35 +279,34 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
            detail.c_str());
     workspace(); // allocated now, never while capturing
     cublasLtMatmulPreference_t preference;
-    checkLt(cublasLtMatmulPreferenceCreate(&preference),
-            "cublasLtMatmulPreferenceCreate", detail);
+    checkCublas(cublasLtMatmulPreferenceCreate(&preference),
+                "cublasLtMatmulPreferenceCreate", detail);
     size_t bytes = kWorkspaceBytes;
-    checkLt(cublasLtMatmulPreferenceSetAttribute(
-                preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &bytes,
-                sizeof(bytes)),
-            "cublasLtMatmulPreferenceSetAttribute", detail);
+    checkCublas(cublasLtMatmulPreferenceSetAttribute(
+                    preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                    &bytes, sizeof(bytes)),
+                "cublasLtMatmulPreferenceSetAttribute", detail);
     const cublasLtMatmulPreferenceAttributes_t alignmentAttributes[4] = {
         CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
         CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
         CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
         CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
     for (int i = 0; i < 4; ++i)
-      checkLt(cublasLtMatmulPreferenceSetAttribute(
-                  preference, alignmentAttributes[i], &alignments[i],
-                  sizeof(alignments[i])),
-              "cublasLtMatmulPreferenceSetAttribute", detail);
+      checkCublas(cublasLtMatmulPreferenceSetAttribute(
+                      preference, alignmentAttributes[i], &alignments[i],
+                      sizeof(alignments[i])),
+                  "cublasLtMatmulPreferenceSetAttribute", detail);
     cublasLtMatmulHeuristicResult_t results[kCandidates];
     int found = 0;
-    checkLt(cublasLtMatmulAlgoGetHeuristic(lt(), plan.desc, plan.a, plan.b,
-                                           plan.c, plan.d, preference,
-                                           kCandidates, results, &found),
-            "cublasLtMatmulAlgoGetHeuristic", detail);
+    checkCublas(cublasLtMatmulAlgoGetHeuristic(lt(), plan.desc, plan.a, plan.b,
+                                               plan.c, plan.d, preference,
+                                               kCandidates, results, &found),
+                "cublasLtMatmulAlgoGetHeuristic", detail);
     cublasLtMatmulPreferenceDestroy(preference);
     if (found == 0)
       fail("gemm: cuBLASLt has no algorithm; %s", detail.c_str());
     plan.algo = results[0].algo;
-    std::string choiceKey = detail + (tf32 ? " tf32" : " fp32");
-    auto stored = storedChoices().find(choiceKey);
+    auto stored = storedChoices().find(key);
     cublasLtMatmulHeuristicResult_t check;
     if (stored != storedChoices().end() &&
         cublasLtMatmulAlgoCheck(lt(), plan.desc, plan.a, plan.b, plan.c, plan.d,
@@ -342,7 +331,7 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
           plan.algo = results[i].algo;
         }
       }
-      storeChoice(choiceKey, plan.algo);
+      storeChoice(key, plan.algo);
     }
   }
   run(plan, plan.algo, lhs, rhs, bias, residual, output, hasBias, hasResidual,

@@ -40,13 +40,6 @@ void checkCudnn(cudnnStatus_t status, const char *call,
          detail.c_str());
 }
 
-void checkCublas(cublasStatus_t status, const char *call,
-                 const std::string &detail) {
-  if (status != CUBLAS_STATUS_SUCCESS)
-    fail("%s failed: %s (%d); %s", call, cublasGetStatusName(status),
-         int(status), detail.c_str());
-}
-
 cudnnHandle_t cudnn() {
   static cudnnHandle_t handle = [] {
     ensureInitialized();
@@ -242,11 +235,6 @@ struct AlgorithmChoice {
   /// Views run through dense copies (ConvPlan::xd, yd).
   bool dense = false;
 };
-
-const char *algorithmFile() {
-  const char *file = std::getenv("PET_CUDNN_ALGORITHMS");
-  return file && *file ? file : nullptr;
-}
 
 /// The choices in the file, read once: lines
 /// "key<TAB>algorithm<TAB>bytes[<TAB>dense]" (dense: 1 where views run
@@ -548,6 +536,18 @@ void finishOutput(ConvPlan &plan, PetMemRef4D *output,
 extern "C" void pet_rt_set_tf32(bool enabled) { tf32 = enabled; }
 
 bool pet_rt::useTF32() { return tf32; }
+
+const char *pet_rt::algorithmFile() {
+  const char *file = std::getenv("PET_CUDNN_ALGORITHMS");
+  return file && *file ? file : nullptr;
+}
+
+void pet_rt::checkCublas(cublasStatus_t status, const char *call,
+                         const std::string &detail) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    fail("%s failed: %s (%d); %s", call, cublasGetStatusName(status),
+         int(status), detail.c_str());
+}
 
 extern "C" void
 _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,

@@ -3,6 +3,7 @@
 #ifndef PET_RUNTIME_SUPPORT_H
 #define PET_RUNTIME_SUPPORT_H
 
+#include <cublas_api.h>
 #include <cuda.h>
 
 #include <cstdio>
@@ -27,6 +28,9 @@ template <typename... Args>
 
 /// Aborts with the call's name, CUDA's error and `detail` on failure.
 void check(CUresult result, const char *call, const char *detail);
+/// The same for cuBLAS and cuBLASLt.
+void checkCublas(cublasStatus_t status, const char *call,
+                 const std::string &detail);
 
 /// Initializes the context, or aborts saying there is no GPU.
 void ensureInitialized();
@@ -37,6 +41,10 @@ bool isCapturing();
 /// The median milliseconds of `runs` executions of `work` on the stream
 /// (CUDA events around each), to choose between a library's algorithms.
 float medianMillis(const std::function<void()> &work, int runs);
+
+/// The file PET_CUDNN_ALGORITHMS names, shared by processes for the
+/// libraries' algorithm choices, or null.
+const char *algorithmFile();
 
 /// Whether the libraries may use TF32 tensor cores (PET_TF32=1 or
 /// pet_rt_set_tf32).

@@ -3,6 +3,7 @@
 #include "PET/Conversion/Passes.h"
 
 #include "RuntimeFunctions.h"
+#include "TensorBuffers.h"
 
 #include "PET/Dialect/PET/PETOps.h"
 #include "PET/Optimizer/LayoutViews.h"
@@ -30,15 +31,6 @@ MemRefType stridedType(ArrayRef<int64_t> shape, Type element) {
   return MemRefType::get(shape, element,
                          StridedLayoutAttr::get(element.getContext(),
                                                 ShapedType::kDynamic, strides));
-}
-
-/// A read-only buffer of `tensor` of identity layout (bufferization copies
-/// a strided one).
-Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto memref = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memref, tensor,
-                                           /*read_only=*/true);
 }
 
 /// A read-only buffer of `tensor` with whatever strides it has (a slice of

@@ -18,6 +18,7 @@
 #include "PET/Conversion/Passes.h"
 
 #include "RuntimeFunctions.h"
+#include "TensorBuffers.h"
 
 #include "PET/Dialect/PET/PETOps.h"
 
@@ -35,11 +36,6 @@ constexpr int64_t kBias = 1, kResidual = 2, kGeluTanh = 4;
 
 ArrayRef<int64_t> shapeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-bool isStaticF32(Value v) {
-  auto type = cast<RankedTensorType>(v.getType());
-  return type.hasStaticShape() && type.getElementType().isF32();
 }
 
 SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
@@ -178,9 +174,7 @@ Value materialize(OpBuilder &b, Location loc, const View &view,
                   Value buffer = nullptr) {
   auto baseType = cast<RankedTensorType>(view.base.getType());
   if (!buffer)
-    buffer = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(baseType.getShape(), baseType.getElementType()),
-        view.base, /*read_only=*/true);
+    buffer = bufferOf(b, loc, view.base);
   auto type = MemRefType::get(
       view.sizes, baseType.getElementType(),
       StridedLayoutAttr::get(b.getContext(), view.offset, view.strides));
@@ -205,7 +199,8 @@ struct Gemm {
   /// get a bias of their own (merged projections): the call adds the
   /// biases concatenated, and the split reads its output.
   SplitOp biasSplit;
-  SmallVector<AddOp> pieceBiases;
+  /// Each piece's addition and its bias, in the split's order.
+  SmallVector<std::pair<AddOp, Value>> pieceBiases;
 
   Value getResult() const {
     if (layoutReshape)
@@ -239,7 +234,7 @@ void matchPieceBiases(Gemm &gemm, Value product) {
   if (!split || split.getAxis() != static_cast<uint64_t>(rank - 1) ||
       split->getBlock() != gemm.product->getBlock())
     return;
-  SmallVector<AddOp> adds;
+  SmallVector<std::pair<AddOp, Value>> adds;
   std::optional<size_t> biasRank;
   for (Value piece : split.getResults()) {
     auto add = dyn_cast_or_null<AddOp>(onlyUser(piece));
@@ -254,7 +249,7 @@ void matchPieceBiases(Gemm &gemm, Value product) {
         !isAvailableBefore(bias, split))
       return;
     biasRank = shape.size();
-    adds.push_back(add);
+    adds.push_back({add, bias});
   }
   gemm.biasSplit = split;
   gemm.pieceBiases = std::move(adds);
@@ -333,10 +328,8 @@ void lowerGemm(Gemm gemm) {
   if (gemm.biasSplit) {
     // The pieces' biases, side by side: the product's bias.
     SmallVector<Value> biases;
-    for (AddOp add : gemm.pieceBiases)
-      biases.push_back(add.getLhs().getDefiningOp() == gemm.biasSplit
-                           ? add.getRhs()
-                           : add.getLhs());
+    for (auto [add, bias] : gemm.pieceBiases)
+      biases.push_back(bias);
     gemm.bias = ConcatOp::create(
         b, loc, biases,
         b.getI64IntegerAttr(shapeOf(biases.front()).size() - 1));
@@ -394,8 +387,9 @@ void lowerGemm(Gemm gemm) {
     auto split = SplitOp::create(b, loc, gemm.biasSplit->getResultTypes(),
                                  tensor, gemm.biasSplit.getAxisAttr(),
                                  gemm.biasSplit.getSizesAttr());
-    for (auto [add, piece] :
+    for (auto [addAndBias, piece] :
          llvm::zip_equal(gemm.pieceBiases, split.getResults())) {
+      AddOp add = addAndBias.first;
       add.getResult().replaceAllUsesWith(piece);
       add->erase();
     }

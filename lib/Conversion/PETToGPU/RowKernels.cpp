@@ -11,6 +11,8 @@
 
 #include "PET/Conversion/Passes.h"
 
+#include "TensorBuffers.h"
+
 #include "PET/Dialect/PET/PETOps.h"
 #include "PET/Dialect/PET/ScalarFunctions.h"
 
@@ -28,11 +30,6 @@ using namespace mlir::pet;
 
 static ArrayRef<int64_t> shapeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-static bool isStaticF32(Value v) {
-  auto type = cast<RankedTensorType>(v.getType());
-  return type.hasStaticShape() && type.getElementType().isF32();
 }
 
 /// Whether `op` is element-wise with a scalar function this lowering emits.
@@ -241,12 +238,8 @@ static void lowerRowKernel(const RowKernel &kernel, int64_t maxThreads) {
   Type f32 = b.getF32Type();
   // Operands as buffers, the result a new one.
   DenseMap<Value, Value> buffers;
-  for (Value leaf : kernel.leaves) {
-    auto type = cast<RankedTensorType>(leaf.getType());
-    buffers[leaf] = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(type.getShape(), f32), leaf,
-        /*read_only=*/true);
-  }
+  for (Value leaf : kernel.leaves)
+    buffers[leaf] = bufferOf(b, loc, leaf);
   auto resultType = cast<RankedTensorType>(kernel.getResult().getType());
   Value output =
       memref::AllocOp::create(b, loc, MemRefType::get(kernel.shape, f32));

@@ -1,0 +1,27 @@
+//===- TensorBuffers.h - PET tensors handed to code on buffers --*- C++ -*-===//
+//
+// The GPU lowerings that run before bufferization (--pet-gpu-conv-calls,
+// --pet-gpu-matmul-calls, --pet-gpu-row-kernels) replace PET operators by
+// library calls or kernels on memrefs: they take the tensors they read as
+// read-only buffers and give their results back as tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PET_LIB_CONVERSION_PETTOGPU_TENSORBUFFERS_H
+#define PET_LIB_CONVERSION_PETTOGPU_TENSORBUFFERS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::pet {
+
+/// Whether `value` is a statically shaped f32 tensor (what the lowerings
+/// handle).
+bool isStaticF32(Value value);
+
+/// A read-only buffer of `tensor` with the identity layout
+/// (`bufferization.to_buffer`; bufferization copies a strided one).
+Value bufferOf(OpBuilder &b, Location loc, Value tensor);
+
+} // namespace mlir::pet
+
+#endif // PET_LIB_CONVERSION_PETTOGPU_TENSORBUFFERS_H
