@@ -137,6 +137,9 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                     entry[f"candidates_{phase}"] = len(programs)
             start = time.perf_counter()
             header = directory / f"{name}-{phase}.h"
+            # Convolution outputs NHWC where PET_CHANNELS_LAST=1 (round 9
+            # measured it a loss on three of the four CNNs in TF32 as it
+            # stands: bench/README.md).
             obj = gpu.compile_to_object(program, time_runs=TIME_RUNS,
                                         api_header=header, func=func)
             (directory / f"{name}-{phase}.o").write_bytes(obj)

@@ -104,14 +104,19 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       time_runs: int = 0,
                       api_header: Optional[Path] = None,
                       runner_main: bool = True,
-                      timing_main: Optional[str] = None) -> bytes:
+                      timing_main: Optional[str] = None,
+                      channels_last: Optional[bool] = None) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
     with `time_runs`, times that many CUDA-graph replays of it). With
     `api_header`, it also has load/run entry points (declared in that
     header); `runner_main=False` leaves `pet_main` out (a library).
     `timing_main` ("runs=50 calls=10", say) makes `pet_main` time every
-    candidate program of the module instead (--pet-add-timing-main)."""
+    candidate program of the module instead (--pet-add-timing-main).
+    `channels_last` stores convolution outputs NHWC
+    (--pet-gpu-conv-calls=channels-last=1: the layout of cuDNN's TF32
+    tensor-core kernels); None takes PET_CHANNELS_LAST (1 or 0, default
+    0)."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
     api = []
@@ -124,8 +129,15 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
         runner = [f"--pet-add-timing-main=main-name=pet_main seed={seed} {timing_main}"]
     # PET_LAYOUT_VIEWS=0: every slice, concatenation and batch move a copy
     # (--pet-gpu-conv-calls=layout-views=0), for comparisons.
-    conv_calls = ("--pet-gpu-conv-calls=layout-views=0"
-                  if os.environ.get("PET_LAYOUT_VIEWS") == "0" else "--pet-gpu-conv-calls")
+    if channels_last is None:
+        channels_last = os.environ.get("PET_CHANNELS_LAST") == "1"
+    conv_options = []
+    if os.environ.get("PET_LAYOUT_VIEWS") == "0":
+        conv_options.append("layout-views=0")
+    if channels_last:
+        conv_options.append("channels-last=1")
+    conv_calls = "--pet-gpu-conv-calls" + (
+        "=" + " ".join(conv_options) if conv_options else "")
     # Source locations travel from step to step (DEBUG), so that kernels are
     # named after the operators they compute (--pet-gpu-name-kernels).
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, conv_calls,

@@ -84,7 +84,16 @@ def cases():
             f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
             "require-measured=1")])
          for name, build in (("resnext50", resnext50_32x4d),
-                             ("inception-v3", inception_v3))] + extra_cases()
+                             ("inception-v3", inception_v3))] + [
+        # Convolution outputs stored NHWC (channels-last, what the TF32
+        # benchmark programs use): residuals, in-place concatenations and
+        # generated kernels reading through the transposed layout.
+        ("resnet18-32-nhwc", r32, []),
+        ("resnet18-224-measured-nhwc", r224, [gpu.gpu_optimize_flag(
+            f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
+            "require-measured=1")]),
+        ("inception-v3-nhwc", inception_v3(), []),
+    ] + extra_cases()
 
 
 def selected_cases(names=None):
@@ -104,7 +113,8 @@ def prepare(directory: Path, names=None) -> None:
         func = "resnet18" if header else None
         (directory / f"{name}.o").write_bytes(
             gpu.compile_to_object(optimized, time_runs=TIME_RUNS,
-                                  api_header=header, func=func))
+                                  api_header=header, func=func,
+                                  channels_last=name.endswith("-nhwc")))
         results = cpu.run_on_cpu(optimized, func=func)
         (directory / f"{name}.cpu.json").write_text(json.dumps(results))
         print(f"prepared {name}: {len(results)} result(s), shapes "

@@ -120,16 +120,7 @@ std::string viewText(const PetMemRef3D *m) {
 std::map<std::string, cublasLtMatmulAlgo_t> &storedChoices() {
   static std::map<std::string, cublasLtMatmulAlgo_t> stored = [] {
     std::map<std::string, cublasLtMatmulAlgo_t> choices;
-    FILE *in = algorithmFile() ? std::fopen(algorithmFile(), "r") : nullptr;
-    if (!in)
-      return choices;
-    char line[1024];
-    while (std::fgets(line, sizeof line, in)) {
-      std::string text(line);
-      size_t tab = text.find('\t');
-      if (text.rfind("gemm ", 0) != 0 || tab == std::string::npos)
-        continue;
-      std::string hex = text.substr(tab + 1);
+    for (const auto &[key, hex] : storedChoiceLines("gemm ")) {
       cublasLtMatmulAlgo_t algo;
       auto *bytes = reinterpret_cast<unsigned char *>(&algo);
       if (hex.size() < 2 * sizeof(algo))
@@ -137,9 +128,8 @@ std::map<std::string, cublasLtMatmulAlgo_t> &storedChoices() {
       for (size_t i = 0; i < sizeof(algo); ++i)
         bytes[i] = static_cast<unsigned char>(
             std::stoul(hex.substr(2 * i, 2), nullptr, 16));
-      choices[text.substr(0, tab)] = algo;
+      choices[key] = algo;
     }
-    std::fclose(in);
     return choices;
   }();
   return stored;
@@ -147,15 +137,14 @@ std::map<std::string, cublasLtMatmulAlgo_t> &storedChoices() {
 
 void storeChoice(const std::string &key, const cublasLtMatmulAlgo_t &algo) {
   storedChoices()[key] = algo;
-  FILE *out = algorithmFile() ? std::fopen(algorithmFile(), "a") : nullptr;
-  if (!out)
-    return;
-  std::fprintf(out, "%s\t", key.c_str());
+  std::string hex;
+  char byte[3];
   const auto *bytes = reinterpret_cast<const unsigned char *>(&algo);
-  for (size_t i = 0; i < sizeof(algo); ++i)
-    std::fprintf(out, "%02x", bytes[i]);
-  std::fprintf(out, "\n");
-  std::fclose(out);
+  for (size_t i = 0; i < sizeof(algo); ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", bytes[i]);
+    hex += byte;
+  }
+  appendChoiceLine(key, hex);
 }
 
 /// Candidates of cuBLASLt's heuristic timed per shape, and runs each.

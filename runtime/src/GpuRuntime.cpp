@@ -215,6 +215,35 @@ float pet_rt::medianMillis(const std::function<void()> &work, int runs) {
   return times.empty() ? 0.0f : times[times.size() / 2];
 }
 
+float pet_rt::graphMillis(const std::function<void()> &work, int calls,
+                          int runs) {
+  State &s = state();
+  if (s.capturing)
+    fail("graphMillis while a CUDA graph is captured");
+  pet_rt_synchronize();
+  check(driver().cuStreamBeginCapture(stream(), CU_STREAM_CAPTURE_MODE_RELAXED),
+        "cuStreamBeginCapture", "timing");
+  // What needs the host (a first plan, a larger workspace) fails loudly.
+  s.capturing = true;
+  for (int i = 0; i < calls; ++i)
+    work();
+  s.capturing = false;
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+  check(driver().cuStreamEndCapture(s.stream, &graph), "cuStreamEndCapture",
+        "timing");
+  check(driver().cuGraphInstantiate(&exec, graph, 0), "cuGraphInstantiate",
+        "timing");
+  auto replay = [&] {
+    check(driver().cuGraphLaunch(exec, s.stream), "cuGraphLaunch", "timing");
+  };
+  replay();
+  float ms = medianMillis(replay, runs) / float(calls);
+  check(driver().cuGraphExecDestroy(exec), "cuGraphExecDestroy", "timing");
+  check(driver().cuGraphDestroy(graph), "cuGraphDestroy", "timing");
+  return ms;
+}
+
 //===----------------------------------------------------------------------===//
 // Profiling (PET_PROFILE=FILE): each kernel and library call is timed with
 // CUDA events; the sums per name are written at exit.

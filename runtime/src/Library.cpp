@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "RuntimeSupport.h"
+#ifdef PET_HAVE_CUDNN_FRONTEND
+#include "ConvGraph.h"
+#endif
 #include "pet_runtime.h"
 
 #include <cublas_v2.h>
@@ -19,7 +22,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -207,6 +212,8 @@ constexpr int kTimingRuns = 5;
 
 /// Everything cuDNN needs for one convolution shape, found once.
 struct ConvPlan {
+  /// The shape's key (planFor's).
+  std::string key;
   cudnnTensorDescriptor_t x, y, bias;
   cudnnFilterDescriptor_t w;
   cudnnConvolutionDescriptor_t conv;
@@ -242,32 +249,27 @@ struct AlgorithmChoice {
 std::map<std::string, AlgorithmChoice> &storedAlgorithms() {
   static std::map<std::string, AlgorithmChoice> stored = [] {
     std::map<std::string, AlgorithmChoice> choices;
-    const char *file = algorithmFile();
-    FILE *in = file ? std::fopen(file, "r") : nullptr;
-    if (!in)
-      return choices;
-    char line[512];
-    while (std::fgets(line, sizeof line, in)) {
+    for (const auto &[key, value] : storedChoiceLines("")) {
       std::vector<std::string> fields;
-      std::string text(line);
       for (size_t start = 0;;) {
-        size_t tab = text.find('\t', start);
-        fields.push_back(text.substr(start, tab - start));
+        size_t tab = value.find('\t', start);
+        fields.push_back(value.substr(start, tab - start));
         if (tab == std::string::npos)
           break;
         start = tab + 1;
       }
-      if (fields.size() < 3)
+      // The products' and the graphs' lines have other fields.
+      if (fields.size() < 2 || fields[0].empty() ||
+          fields[0].find_first_not_of("0123456789") != std::string::npos)
         continue;
-      int algo = std::atoi(fields[1].c_str());
+      int algo = std::atoi(fields[0].c_str());
       if (algo < 0 || algo >= CUDNN_CONVOLUTION_FWD_ALGO_COUNT)
         continue;
-      choices[fields[0]] = {
+      choices[key] = {
           static_cast<cudnnConvolutionFwdAlgo_t>(algo),
-          static_cast<size_t>(std::strtoull(fields[2].c_str(), nullptr, 10)),
-          fields.size() > 3 && std::atoi(fields[3].c_str()) == 1};
+          static_cast<size_t>(std::strtoull(fields[1].c_str(), nullptr, 10)),
+          fields.size() > 2 && std::atoi(fields[2].c_str()) == 1};
     }
-    std::fclose(in);
     return choices;
   }();
   return stored;
@@ -275,16 +277,9 @@ std::map<std::string, AlgorithmChoice> &storedAlgorithms() {
 
 void storeAlgorithm(const std::string &key, const AlgorithmChoice &choice) {
   storedAlgorithms()[key] = choice;
-  if (FILE *out =
-          algorithmFile() ? std::fopen(algorithmFile(), "a") : nullptr) {
-    if (choice.dense)
-      std::fprintf(out, "%s\t%d\t%zu\t1\n", key.c_str(), int(choice.algo),
-                   choice.workspaceBytes);
-    else
-      std::fprintf(out, "%s\t%d\t%zu\n", key.c_str(), int(choice.algo),
-                   choice.workspaceBytes);
-    std::fclose(out);
-  }
+  appendChoiceLine(key, std::to_string(int(choice.algo)) + "\t" +
+                            std::to_string(choice.workspaceBytes) +
+                            (choice.dense ? "\t1" : ""));
 }
 
 ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
@@ -304,6 +299,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   if (it != plans.end())
     return it->second;
   ConvPlan plan;
+  plan.key = key;
   auto dims = [](const int64_t *s) {
     return std::make_tuple(int(s[0]), int(s[1]), int(s[2]), int(s[3]));
   };
@@ -542,6 +538,37 @@ const char *pet_rt::algorithmFile() {
   return file && *file ? file : nullptr;
 }
 
+std::map<std::string, std::string>
+pet_rt::storedChoiceLines(const std::string &prefix) {
+  std::map<std::string, std::string> lines;
+  FILE *in = algorithmFile() ? std::fopen(algorithmFile(), "r") : nullptr;
+  if (!in)
+    return lines;
+  std::string text;
+  char buffer[1024];
+  while (std::fgets(buffer, sizeof buffer, in)) {
+    text += buffer;
+    if (text.empty() || text.back() != '\n')
+      continue; // a line longer than the buffer: read on
+    text.pop_back();
+    size_t tab = text.find('\t');
+    if (tab != std::string::npos && text.compare(0, prefix.size(), prefix) == 0)
+      lines[text.substr(0, tab)] = text.substr(tab + 1);
+    text.clear();
+  }
+  std::fclose(in);
+  return lines;
+}
+
+void pet_rt::appendChoiceLine(const std::string &key,
+                              const std::string &value) {
+  if (FILE *out =
+          algorithmFile() ? std::fopen(algorithmFile(), "a") : nullptr) {
+    std::fprintf(out, "%s\t%s\n", key.c_str(), value.c_str());
+    std::fclose(out);
+  }
+}
+
 void pet_rt::checkCublas(cublasStatus_t status, const char *call,
                          const std::string &detail) {
   if (status != CUBLAS_STATUS_SUCCESS)
@@ -592,54 +619,56 @@ cudnnActivationDescriptor_t relu() {
 
 } // namespace
 
-extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
-    PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
-    PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,
-    int64_t strideW, int64_t padH, int64_t padW, int64_t dilationH,
-    int64_t dilationW, int64_t groups, int64_t flags) {
-  bool hasBias = flags & PET_RT_CONV_BIAS;
-  bool hasResidual = flags & PET_RT_CONV_RESIDUAL;
-  bool hasRelu = flags & PET_RT_CONV_RELU;
-  char pads[64];
-  std::snprintf(pads, sizeof(pads), ", padding %ldx%ld", long(padH),
-                long(padW));
-  std::string detail =
-      "conv2d input " + shape4(input->sizes) + ", filter " +
-      shape4(filter->sizes) + ", output " + shape4(output->sizes) + pads +
-      (hasBias ? ", bias" : "") + (hasResidual ? ", residual" : "") +
-      (hasRelu ? ", relu" : "");
-  if (!isContiguous(filter, 4) || !isNonOverlapping(output) ||
-      (hasBias && !isContiguous(bias, 4)))
-    fail("conv2d filter and bias must be contiguous, output without overlaps; "
-         "%s",
-         detail.c_str());
-  if (hasBias &&
-      (bias->sizes[0] * bias->sizes[1] * bias->sizes[2] * bias->sizes[3] !=
-       output->sizes[1]))
-    fail("conv2d bias must have one value per output channel; bias %s, %s",
-         shape4(bias->sizes).c_str(), detail.c_str());
-  if (hasResidual && shape4(residual->sizes) != shape4(output->sizes))
-    fail("conv2d residual must have the output's shape; residual %s, %s",
-         shape4(residual->sizes).c_str(), detail.c_str());
-  if (hasResidual && viewStrides(residual) != viewStrides(output))
-    fail("conv2d residual must have the output's strides; %s", detail.c_str());
-  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, padH, padW,
-                           dilationH, dilationW, groups, detail);
-  ProfileScope scope("cudnn", detail);
+namespace {
+/// The descriptor of a residual: the output's (`plan.y`) where their
+/// strides agree, else one of its own (an NCHW residual added to an NHWC
+/// output, say), kept per layout.
+cudnnTensorDescriptor_t residualDescriptor(ConvPlan &plan,
+                                           const PetMemRef4D *residual,
+                                           const PetMemRef4D *output,
+                                           const std::string &detail) {
+  if (viewStrides(residual) == viewStrides(output))
+    return plan.y;
+  static std::map<std::string, cudnnTensorDescriptor_t> descriptors;
+  std::array<int, 4> s = viewStrides(residual);
+  char key[160];
+  std::snprintf(key, sizeof(key), "%s@%d,%d,%d,%d",
+                shape4(residual->sizes).c_str(), s[0], s[1], s[2], s[3]);
+  cudnnTensorDescriptor_t &d = descriptors[key];
+  if (!d) {
+    checkCudnn(cudnnCreateTensorDescriptor(&d), "cudnnCreateTensorDescriptor",
+               detail);
+    setViewDescriptor(d, residual, "cudnnSetTensor4dDescriptorEx(residual)",
+                      detail);
+  }
+  return d;
+}
+
+/// The fused convolution through the legacy API: one
+/// cudnnConvolutionBiasActivationForward where cuDNN fuses the shape,
+/// otherwise step by step.
+void legacyFused(ConvPlan &plan, PetMemRef4D *input, PetMemRef4D *filter,
+                 PetMemRef4D *bias, PetMemRef4D *residual, PetMemRef4D *output,
+                 bool hasBias, bool hasResidual, bool hasRelu,
+                 const std::string &detail) {
   void *space = workspace(plan.workspaceBytes);
   float one = 1.0f, zero = 0.0f;
   ConvOperands ops =
       operandsFor(plan, input, output, /*readOutput=*/false, detail);
-  // The residual, where the output is a dense copy: copied into it first
-  // (it has the output view's strides).
+  // The residual (described by zd), where the output is a dense copy:
+  // copied into it first.
   const float *z = hasResidual ? data(residual) : ops.out;
+  cudnnTensorDescriptor_t zd =
+      hasResidual ? residualDescriptor(plan, residual, output, detail) : ops.y;
   if (hasResidual && plan.yd) {
-    copyTensor(plan.y, data(residual), plan.yd, plan.yScratch,
+    copyTensor(zd, data(residual), plan.yd, plan.yScratch,
                "cudnnTransformTensor (residual)", detail);
     z = plan.yScratch;
+    zd = plan.yd;
   }
-  // One cuDNN call where it fuses: act(conv + residual + bias).
-  if (hasRelu && !plan.fusedUnsupported) {
+  // One cuDNN call where it fuses: act(conv + residual + bias), the
+  // residual laid out as the output.
+  if (hasRelu && !plan.fusedUnsupported && (!hasResidual || zd == ops.y)) {
     const float *biasData = hasBias ? data(bias) : plan.zeros;
     if (!biasData) {
       if (isCapturing())
@@ -670,7 +699,7 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
   float beta = 0.0f;
   if (hasResidual) {
     if (z != ops.out)
-      copyTensor(ops.y, z, ops.y, ops.out, "cudnnTransformTensor", detail);
+      copyTensor(zd, z, ops.y, ops.out, "cudnnTransformTensor", detail);
     beta = 1.0f;
   }
   checkCudnn(cudnnConvolutionForward(
@@ -686,6 +715,283 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
                                       &zero, ops.y, ops.out),
                "cudnnActivationForward", detail);
   finishOutput(plan, output, detail);
+}
+
+#ifdef PET_HAVE_CUDNN_FRONTEND
+/// Plans of cuDNN's graph API built and timed per fused shape; calls per
+/// CUDA graph when timing them (graphMillis: as the programs run them,
+/// without launch gaps).
+constexpr int kGraphPlans = 10, kGraphCalls = 5;
+
+/// How a fused convolution shape runs: through a plan of its cuDNN graph,
+/// or (no graph) through the legacy API. cuDNN's graphs take a residual
+/// only in NHWC layout: with an NCHW residual the graph computes conv +
+/// bias, and the residual and the ReLU follow as two cuDNN calls
+/// (`separateEpilogue`).
+struct GraphChoice {
+  std::unique_ptr<ConvGraph> graph;
+  int plan = 0;
+  size_t workspaceBytes = 0;
+  bool separateEpilogue = false;
+};
+
+/// The prefix of a stored choice with a separate epilogue.
+constexpr const char *kSeparatePrefix = "separate ";
+
+/// PET_CUDNN_API=legacy or =graph: always the legacy API, or the graph's
+/// heuristically first plan wherever cuDNN builds one (tests); otherwise
+/// the faster, measured.
+std::string forcedApi() {
+  const char *api = std::getenv("PET_CUDNN_API");
+  return api ? api : "";
+}
+
+GraphTensor graphTensor(const PetMemRef4D *m) {
+  GraphTensor t;
+  std::array<int, 4> strides = viewStrides(m);
+  for (int i = 0; i < 4; ++i) {
+    t.sizes[i] = m->sizes[i];
+    t.strides[i] = strides[i];
+  }
+  t.alignment = std::max(alignmentOf(m), 4);
+  return t;
+}
+
+/// Runs plan `planIndex` of `choice`'s graph into `out` (the output's
+/// strides), then the separate epilogue if it has one; false, with the
+/// reason, where cuDNN refuses the plan.
+bool runGraph(const GraphChoice &choice, int planIndex, ConvPlan &plan,
+              PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
+              PetMemRef4D *residual, const PetMemRef4D *output, float *out,
+              bool hasBias, bool hasResidual, bool hasRelu, std::string &why,
+              const std::string &detail) {
+  if (!choice.graph->run(
+          cudnn(), planIndex, data(input), data(filter),
+          hasBias ? data(bias) : nullptr,
+          hasResidual && !choice.separateEpilogue ? data(residual) : nullptr,
+          out, workspace(choice.graph->workspaceBytes(planIndex)), why))
+    return false;
+  if (!choice.separateEpilogue)
+    return true;
+  // out += residual; out = relu(out) (plan.y describes the output).
+  float one = 1.0f, zero = 0.0f;
+  checkCudnn(cudnnAddTensor(cudnn(), &one,
+                            residualDescriptor(plan, residual, output, detail),
+                            data(residual), &one, plan.y, out),
+             "cudnnAddTensor (residual)", detail);
+  if (hasRelu)
+    checkCudnn(cudnnActivationForward(cudnn(), relu(), &one, plan.y, out, &zero,
+                                      plan.y, out),
+               "cudnnActivationForward", detail);
+  return true;
+}
+
+/// The graph choice for a fused shape: stored in PET_CUDNN_ALGORITHMS's
+/// file (lines "conv-graph <key><TAB>[separate ]<plan name>" or
+/// "...<TAB>legacy"), or measured: the legacy path and each plan of the
+/// graph timed into a scratch output (a warm-up run, then the median of
+/// several), the fastest kept.
+GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
+                            PetMemRef4D *filter, PetMemRef4D *bias,
+                            PetMemRef4D *residual, PetMemRef4D *output,
+                            int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                            int64_t dh, int64_t dw, bool hasBias,
+                            bool hasResidual, bool hasRelu,
+                            const std::string &detail) {
+  static std::map<std::string, GraphChoice> choices;
+  std::string key =
+      "conv-graph " + plan.key + " f" +
+      std::to_string(int(hasBias) | int(hasResidual) << 1 | int(hasRelu) << 2) +
+      (hasResidual ? layoutKey("z", residual) : "") +
+      (hasBias ? layoutKey("b", bias) : "") + layoutKey("w", filter);
+  auto it = choices.find(key);
+  if (it != choices.end())
+    return it->second;
+  GraphChoice &choice = choices[key];
+  std::string api = forcedApi();
+  // A residual in the output's place: the legacy path (a graph's reads and
+  // writes of one tensor are not ordered).
+  if (api == "legacy" || (hasResidual && data(residual) == data(output)))
+    return choice;
+  ConvGraphDesc desc;
+  desc.x = graphTensor(input);
+  desc.w = graphTensor(filter);
+  desc.y = graphTensor(output);
+  if (hasResidual)
+    desc.residual = graphTensor(residual);
+  desc.padding = {ph, pw};
+  desc.stride = {sh, sw};
+  desc.dilation = {dh, dw};
+  desc.bias = hasBias;
+  desc.hasResidual = hasResidual;
+  desc.relu = hasRelu;
+  desc.tf32 = tf32;
+  // The graph without the epilogue cuDNN runs separately.
+  ConvGraphDesc separate = desc;
+  separate.hasResidual = separate.relu = false;
+  bool log =
+      std::getenv("PET_LOG_ALGORITHMS") && *std::getenv("PET_LOG_ALGORITHMS");
+  std::string why;
+  if (api.empty()) {
+    auto stored = storedChoiceLines("conv-graph ");
+    auto found = stored.find(key);
+    if (found != stored.end()) {
+      std::string name = found->second;
+      if (name != "legacy") {
+        if (name.rfind(kSeparatePrefix, 0) == 0) {
+          name = name.substr(std::strlen(kSeparatePrefix));
+          choice.separateEpilogue = true;
+        }
+        choice.graph = ConvGraph::rebuild(
+            cudnn(), choice.separateEpilogue ? separate : desc, name, why);
+        if (!choice.graph)
+          fail("cuDNN graph plan '%s' stored in %s does not build (%s); "
+               "%s",
+               name.c_str(), algorithmFile(), why.c_str(), detail.c_str());
+        choice.workspaceBytes = choice.graph->workspaceBytes(0);
+      }
+      if (log)
+        std::fprintf(stderr, "pet-runtime: %s: %s%s (stored)\n", detail.c_str(),
+                     choice.graph
+                         ? ("cuDNN graph " + choice.graph->planName(0)).c_str()
+                         : "legacy API",
+                     choice.separateEpilogue ? ", separate epilogue" : "");
+      return choice;
+    }
+  }
+  if (isCapturing())
+    fail("first fused convolution of this shape while a CUDA graph is "
+         "captured (its plans would be timed in the graph): run the forward "
+         "pass once before capturing; %s",
+         detail.c_str());
+  int limit = api == "graph" ? 1 : kGraphPlans;
+  GraphChoice candidate;
+  candidate.graph = ConvGraph::build(cudnn(), desc, limit, why);
+  if (!candidate.graph && hasResidual) {
+    candidate.graph = ConvGraph::build(cudnn(), separate, limit, why);
+    candidate.separateEpilogue = true;
+  }
+  if (!candidate.graph) {
+    if (log)
+      std::fprintf(stderr, "pet-runtime: %s: no cuDNN graph (%s)\n",
+                   detail.c_str(), why.c_str());
+    if (api.empty())
+      appendChoiceLine(key, "legacy");
+    return choice;
+  }
+  if (api == "graph") {
+    choice = std::move(candidate);
+    choice.workspaceBytes = choice.graph->workspaceBytes(0);
+    if (log)
+      std::fprintf(stderr, "pet-runtime: %s: cuDNN graph %s%s (forced)\n",
+                   detail.c_str(), choice.graph->planName(0).c_str(),
+                   choice.separateEpilogue ? ", separate epilogue" : "");
+    return choice;
+  }
+  // Scratch output with the output's strides; the real operands are only
+  // read.
+  size_t span = viewSpan(output);
+  auto *scratch = static_cast<float *>(pet_rt_alloc(span * sizeof(float)));
+  PetMemRef4D scratchOutput = *output;
+  scratchOutput.allocated = scratchOutput.aligned = scratch;
+  scratchOutput.offset = 0;
+  auto legacy = [&] {
+    legacyFused(plan, input, filter, bias, residual, &scratchOutput, hasBias,
+                hasResidual, hasRelu, detail);
+  };
+  legacy();
+  float best = graphMillis(legacy, kGraphCalls, kTimingRuns),
+        legacyMillis = best;
+  int bestPlan = -1;
+  for (int i = 0; i < candidate.graph->planCount(); ++i) {
+    bool ok = true;
+    auto run = [&] {
+      ok = ok &&
+           runGraph(candidate, i, plan, input, filter, bias, residual, output,
+                    scratch, hasBias, hasResidual, hasRelu, why, detail);
+    };
+    run();
+    if (!ok)
+      continue;
+    float ms = graphMillis(run, kGraphCalls, kTimingRuns);
+    if (ok && ms < best) {
+      best = ms;
+      bestPlan = i;
+    }
+  }
+  pet_rt_free(scratch);
+  if (bestPlan >= 0) {
+    choice = std::move(candidate);
+    choice.plan = bestPlan;
+    choice.workspaceBytes = choice.graph->workspaceBytes(bestPlan);
+  }
+  std::string name = choice.graph
+                         ? (choice.separateEpilogue ? kSeparatePrefix : "") +
+                               choice.graph->planName(bestPlan)
+                         : "legacy";
+  if (log)
+    std::fprintf(stderr,
+                 "pet-runtime: %s: %s, %.4f ms (legacy API %.4f ms, %d "
+                 "graph plans)\n",
+                 detail.c_str(),
+                 choice.graph ? ("cuDNN graph " + name).c_str() : "legacy API",
+                 double(best), double(legacyMillis),
+                 choice.graph ? choice.graph->planCount() : 0);
+  appendChoiceLine(key, name);
+  return choice;
+}
+#endif
+
+} // namespace
+
+extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
+    PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
+    PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,
+    int64_t strideW, int64_t padH, int64_t padW, int64_t dilationH,
+    int64_t dilationW, int64_t groups, int64_t flags) {
+  bool hasBias = flags & PET_RT_CONV_BIAS;
+  bool hasResidual = flags & PET_RT_CONV_RESIDUAL;
+  bool hasRelu = flags & PET_RT_CONV_RELU;
+  char pads[64];
+  std::snprintf(pads, sizeof(pads), ", padding %ldx%ld", long(padH),
+                long(padW));
+  std::string detail =
+      "conv2d input " + shape4(input->sizes) + ", filter " +
+      shape4(filter->sizes) + ", output " + shape4(output->sizes) + pads +
+      (hasBias ? ", bias" : "") + (hasResidual ? ", residual" : "") +
+      (hasRelu ? ", relu" : "");
+  if (!isContiguous(filter, 4) || !isNonOverlapping(output) ||
+      (hasBias && !isContiguous(bias, 4)))
+    fail("conv2d filter and bias must be contiguous, output without overlaps; "
+         "%s",
+         detail.c_str());
+  if (hasBias &&
+      (bias->sizes[0] * bias->sizes[1] * bias->sizes[2] * bias->sizes[3] !=
+       output->sizes[1]))
+    fail("conv2d bias must have one value per output channel; bias %s, %s",
+         shape4(bias->sizes).c_str(), detail.c_str());
+  if (hasResidual && shape4(residual->sizes) != shape4(output->sizes))
+    fail("conv2d residual must have the output's shape; residual %s, %s",
+         shape4(residual->sizes).c_str(), detail.c_str());
+  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, padH, padW,
+                           dilationH, dilationW, groups, detail);
+#ifdef PET_HAVE_CUDNN_FRONTEND
+  GraphChoice &choice = graphChoiceFor(
+      plan, input, filter, bias, residual, output, strideH, strideW, padH, padW,
+      dilationH, dilationW, hasBias, hasResidual, hasRelu, detail);
+  if (choice.graph) {
+    ProfileScope scope("cudnn", detail);
+    std::string why;
+    if (!runGraph(choice, choice.plan, plan, input, filter, bias, residual,
+                  output, data(output), hasBias, hasResidual, hasRelu, why,
+                  detail))
+      fail("cuDNN graph execution failed: %s; %s", why.c_str(), detail.c_str());
+    return;
+  }
+#endif
+  ProfileScope scope("cudnn", detail);
+  legacyFused(plan, input, filter, bias, residual, output, hasBias, hasResidual,
+              hasRelu, detail);
 }
 
 namespace {

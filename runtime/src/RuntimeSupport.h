@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <string>
 
 namespace pet_rt {
@@ -41,10 +42,21 @@ bool isCapturing();
 /// The median milliseconds of `runs` executions of `work` on the stream
 /// (CUDA events around each), to choose between a library's algorithms.
 float medianMillis(const std::function<void()> &work, int runs);
+/// The milliseconds one execution of `work` takes inside a CUDA graph (as
+/// the programs run): `calls` executions captured into one graph, its
+/// replay timed `runs` times (median), divided by `calls`. Launch gaps, which
+/// a graph does not have, do not count; `work` must have run once already.
+float graphMillis(const std::function<void()> &work, int calls, int runs);
 
 /// The file PET_CUDNN_ALGORITHMS names, shared by processes for the
 /// libraries' algorithm choices, or null.
 const char *algorithmFile();
+/// The lines "<key><TAB><value>" of that file whose key starts with
+/// `prefix` (value: the rest of the line, without its newline), read once
+/// per call; empty without a file.
+std::map<std::string, std::string> storedChoiceLines(const std::string &prefix);
+/// Appends "<key><TAB><value>" to that file, if there is one.
+void appendChoiceLine(const std::string &key, const std::string &value);
 
 /// Whether the libraries may use TF32 tensor cores (PET_TF32=1 or
 /// pet_rt_set_tf32).

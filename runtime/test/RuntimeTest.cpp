@@ -92,14 +92,45 @@ void checkConv(int n, int c, int h, int w, int f, int kh, int kw, int sh,
   pet_rt_free(y);
 }
 
+/// A 4-d view: sizes and strides into a buffer, from an offset.
+struct View {
+  int64_t offset, sizes[4], strides[4];
+  size_t at(int64_t a, int64_t b, int64_t c, int64_t d) const {
+    return size_t(offset + a * strides[0] + b * strides[1] + c * strides[2] +
+                  d * strides[3]);
+  }
+  PetMemRef4D memref(float *p) const {
+    return {p,
+            p,
+            offset,
+            {sizes[0], sizes[1], sizes[2], sizes[3]},
+            {strides[0], strides[1], strides[2], strides[3]}};
+  }
+};
+
+/// An n x c x h x w view of a dense buffer: NCHW, or with `nhwc` NHWC
+/// (what --pet-gpu-conv-calls=channels-last=1 allocates).
+View denseView(int64_t n, int64_t c, int64_t h, int64_t w, bool nhwc) {
+  if (nhwc)
+    return {0, {n, c, h, w}, {h * w * c, 1, w * c, c}};
+  return {0, {n, c, h, w}, {c * h * w, h * w, w, 1}};
+}
+
+/// Layouts of checkFusedConv's operands (bits): NHWC input, output,
+/// residual; NCHW otherwise.
+enum { kNhwcInput = 1, kNhwcOutput = 2, kNhwcResidual = 4 };
+
 /// The fused convolution: zero padding p, then bias, residual and ReLU as
 /// `flags` say; the output starts as NaNs that must all be overwritten.
 void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
-                    int d, int groups, int flags) {
+                    int d, int groups, int flags, int layouts = 0) {
   int oh = (h + 2 * p - d * (kk - 1) - 1) / s + 1,
       ow = (w + 2 * p - d * (kk - 1) - 1) / s + 1;
   int cg = c / groups, fg = f / groups;
   size_t outSize = size_t(n) * f * oh * ow;
+  View xv = denseView(n, c, h, w, layouts & kNhwcInput),
+       yv = denseView(n, f, oh, ow, layouts & kNhwcOutput),
+       zv = denseView(n, f, oh, ow, layouts & kNhwcResidual);
   float *x = alloc(size_t(n) * c * h * w), *k = alloc(size_t(f) * cg * kk * kk);
   float *bias = alloc(f), *z = alloc(outSize), *y = alloc(outSize);
   fill(x, size_t(n) * c * h * w, 1);
@@ -113,7 +144,6 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
     for (int of = 0; of < f; ++of)
       for (int i = 0; i < oh; ++i)
         for (int j = 0; j < ow; ++j) {
-          size_t o = ((size_t(in) * f + of) * oh + i) * ow + j;
           double sum = 0;
           int g = of / fg;
           for (int ic = 0; ic < cg; ++ic)
@@ -122,21 +152,19 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
                 int row = i * s + a * d - p, col = j * s + b * d - p;
                 if (row < 0 || row >= h || col < 0 || col >= w)
                   continue;
-                sum += double(x[((size_t(in) * c + g * cg + ic) * h + row) * w +
-                                col]) *
+                sum += double(x[xv.at(in, g * cg + ic, row, col)]) *
                        k[((size_t(of) * cg + ic) * kk + a) * kk + b];
               }
           if (flags & PET_RT_CONV_BIAS)
             sum += bias[of];
           if (flags & PET_RT_CONV_RESIDUAL)
-            sum += z[o];
+            sum += z[zv.at(in, of, i, j)];
           if (flags & PET_RT_CONV_RELU)
             sum = std::max(sum, 0.0);
-          ref[o] = sum;
+          ref[yv.at(in, of, i, j)] = sum;
         }
-  PetMemRef4D X = memref4(x, n, c, h, w), K = memref4(k, f, cg, kk, kk),
-              B = memref4(bias, 1, f, 1, 1), Z = memref4(z, n, f, oh, ow),
-              Y = memref4(y, n, f, oh, ow);
+  PetMemRef4D X = xv.memref(x), K = memref4(k, f, cg, kk, kk),
+              B = memref4(bias, 1, f, 1, 1), Z = zv.memref(z), Y = yv.memref(y);
   _mlir_ciface_pet_rt_conv2d_fused_f32(&X, &K, &B, &Z, &Y, s, s, p, p, d, d,
                                        groups, flags);
   pet_rt_synchronize();
@@ -147,11 +175,26 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
     finite = finite && std::isfinite(y[i]);
   std::snprintf(what, sizeof(what),
                 "fused conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d p%d d%d g%d "
-                "flags %d (rel err %.2g)",
-                n, c, h, w, f, cg, kk, kk, s, p, d, groups, flags, err);
+                "flags %d%s%s%s (rel err %.2g)",
+                n, c, h, w, f, cg, kk, kk, s, p, d, groups, flags,
+                layouts & kNhwcInput ? ", NHWC input" : "",
+                layouts & kNhwcOutput ? ", NHWC output" : "",
+                layouts & kNhwcResidual ? ", NHWC residual" : "", err);
   expect(finite && err < 1e-5, what);
   for (float *ptr : {x, k, bias, z, y})
     pet_rt_free(ptr);
+}
+
+/// The fused convolutions with NHWC operands (channels-last programs): all
+/// NHWC, and an NCHW residual or input mixed in.
+void checkChannelsLast() {
+  int all = kNhwcInput | kNhwcOutput | kNhwcResidual;
+  checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, all);
+  checkFusedConv(1, 16, 12, 12, 32, 1, 1, 0, 1, 1, 5, all);
+  checkFusedConv(1, 32, 12, 12, 32, 3, 2, 1, 1, 8, 5, all);
+  checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, kNhwcInput | kNhwcOutput);
+  checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, kNhwcOutput);
+  checkFusedConv(2, 3, 20, 20, 16, 3, 2, 1, 1, 1, 5, kNhwcOutput);
 }
 
 void checkMatmul(int batch, int m, int n, int k) {
@@ -309,22 +352,6 @@ void checkStridedCopy() {
   pet_rt_free(b);
 }
 
-/// A 4-d view: sizes and strides into a buffer, from an offset.
-struct View {
-  int64_t offset, sizes[4], strides[4];
-  size_t at(int64_t a, int64_t b, int64_t c, int64_t d) const {
-    return size_t(offset + a * strides[0] + b * strides[1] + c * strides[2] +
-                  d * strides[3]);
-  }
-  PetMemRef4D memref(float *p) const {
-    return {p,
-            p,
-            offset,
-            {sizes[0], sizes[1], sizes[2], sizes[3]},
-            {strides[0], strides[1], strides[2], strides[3]}};
-  }
-};
-
 /// The fused convolution (bias and ReLU) reading its input through the view
 /// `in` of one buffer and writing its output through the view `out` of
 /// another, as the GPU lowering passes slices and rows-as-images: every
@@ -443,6 +470,18 @@ int main(int argc, char **argv) {
     checkConvViews();
     return failures ? 1 : 0;
   }
+  if (argc > 1 && std::string(argv[1]) == "fused") {
+    for (int flags = 0; flags < 8; ++flags)
+      checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, flags);
+    checkFusedConv(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 7);
+    checkFusedConv(1, 3, 32, 32, 64, 7, 2, 3, 1, 1, 5);
+    checkFusedConv(2, 8, 9, 9, 8, 3, 2, 1, 1, 8, 5);
+    checkFusedConv(1, 128, 14, 14, 128, 3, 1, 1, 1, 32, 5);
+    checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
+    checkChannelsLast();
+    checkConvViews();
+    return failures ? 1 : 0;
+  }
   if (argc > 1 && std::string(argv[1]) == "graph-profile") {
     // A graph of a memset and a convolution, timed (PET_GRAPH_PROFILE:
     // then profiled).
@@ -483,6 +522,7 @@ int main(int argc, char **argv) {
   checkGemmViews(3, 20, 12, PET_RT_GEMM_BIAS | PET_RT_GEMM_RESIDUAL, true);
   checkGemmViews(2, 16, 8, PET_RT_GEMM_BIAS, true, /*offset=*/3);
   checkGemmViews(2, 16, 8, 0, false, /*offset=*/1);
+  checkChannelsLast();
   checkConvViews();
   checkGraph();
   checkStridedCopy();
@@ -512,6 +552,26 @@ int main(int argc, char **argv) {
     if (viewStatus != 0)
       std::printf("%s", viewOutput.c_str());
   }
+#ifdef PET_HAVE_CUDNN_FRONTEND
+  // The fused convolutions through cuDNN's graph API (its first plan
+  // wherever one builds) and through the legacy API alone: both compute
+  // right; the graph is taken for the plain shapes at least.
+  for (const char *api : {"graph", "legacy"}) {
+    int apiStatus = 0;
+    std::string apiOutput =
+        capture(std::string("PET_CUDNN_ALGORITHMS= PET_CUDNN_API=") + api +
+                    " PET_LOG_ALGORITHMS=1 " + self + " fused 2>&1",
+                apiStatus);
+    bool graphUsed = apiOutput.find("cuDNN graph") != std::string::npos;
+    std::string what =
+        std::string("fused convolutions through ") +
+        (std::string(api) == "graph" ? "cuDNN's graph API" : "the legacy API");
+    expect(apiStatus == 0 && graphUsed == (std::string(api) == "graph"),
+           what.c_str());
+    if (apiStatus != 0 || graphUsed != (std::string(api) == "graph"))
+      std::printf("%s", apiOutput.c_str());
+  }
+#endif
   // PET_PROFILE: one line per call name, with its count.
   std::string profilePath = "/tmp/pet-runtime-test-profile.tsv";
   std::string profileCommand =
@@ -569,6 +629,15 @@ int main(int argc, char **argv) {
              logs[1].find("gemm of 2 heads") != std::string::npos &&
              logs[1].find("FAIL") == std::string::npos,
          "PET_CUDNN_ALGORITHMS stores a product's algorithm once");
+#ifdef PET_HAVE_CUDNN_FRONTEND
+  // The fused shape's choice between the APIs: stored once, then used.
+  std::string graphKey = "\nconv-graph 1x8x10x10 16x8x3x3 1x16x10x10 s1,1 "
+                         "p1,1 d1,1 g1 fp32 f7\t";
+  size_t graphLine = stored.find(graphKey);
+  expect(graphLine != std::string::npos &&
+             stored.find(graphKey, graphLine + 1) == std::string::npos,
+         "PET_CUDNN_ALGORITHMS stores a fused shape's API choice once");
+#endif
   std::printf("%s\n", failures ? "FAILED" : "all runtime checks passed");
   return failures ? 1 : 0;
 }

@@ -177,10 +177,21 @@ def GPUConvCalls : Pass<"pet-gpu-conv-calls", "ModuleOp"> {
     cuDNN pads both sides of a dimension alike; where one side has more
     (corrections on a box at an edge), the image is zero-padded by the
     difference first (`pet.pad`).
+
+    `channels-last=1` stores the calls' outputs (and the concatenations
+    they write into) NHWC: an `N x H x W x C` allocation seen through
+    `memref.transpose` as the NCHW image, so that the program keeps its
+    NCHW semantics while cuDNN reads and writes the layout of its TF32
+    tensor-core kernels without transposing around each call. A chain with
+    a residual that is not itself NHWC writes NCHW (the runtime reads the
+    residual with the output's strides). Everything else reads these
+    buffers through their strides.
   }];
   let options = [
     Option<"layoutViews", "layout-views", "bool", /*default=*/"true",
            "Pass views to cuDNN and write concatenations in place">,
+    Option<"channelsLast", "channels-last", "bool", /*default=*/"false",
+           "Store the calls' outputs NHWC (seen as NCHW through a transpose)">,
   ];
   let dependentDialects = ["arith::ArithDialect",
                            "bufferization::BufferizationDialect",

@@ -42,6 +42,37 @@ Value viewOf(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
+/// A new buffer for an NCHW image of `type`: with `channelsLast`, stored
+/// NHWC (an N x H x W x C allocation seen through `memref.transpose` as
+/// N x C x H x W with strides [HWC, 1, WC, C]), the layout of cuDNN's
+/// tensor-core kernels; otherwise dense NCHW.
+Value allocImage(OpBuilder &b, Location loc, RankedTensorType type,
+                 bool channelsLast) {
+  ArrayRef<int64_t> shape = type.getShape();
+  if (!channelsLast || shape.size() != 4)
+    return memref::AllocOp::create(
+        b, loc, MemRefType::get(shape, type.getElementType()));
+  Value nhwc = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({shape[0], shape[2], shape[3], shape[1]},
+                      type.getElementType()));
+  AffineMap toNCHW = AffineMap::getPermutationMap(
+      ArrayRef<unsigned>{0, 3, 1, 2}, b.getContext());
+  return memref::TransposeOp::create(b, loc, nhwc, AffineMapAttr::get(toNCHW));
+}
+
+/// Whether `tensor` is the result of a convolution call written into an
+/// NHWC buffer (allocImage), or a slice of one.
+bool isChannelsLast(Value tensor) {
+  auto toTensor = tensor.getDefiningOp<bufferization::ToTensorOp>();
+  if (!toTensor)
+    return false;
+  Value buffer = toTensor.getBuffer();
+  while (auto subview = buffer.getDefiningOp<memref::SubViewOp>())
+    buffer = subview.getSource();
+  return buffer.getDefiningOp<memref::TransposeOp>() != nullptr;
+}
+
 /// The convolution's image: a view of the image whose rows or columns
 /// `concat` lays along the batch, when it does; else the operand itself.
 Value inputViewOf(OpBuilder &b, Location loc, Value input) {
@@ -102,7 +133,7 @@ Value operandSlice(OpBuilder &b, Location loc, Value buffer, ConcatOp concat,
   return memref::SubViewOp::create(b, loc, buffer, offsets, shape, ones);
 }
 
-InPlaceConcats planInPlaceConcats(ModuleOp module) {
+InPlaceConcats planInPlaceConcats(ModuleOp module, bool channelsLast) {
   InPlaceConcats plan;
   module.walk([&](ConcatOp concat) {
     if (!cast<RankedTensorType>(concat.getType()).hasStaticShape())
@@ -126,9 +157,8 @@ InPlaceConcats planInPlaceConcats(ModuleOp module) {
         first = writer.first.conv;
     OpBuilder b(first);
     auto type = cast<RankedTensorType>(concat.getType());
-    plan.buffers[concat] = memref::AllocOp::create(
-        b, concat.getLoc(),
-        MemRefType::get(type.getShape(), type.getElementType()));
+    plan.buffers[concat] =
+        allocImage(b, concat.getLoc(), type, channelsLast && !view);
     for (auto &[chain, destination] : writers)
       plan.byChainEnd[chain.ops.back()] = destination;
     plan.concats.push_back({concat, view.has_value()});
@@ -193,11 +223,29 @@ void finishInPlaceConcats(const InPlaceConcats &plan) {
   }
 }
 
+/// Whether `tensor` is, or will be once every chain is replaced, stored
+/// NHWC: written by a chain into a buffer of its own (not a
+/// concatenation's) whose residual, if any, is NHWC too. A convolution's
+/// own result is one (a chain that takes the addition reading it is
+/// replaced first, and the convolution is left alone).
+bool willBeChannelsLast(Value tensor, const InPlaceConcats &plan) {
+  if (isChannelsLast(tensor))
+    return true;
+  if (auto conv = tensor.getDefiningOp<Conv2DOp>())
+    return cast<RankedTensorType>(tensor.getType()).getElementType().isF32() &&
+           !plan.byChainEnd.contains(conv);
+  std::optional<ConvChain> chain = getConvChainProducing(tensor);
+  if (!chain || plan.byChainEnd.contains(chain->ops.back()) ||
+      chain->ops.back()->getResult(0) != tensor)
+    return false;
+  return !chain->residual || willBeChannelsLast(chain->residual, plan);
+}
+
 /// Replaces `chain` by one library call. A chain that writes into a
 /// concatenation's buffer is left for the caller to erase once the
 /// concatenation is gone; returns whether it does.
 bool replaceByCall(const ConvChain &chain, const InPlaceConcats &plan,
-                   bool views) {
+                   bool views, bool channelsLast) {
   Conv2DOp conv = chain.conv;
   Operation *last = chain.ops.back();
   OpBuilder b(last);
@@ -217,15 +265,22 @@ bool replaceByCall(const ConvChain &chain, const InPlaceConcats &plan,
     input = PadOp::create(b, loc, input, b.getDenseI64ArrayAttr(extraLow),
                           b.getDenseI64ArrayAttr(extraHigh));
   // Written into a concatenation's buffer, or a buffer of its own.
+  // A residual is read with the output's strides: the output takes the
+  // residual's layout.
   Value output = outputViewFor(b, loc, plan, last);
   Value ownBuffer;
   if (!output)
-    output = ownBuffer = memref::AllocOp::create(
-        b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+    output = ownBuffer =
+        allocImage(b, loc, type,
+                   channelsLast && (!chain.residual ||
+                                    willBeChannelsLast(chain.residual, plan)));
   int64_t flags = (chain.bias ? kBias : 0) | (chain.residual ? kResidual : 0) |
                   (chain.relu ? kRelu : 0);
   Value bias = chain.bias ? bufferOf(b, loc, chain.bias) : output;
-  Value residual = chain.residual ? bufferOf(b, loc, chain.residual) : output;
+  Value residual = output;
+  if (chain.residual)
+    residual = channelsLast ? viewOf(b, loc, chain.residual)
+                            : bufferOf(b, loc, chain.residual);
   SmallVector<int64_t> strides = conv.getStrideValues();
   SmallVector<int64_t> dilations = conv.getDilationValues();
   callRuntimeFunction(b, loc, "pet_rt_conv2d_fused_f32",
@@ -251,7 +306,7 @@ struct GPUConvCallsPass : public pet::impl::GPUConvCallsBase<GPUConvCallsPass> {
   void runOnOperation() override {
     InPlaceConcats plan;
     if (layoutViews)
-      plan = planInPlaceConcats(getOperation());
+      plan = planInPlaceConcats(getOperation(), channelsLast);
     SmallVector<Conv2DOp> convs;
     getOperation().walk([&](Conv2DOp conv) {
       if (conv.getType().getElementType().isF32())
@@ -260,7 +315,7 @@ struct GPUConvCallsPass : public pet::impl::GPUConvCallsBase<GPUConvCallsPass> {
     SmallVector<ConvChain> inPlace;
     for (Conv2DOp conv : convs) {
       ConvChain chain = matchConvChain(conv);
-      if (replaceByCall(chain, plan, layoutViews))
+      if (replaceByCall(chain, plan, layoutViews, channelsLast))
         inPlace.push_back(chain);
     }
     finishInPlaceConcats(plan);

@@ -1,5 +1,6 @@
 // RUN: pet-opt %s -split-input-file --pet-gpu-conv-calls | FileCheck %s
 // RUN: pet-opt %s -split-input-file --pet-gpu-conv-calls=layout-views=0 | FileCheck %s --check-prefix=COPIES
+// RUN: pet-opt %s -split-input-file --pet-gpu-conv-calls=channels-last=1 | FileCheck %s --check-prefix=NHWC
 
 // A convolution, its bias, a residual and a ReLU become one call of the
 // runtime's fused cuDNN convolution, which pads the image itself (numerics:
@@ -220,4 +221,48 @@ func.func @marked(%x: tensor<1x8x12x10xf32>, %w: tensor<16x8x3x3xf32> {pet.weigh
   %v = pet.conv2d %s#1, %w2 pad_low [1, 1] pad_high [1, 1] {pet.copy_layout} : (tensor<2x8x7x7xf32>, tensor<6x8x3x3xf32>) -> tensor<2x6x7x7xf32>
   %k = pet.concat %o, %v axis 1 {pet.copy_layout} : (tensor<2x4x7x7xf32>, tensor<2x6x7x7xf32>) -> tensor<2x10x7x7xf32>
   return %z, %k : tensor<1x16x12x10xf32>, tensor<2x10x7x7xf32>
+}
+
+// -----
+
+// channels-last=1: outputs stored NHWC, seen as NCHW through a transpose.
+// The block's second convolution adds the downsampling convolution's result
+// (NHWC too, though written after it) and writes NHWC; a convolution whose
+// residual is an argument (NCHW) writes NCHW, the residual's layout. The
+// residuals are passed as they lie (any strides: the runtime reads an NCHW
+// residual into an NHWC output too). Numerics: pet-runtime-test's
+// channels-last cases and gpu_check's -nhwc cases on the GPU machine.
+
+// NHWC-LABEL: func.func @channels_last
+// NHWC: %[[A:.*]] = memref.alloc() : memref<1x8x8x16xf32>
+// NHWC: %[[AT:.*]] = memref.transpose %[[A]] (d0, d1, d2, d3) -> (d0, d3, d1, d2) : memref<1x8x8x16xf32> to memref<1x16x8x8xf32, strided<[1024, 1, 128, 16]>>
+// NHWC: call @pet_rt_conv2d_fused_f32
+// NHWC: %[[T0:.*]] = bufferization.to_tensor %[[AT]] restrict writable
+// NHWC: %[[B:.*]] = memref.alloc() : memref<1x8x8x16xf32>
+// NHWC: %[[BT:.*]] = memref.transpose %[[B]]
+// NHWC: call @pet_rt_conv2d_fused_f32
+// NHWC: %[[DOWN:.*]] = bufferization.to_tensor %[[BT]]
+// NHWC: %[[C:.*]] = memref.alloc() : memref<1x8x8x16xf32>
+// NHWC: %[[CT:.*]] = memref.transpose %[[C]]
+// NHWC-DAG: bufferization.to_buffer %[[DOWN]] read_only : tensor<1x16x8x8xf32> to memref<1x16x8x8xf32, strided<[?, ?, ?, ?], offset: ?>>
+// NHWC-DAG: bufferization.to_buffer %[[T0]] read_only : tensor<1x16x8x8xf32> to memref<1x16x8x8xf32, strided<[?, ?, ?, ?], offset: ?>>
+// NHWC-DAG: %[[C6:.*]] = arith.constant 6 : i64
+// NHWC: call @pet_rt_conv2d_fused_f32({{.*}}, %[[C6]])
+// NHWC: %[[T2:.*]] = bufferization.to_tensor %[[CT]]
+// NHWC: %[[D:.*]] = memref.alloc() : memref<1x16x8x8xf32>
+// NHWC-NOT: memref.transpose
+// NHWC: bufferization.to_buffer %{{.*}} read_only : tensor<1x16x8x8xf32> to memref<1x16x8x8xf32, strided<[?, ?, ?, ?], offset: ?>>
+// NHWC: call @pet_rt_conv2d_fused_f32
+// NHWC: %[[T3:.*]] = bufferization.to_tensor %[[D]]
+// NHWC: return %[[T2]], %[[T3]]
+func.func @channels_last(%x: tensor<1x8x8x8xf32>, %w1: tensor<16x8x3x3xf32>, %w2: tensor<16x16x3x3xf32>, %wd: tensor<16x8x1x1xf32>, %r: tensor<1x16x8x8xf32>) -> (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) {
+  %0 = pet.conv2d %x, %w1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x8x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %1 = pet.relu %0 : tensor<1x16x8x8xf32>
+  %2 = pet.conv2d %1, %w2 pad_low [1, 1] pad_high [1, 1] : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %3 = pet.conv2d %x, %wd : (tensor<1x8x8x8xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x8x8xf32>
+  %4 = pet.add %2, %3 : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %5 = pet.relu %4 : tensor<1x16x8x8xf32>
+  %6 = pet.conv2d %5, %w2 pad_low [1, 1] pad_high [1, 1] : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x8x8xf32>
+  %7 = pet.add %6, %r : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  return %5, %7 : tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>
 }
