@@ -345,7 +345,12 @@ def TileParallelLoops : Pass<"pet-tile-parallel-loops", "func::FuncOp"> {
     that the loops map to a grid of blocks of that many threads). A block's
     threads then cover `threads` consecutive elements of the iteration
     space however small its innermost dimension is (3 x 3 filters, 7 x 7
-    images), and warps read consecutive elements.
+    images), and warps read consecutive elements. The dimension that varies
+    fastest is the one along which the largest buffer the loop touches is
+    contiguous (a written one, then the last dimension, between buffers of
+    one size): the channels of a buffer stored NHWC behind its NCHW view
+    (`--pet-gpu-conv-calls=channels-last=1`), the last non-unit dimension
+    of an identity layout.
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"256",

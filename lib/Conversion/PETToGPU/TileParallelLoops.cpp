@@ -2,6 +2,8 @@
 
 #include "PET/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -9,6 +11,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
+#include <tuple>
 
 namespace mlir::pet {
 #define GEN_PASS_DEF_TILEPARALLELLOOPS
@@ -42,6 +46,64 @@ static void reverseDimensions(scf::ParallelOp op) {
   op.erase();
 }
 
+/// The loop dimension of `op` that an index of a memory access follows: the
+/// induction variable itself, or an addition or product with it (a
+/// window's position, `out * stride + tap`), up to two steps back.
+static std::optional<unsigned> loopOf(scf::ParallelOp op, Value index,
+                                      int depth = 0) {
+  for (unsigned i = 0, e = op.getNumLoops(); i < e; ++i)
+    if (index == op.getInductionVars()[i])
+      return i;
+  Operation *def = index.getDefiningOp();
+  if (depth >= 2 || !isa_and_nonnull<arith::AddIOp, arith::MulIOp>(def))
+    return std::nullopt;
+  for (Value operand : def->getOperands())
+    if (std::optional<unsigned> loop = loopOf(op, operand, depth + 1))
+      return loop;
+  return std::nullopt;
+}
+
+/// The dimension of `op` that should vary fastest across a block's
+/// threads: the one that steps through the largest memref the loop reads
+/// or writes where that memref is contiguous (stride 1), so that warps
+/// read and write consecutive elements; between buffers of one size, a
+/// written one, then the last dimension (the default order). A buffer
+/// stored NHWC behind an NCHW view (--pet-gpu-conv-calls=channels-last=1)
+/// is contiguous along its channels, identity layouts along their last
+/// dimension. None where no access says (dynamic strides).
+static std::optional<unsigned> contiguousLoop(scf::ParallelOp op) {
+  unsigned last = op.getNumLoops() - 1;
+  std::optional<std::tuple<int64_t, bool, bool, unsigned>> best;
+  auto consider = [&](Value memref, ValueRange indices, bool written) {
+    auto type = dyn_cast<MemRefType>(memref.getType());
+    if (!type || !type.hasStaticShape())
+      return;
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)))
+      return;
+    for (auto [dim, stride] : llvm::enumerate(strides)) {
+      if (stride != 1 || type.getDimSize(dim) == 1)
+        continue;
+      if (std::optional<unsigned> loop = loopOf(op, indices[dim])) {
+        auto candidate = std::make_tuple(type.getNumElements(), written,
+                                         *loop == last, *loop);
+        if (!best || candidate > *best)
+          best = candidate;
+      }
+    }
+  };
+  op.getBody()->walk([&](Operation *access) {
+    if (auto load = dyn_cast<memref::LoadOp>(access))
+      consider(load.getMemRef(), load.getIndices(), /*written=*/false);
+    else if (auto store = dyn_cast<memref::StoreOp>(access))
+      consider(store.getMemRef(), store.getIndices(), /*written=*/true);
+  });
+  if (!best)
+    return std::nullopt;
+  return std::get<3>(*best);
+}
+
 namespace {
 struct TileParallelLoopsPass
     : public pet::impl::TileParallelLoopsBase<TileParallelLoopsPass> {
@@ -54,7 +116,8 @@ struct TileParallelLoopsPass
     }
     // All dimensions of a loop nest combined into one, so that a block's
     // threads cover consecutive elements however small the innermost
-    // dimension is (3 x 3 filters, 7 x 7 images).
+    // dimension is (3 x 3 filters, 7 x 7 images); the dimension contiguous
+    // in the largest buffer it touches varies fastest.
     auto outermost = [&] {
       SmallVector<scf::ParallelOp> loops;
       getOperation().walk([&](scf::ParallelOp op) {
@@ -69,6 +132,10 @@ struct TileParallelLoopsPass
         continue;
       std::vector<unsigned> all(op.getNumLoops());
       std::iota(all.begin(), all.end(), 0u);
+      if (std::optional<unsigned> fastest = contiguousLoop(op)) {
+        all.erase(all.begin() + *fastest);
+        all.push_back(*fastest);
+      }
       rewriter.setInsertionPoint(op);
       collapseParallelLoops(rewriter, op, {all});
     }
