@@ -105,7 +105,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       api_header: Optional[Path] = None,
                       runner_main: bool = True,
                       timing_main: Optional[str] = None,
-                      channels_last: Optional[bool] = None) -> bytes:
+                      channels_last: Optional[bool] = None,
+                      filters_last: Optional[bool] = None) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
     with `time_runs`, times that many CUDA-graph replays of it). With
@@ -116,7 +117,9 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     `channels_last` stores convolution outputs NHWC
     (--pet-gpu-conv-calls=channels-last=1: the layout of cuDNN's TF32
     tensor-core kernels); None takes PET_CHANNELS_LAST (1 or 0, default
-    0)."""
+    0). `filters_last` stores preprocessed convolution filters KRSC
+    (--pet-gpu-filters-last: what those kernels read, transposed once at
+    load instead of by cuDNN on every call); None takes PET_FILTERS_LAST."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
     api = []
@@ -131,6 +134,9 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     # (--pet-gpu-conv-calls=layout-views=0), for comparisons.
     if channels_last is None:
         channels_last = os.environ.get("PET_CHANNELS_LAST") == "1"
+    if filters_last is None:
+        filters_last = os.environ.get("PET_FILTERS_LAST") == "1"
+    filters = ["--pet-gpu-filters-last"] if filters_last else []
     conv_options = []
     if os.environ.get("PET_LAYOUT_VIEWS") == "0":
         conv_options.append("layout-views=0")
@@ -140,7 +146,7 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
         "=" + " ".join(conv_options) if conv_options else "")
     # Source locations travel from step to step (DEBUG), so that kernels are
     # named after the operators they compute (--pet-gpu-name-kernels).
-    linalg = run_pet_opt(source, [*pet_args, *PREPARE, *api, conv_calls,
+    linalg = run_pet_opt(source, [*pet_args, *PREPARE, *filters, *api, conv_calls,
                                   "--pet-gpu-matmul-calls", "--pet-gpu-row-kernels",
                                   "--convert-pet-to-linalg",
                                   "--pet-fuse-elementwise", "--pet-split-reductions",

@@ -93,6 +93,15 @@ def cases():
             f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
             "require-measured=1")]),
         ("inception-v3-nhwc", inception_v3(), []),
+        # Filters stored KRSC at load (--pet-gpu-filters-last), with NCHW
+        # and with NHWC images.
+        ("resnet18-32-krsc", r32, []),
+        ("resnet18-224-measured-krsc", r224, [gpu.gpu_optimize_flag(
+            f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
+            "require-measured=1")]),
+        ("resnet18-224-measured-nhwc-krsc", r224, [gpu.gpu_optimize_flag(
+            f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
+            "require-measured=1")]),
     ] + extra_cases()
 
 
@@ -114,7 +123,8 @@ def prepare(directory: Path, names=None) -> None:
         (directory / f"{name}.o").write_bytes(
             gpu.compile_to_object(optimized, time_runs=TIME_RUNS,
                                   api_header=header, func=func,
-                                  channels_last=name.endswith("-nhwc")))
+                                  channels_last="-nhwc" in name,
+                                  filters_last=name.endswith("-krsc")))
         results = cpu.run_on_cpu(optimized, func=func)
         (directory / f"{name}.cpu.json").write_text(json.dumps(results))
         print(f"prepared {name}: {len(results)} result(s), shapes "

@@ -185,3 +185,18 @@ def test_resnet18_optimized_with_a_cost_database_matches_on_cpu(tmp_path):
     after = cpu.run_on_cpu(optimized)
     assert original[0][0] == [1, 10]
     assert cpu.max_difference(original, after) <= TOLERANCE
+
+
+@needs_runner
+def test_filters_stored_krsc_compute_the_same_on_cpu():
+    # --pet-gpu-filters-last (programs for TF32 tensor cores): the
+    # preprocessing function returns the filters F x KH x KW x C and the
+    # network reads them back through a transpose; its results are the
+    # same (the GPU runs these transposes as strided views).
+    from pet_mlir import gpu
+    prepared = run_pet_opt(resnet18(image=32, classes=10), list(gpu.PREPARE))
+    krsc = run_pet_opt(prepared, ["--pet-gpu-filters-last"])
+    assert krsc.count("perm [0, 2, 3, 1]") == 20  # one per convolution
+    assert krsc.count("perm [0, 3, 1, 2]") == 20
+    assert cpu.max_difference(cpu.run_on_cpu(prepared),
+                              cpu.run_on_cpu(krsc)) <= TOLERANCE

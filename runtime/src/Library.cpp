@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -177,6 +178,15 @@ bool isView(const PetMemRef4D *m) {
   return !isContiguous(m, 4) || alignmentOf(m) < 256;
 }
 
+/// Whether a filter F x C x KH x KW is stored KRSC (F x KH x KW x C,
+/// --pet-gpu-filters-last): strides [KH*KW*C, 1, KW*C, C].
+bool isKrsc(const PetMemRef4D *filter) {
+  const int64_t *n = filter->sizes;
+  std::array<int, 4> s = viewStrides(filter);
+  return s[0] == n[2] * n[3] * n[1] && s[1] == 1 && s[2] == n[3] * n[1] &&
+         s[3] == n[1];
+}
+
 /// " x@s0,s1,s2,s3" for a view that is not contiguous, " x%A" for one
 /// aligned to A < 256 bytes, "" otherwise: the part of a plan's key that
 /// tells views apart.
@@ -219,6 +229,9 @@ struct ConvPlan {
   cudnnConvolutionDescriptor_t conv;
   cudnnConvolutionFwdAlgo_t algo;
   size_t workspaceBytes;
+  /// A filter stored KRSC that cuDNN's legacy API does not run with these
+  /// tensors: only the graph API can.
+  bool legacyUnsupported = false;
   /// A zero bias (1 x F x 1 x 1) for fused calls without one, and whether
   /// cuDNN fuses this shape with the chosen algorithm at all.
   float *zeros = nullptr;
@@ -294,7 +307,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
                     std::to_string(pw) + " d" + std::to_string(dh) + "," +
                     std::to_string(dw) + " g" + std::to_string(groups) +
                     (tf32 ? " tf32" : " fp32") + layoutKey("x", input) +
-                    layoutKey("y", output);
+                    layoutKey("y", output) + layoutKey("w", filter);
   auto it = plans.find(key);
   if (it != plans.end())
     return it->second;
@@ -316,8 +329,10 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   setViewDescriptor(plan.x, input, "cudnnSetTensor4dDescriptorEx(input)",
                     detail);
   auto [f, fc, kh, kw] = dims(filter->sizes);
-  checkCudnn(cudnnSetFilter4dDescriptor(plan.w, CUDNN_DATA_FLOAT,
-                                        CUDNN_TENSOR_NCHW, f, fc, kh, kw),
+  bool krsc = !isContiguous(filter, 4);
+  checkCudnn(cudnnSetFilter4dDescriptor(
+                 plan.w, CUDNN_DATA_FLOAT,
+                 krsc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW, f, fc, kh, kw),
              "cudnnSetFilter4dDescriptor", detail);
   auto [on, oc, oh, ow] = dims(output->sizes);
   setViewDescriptor(plan.y, output, "cudnnSetTensor4dDescriptorEx(output)",
@@ -393,15 +408,23 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
                      AlgorithmChoice &choice) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int returned = 0;
-    checkCudnn(cudnnFindConvolutionForwardAlgorithm(
-                   cudnn(), x, plan.w, plan.conv, y,
-                   CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
-               "cudnnFindConvolutionForwardAlgorithm", detail);
+    cudnnStatus_t status = cudnnFindConvolutionForwardAlgorithm(
+        cudnn(), x, plan.w, plan.conv, y, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
+        &returned, perf);
+    if (status != CUDNN_STATUS_SUCCESS && krsc)
+      returned = 0;
+    else
+      checkCudnn(status, "cudnnFindConvolutionForwardAlgorithm", detail);
     std::vector<cudnnConvolutionFwdAlgoPerf_t> candidates;
     for (int i = 0; i < returned; ++i)
       if (perf[i].status == CUDNN_STATUS_SUCCESS &&
           (tf32 || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
         candidates.push_back(perf[i]);
+    // A KRSC filter with NCHW tensors, say: the graph API's alone.
+    if (candidates.empty() && krsc) {
+      plan.legacyUnsupported = true;
+      return 0.0f;
+    }
     if (candidates.empty())
       fail("cuDNN found no FP32 algorithm; %s", detail.c_str());
     auto *scratch =
@@ -430,6 +453,13 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   };
   AlgorithmChoice choice;
   float best = fastest(plan.x, data(input), plan.y, viewSpan(output), choice);
+  if (plan.legacyUnsupported) {
+    if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
+      std::fprintf(stderr,
+                   "pet-runtime: %s: no legacy algorithm (filter KRSC)\n",
+                   detail.c_str());
+    return plans.emplace(key, plan).first->second;
+  }
   // PET_CUDNN_VIEWS=view or =copy: views always passed as they are, or
   // always through dense copies (tests); otherwise the faster, measured.
   const char *views = std::getenv("PET_CUDNN_VIEWS");
@@ -811,7 +841,8 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
   std::string api = forcedApi();
   // A residual in the output's place: the legacy path (a graph's reads and
   // writes of one tensor are not ordered).
-  if (api == "legacy" || (hasResidual && data(residual) == data(output)))
+  if (!plan.legacyUnsupported &&
+      (api == "legacy" || (hasResidual && data(residual) == data(output))))
     return choice;
   ConvGraphDesc desc;
   desc.x = graphTensor(input);
@@ -899,9 +930,11 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     legacyFused(plan, input, filter, bias, residual, &scratchOutput, hasBias,
                 hasResidual, hasRelu, detail);
   };
-  legacy();
-  float best = graphMillis(legacy, kGraphCalls, kTimingRuns),
-        legacyMillis = best;
+  float best = std::numeric_limits<float>::infinity(), legacyMillis = best;
+  if (!plan.legacyUnsupported) {
+    legacy();
+    best = legacyMillis = graphMillis(legacy, kGraphCalls, kTimingRuns);
+  }
   int bestPlan = -1;
   for (int i = 0; i < candidate.graph->planCount(); ++i) {
     bool ok = true;
@@ -960,10 +993,10 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
       shape4(filter->sizes) + ", output " + shape4(output->sizes) + pads +
       (hasBias ? ", bias" : "") + (hasResidual ? ", residual" : "") +
       (hasRelu ? ", relu" : "");
-  if (!isContiguous(filter, 4) || !isNonOverlapping(output) ||
-      (hasBias && !isContiguous(bias, 4)))
-    fail("conv2d filter and bias must be contiguous, output without overlaps; "
-         "%s",
+  if (!(isContiguous(filter, 4) || isKrsc(filter)) ||
+      !isNonOverlapping(output) || (hasBias && !isContiguous(bias, 4)))
+    fail("conv2d filter must be contiguous or KRSC, bias contiguous, output "
+         "without overlaps; %s",
          detail.c_str());
   if (hasBias &&
       (bias->sizes[0] * bias->sizes[1] * bias->sizes[2] * bias->sizes[3] !=
@@ -989,6 +1022,11 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
     return;
   }
 #endif
+  if (plan.legacyUnsupported)
+    fail("conv2d with its filter stored KRSC (--pet-gpu-filters-last): "
+         "cuDNN's legacy API does not run it and no plan of its graph API "
+         "does (a runtime built without cudnn-frontend has none); %s",
+         detail.c_str());
   ProfileScope scope("cudnn", detail);
   legacyFused(plan, input, filter, bias, residual, output, hasBias, hasResidual,
               hasRelu, detail);

@@ -117,8 +117,9 @@ View denseView(int64_t n, int64_t c, int64_t h, int64_t w, bool nhwc) {
 }
 
 /// Layouts of checkFusedConv's operands (bits): NHWC input, output,
-/// residual; NCHW otherwise.
-enum { kNhwcInput = 1, kNhwcOutput = 2, kNhwcResidual = 4 };
+/// residual, and the filter KRSC (--pet-gpu-filters-last); NCHW / KCRS
+/// otherwise.
+enum { kNhwcInput = 1, kNhwcOutput = 2, kNhwcResidual = 4, kKrscFilter = 8 };
 
 /// The fused convolution: zero padding p, then bias, residual and ReLU as
 /// `flags` say; the output starts as NaNs that must all be overwritten.
@@ -130,7 +131,8 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
   size_t outSize = size_t(n) * f * oh * ow;
   View xv = denseView(n, c, h, w, layouts & kNhwcInput),
        yv = denseView(n, f, oh, ow, layouts & kNhwcOutput),
-       zv = denseView(n, f, oh, ow, layouts & kNhwcResidual);
+       zv = denseView(n, f, oh, ow, layouts & kNhwcResidual),
+       kv = denseView(f, cg, kk, kk, layouts & kKrscFilter);
   float *x = alloc(size_t(n) * c * h * w), *k = alloc(size_t(f) * cg * kk * kk);
   float *bias = alloc(f), *z = alloc(outSize), *y = alloc(outSize);
   fill(x, size_t(n) * c * h * w, 1);
@@ -153,7 +155,7 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
                 if (row < 0 || row >= h || col < 0 || col >= w)
                   continue;
                 sum += double(x[xv.at(in, g * cg + ic, row, col)]) *
-                       k[((size_t(of) * cg + ic) * kk + a) * kk + b];
+                       k[kv.at(of, ic, a, b)];
               }
           if (flags & PET_RT_CONV_BIAS)
             sum += bias[of];
@@ -163,8 +165,8 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
             sum = std::max(sum, 0.0);
           ref[yv.at(in, of, i, j)] = sum;
         }
-  PetMemRef4D X = xv.memref(x), K = memref4(k, f, cg, kk, kk),
-              B = memref4(bias, 1, f, 1, 1), Z = zv.memref(z), Y = yv.memref(y);
+  PetMemRef4D X = xv.memref(x), K = kv.memref(k), B = memref4(bias, 1, f, 1, 1),
+              Z = zv.memref(z), Y = yv.memref(y);
   _mlir_ciface_pet_rt_conv2d_fused_f32(&X, &K, &B, &Z, &Y, s, s, p, p, d, d,
                                        groups, flags);
   pet_rt_synchronize();
@@ -175,11 +177,12 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
     finite = finite && std::isfinite(y[i]);
   std::snprintf(what, sizeof(what),
                 "fused conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d p%d d%d g%d "
-                "flags %d%s%s%s (rel err %.2g)",
+                "flags %d%s%s%s%s (rel err %.2g)",
                 n, c, h, w, f, cg, kk, kk, s, p, d, groups, flags,
                 layouts & kNhwcInput ? ", NHWC input" : "",
                 layouts & kNhwcOutput ? ", NHWC output" : "",
-                layouts & kNhwcResidual ? ", NHWC residual" : "", err);
+                layouts & kNhwcResidual ? ", NHWC residual" : "",
+                layouts & kKrscFilter ? ", KRSC filter" : "", err);
   expect(finite && err < 1e-5, what);
   for (float *ptr : {x, k, bias, z, y})
     pet_rt_free(ptr);
@@ -195,6 +198,18 @@ void checkChannelsLast() {
   checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, kNhwcInput | kNhwcOutput);
   checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, kNhwcOutput);
   checkFusedConv(2, 3, 20, 20, 16, 3, 2, 1, 1, 1, 5, kNhwcOutput);
+#ifdef PET_HAVE_CUDNN_FRONTEND
+  // Filters stored KRSC (the graph API's; the legacy API where it can: not
+  // when the legacy API is forced).
+  const char *api = std::getenv("PET_CUDNN_API");
+  if (api && std::string(api) == "legacy")
+    return;
+  checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, all | kKrscFilter);
+  checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, kKrscFilter);
+  checkFusedConv(1, 16, 12, 12, 32, 1, 1, 0, 1, 1, 5, kKrscFilter);
+  checkFusedConv(1, 32, 12, 12, 32, 3, 2, 1, 1, 8, 5,
+                 kNhwcInput | kNhwcOutput | kKrscFilter);
+#endif
 }
 
 void checkMatmul(int batch, int m, int n, int k) {

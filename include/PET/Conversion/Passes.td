@@ -236,6 +236,24 @@ def FuseElementwise : Pass<"pet-fuse-elementwise", "func::FuncOp"> {
   }];
 }
 
+def GPUFiltersLast : Pass<"pet-gpu-filters-last", "ModuleOp"> {
+  let summary = "Preprocessed convolution filters stored KRSC (F x KH x KW x C), read through a transpose";
+  let description = [{
+    A step of PET's GPU pipeline after `--pet-preprocess`, for programs run
+    with TF32 tensor cores: cuDNN's TF32 kernels read filters KRSC and
+    otherwise transpose each call's filter (KCRS -> KRSC) on every forward
+    pass. For each function with weight preprocessing (`pet.preprocess`),
+    each preprocessed weight that only convolutions read as their filter is
+    returned transposed by the preprocessing function (`pet.transpose`
+    [0, 2, 3, 1], computed once at load), its argument takes that type, and
+    the function reads it back through `pet.transpose` [0, 3, 1, 2], which
+    `--pet-gpu-conv-calls` passes to the runtime as a strided view (no
+    copy). The values computed are the same; the C API's preprocessed
+    buffers hold the filters in the new order.
+  }];
+  let dependentDialects = ["func::FuncDialect"];
+}
+
 def GPUMatmulCalls : Pass<"pet-gpu-matmul-calls", "ModuleOp"> {
   let summary = "PET matrix products with their bias, residual and GELU as one cuBLASLt call, operands read where they lie";
   let description = [{

@@ -61,6 +61,19 @@ Value allocImage(OpBuilder &b, Location loc, RankedTensorType type,
   return memref::TransposeOp::create(b, loc, nhwc, AffineMapAttr::get(toNCHW));
 }
 
+/// The filter's buffer: a filter stored KRSC (--pet-gpu-filters-last: read
+/// through pet.transpose [0, 3, 1, 2]) as a view of its F x KH x KW x C
+/// buffer, strides [KH*KW*C, 1, KW*C, C]; otherwise its own buffer.
+Value filterOf(OpBuilder &b, Location loc, Value filter) {
+  auto transpose = filter.getDefiningOp<TransposeOp>();
+  if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{0, 3, 1, 2})
+    return bufferOf(b, loc, filter);
+  Value krsc = bufferOf(b, loc, transpose.getInput());
+  AffineMap toKCRS = AffineMap::getPermutationMap(
+      ArrayRef<unsigned>{0, 3, 1, 2}, b.getContext());
+  return memref::TransposeOp::create(b, loc, krsc, AffineMapAttr::get(toKCRS));
+}
+
 /// Whether `tensor` is the result of a convolution call written into an
 /// NHWC buffer (allocImage), or a slice of one.
 bool isChannelsLast(Value tensor) {
@@ -286,7 +299,7 @@ bool replaceByCall(const ConvChain &chain, const InPlaceConcats &plan,
   callRuntimeFunction(b, loc, "pet_rt_conv2d_fused_f32",
                       {views && !wantsCopies(conv) ? inputViewOf(b, loc, input)
                                                    : bufferOf(b, loc, input),
-                       bufferOf(b, loc, conv.getFilter()), bias, residual,
+                       filterOf(b, loc, conv.getFilter()), bias, residual,
                        output},
                       {strides[0], strides[1], pads[0], pads[1], dilations[0],
                        dilations[1], conv.getGroupCount(), flags});
@@ -322,11 +335,12 @@ struct GPUConvCallsPass : public pet::impl::GPUConvCallsBase<GPUConvCallsPass> {
     for (const ConvChain &chain : inPlace)
       for (Operation *op : llvm::reverse(chain.ops))
         op->erase();
-    // Splits and concatenations that only the calls read (as views) are
-    // gone: readers before what they read, so one pass takes both.
+    // Splits, concatenations and filter transposes that only the calls
+    // read (as views) are gone: readers before what they read, so one pass
+    // takes both.
     SmallVector<Operation *> layout;
     getOperation().walk([&](Operation *op) {
-      if (isa<SplitOp, ConcatOp>(op))
+      if (isa<SplitOp, ConcatOp, TransposeOp>(op))
         layout.push_back(op);
     });
     for (Operation *op : llvm::reverse(layout))
