@@ -114,6 +114,25 @@ void filterPrecision(fe::graph::Graph &g, bool tf32) {
   g.deselect_numeric_notes(barred);
 }
 
+/// The graph with the engine configurations cuDNN's heuristics offer for
+/// it (A, then the fallback list), filtered for the precision; none built
+/// yet.
+std::unique_ptr<ConvGraph::Impl> makeCandidates(cudnnHandle_t handle,
+                                                const ConvGraphDesc &desc,
+                                                std::string &why) {
+  std::unique_ptr<ConvGraph::Impl> impl = makeGraph(handle, desc, why);
+  if (!impl)
+    return nullptr;
+  auto status = impl->graph.create_execution_plans(
+      {fe::HeurMode_t::A, fe::HeurMode_t::FALLBACK});
+  if (status.is_bad()) {
+    why = status.get_message();
+    return nullptr;
+  }
+  filterPrecision(impl->graph, desc.tf32);
+  return impl;
+}
+
 } // namespace
 
 ConvGraph::ConvGraph(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
@@ -122,17 +141,10 @@ ConvGraph::~ConvGraph() = default;
 std::unique_ptr<ConvGraph> ConvGraph::build(cudnnHandle_t handle,
                                             const ConvGraphDesc &desc,
                                             int limit, std::string &why) {
-  std::unique_ptr<Impl> impl = makeGraph(handle, desc, why);
+  std::unique_ptr<Impl> impl = makeCandidates(handle, desc, why);
   if (!impl)
     return nullptr;
   fe::graph::Graph &g = impl->graph;
-  auto status =
-      g.create_execution_plans({fe::HeurMode_t::A, fe::HeurMode_t::FALLBACK});
-  if (status.is_bad()) {
-    why = status.get_message();
-    return nullptr;
-  }
-  filterPrecision(g, desc.tf32);
   // Heuristics A and the fallback list can name one configuration twice.
   std::set<std::string> seen;
   int64_t count = g.get_execution_plan_count();
@@ -155,23 +167,16 @@ std::unique_ptr<ConvGraph> ConvGraph::rebuild(cudnnHandle_t handle,
                                               const ConvGraphDesc &desc,
                                               const std::string &choice,
                                               std::string &why) {
-  std::unique_ptr<Impl> impl = makeGraph(handle, desc, why);
+  std::unique_ptr<Impl> impl = makeCandidates(handle, desc, why);
   if (!impl)
     return nullptr;
   fe::graph::Graph &g = impl->graph;
-  auto status =
-      g.create_execution_plans({fe::HeurMode_t::A, fe::HeurMode_t::FALLBACK});
-  if (status.is_bad()) {
-    why = status.get_message();
-    return nullptr;
-  }
-  filterPrecision(g, desc.tf32);
   int64_t count = g.get_execution_plan_count();
   for (int64_t i = 0; i < count; ++i) {
     std::string name;
     if (g.get_plan_name_at_index(i, name).is_bad() || name != choice)
       continue;
-    status = g.build_plan_at_index(i);
+    auto status = g.build_plan_at_index(i);
     if (status.is_bad()) {
       why = status.get_message();
       return nullptr;

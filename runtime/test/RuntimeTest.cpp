@@ -188,6 +188,18 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
     pet_rt_free(ptr);
 }
 
+/// The fused convolution's cases: every flag combination, strides,
+/// paddings, dilations and groups (ResNeXt's 32 among them).
+void checkFusedConvs() {
+  for (int flags = 0; flags < 8; ++flags)
+    checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, flags);
+  checkFusedConv(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 7);
+  checkFusedConv(1, 3, 32, 32, 64, 7, 2, 3, 1, 1, 5);
+  checkFusedConv(2, 8, 9, 9, 8, 3, 2, 1, 1, 8, 5);
+  checkFusedConv(1, 128, 14, 14, 128, 3, 1, 1, 1, 32, 5);
+  checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
+}
+
 /// The fused convolutions with NHWC operands (channels-last programs): all
 /// NHWC, and an NCHW residual or input mixed in.
 void checkChannelsLast() {
@@ -467,6 +479,23 @@ std::string readFile(const std::string &path) {
   return text;
 }
 
+/// Runs this test's `subcommand` in a process of its own with `env` (and
+/// algorithm logging, no algorithm file): it must pass, its log naming
+/// `marker` exactly when `logged`.
+void expectLogged(const std::string &self, const std::string &env,
+                  const char *subcommand, const char *marker, bool logged,
+                  const char *what) {
+  int status = 0;
+  std::string output =
+      capture("PET_CUDNN_ALGORITHMS= PET_LOG_ALGORITHMS=1 " + env + " " + self +
+                  " " + subcommand + " 2>&1",
+              status);
+  bool found = output.find(marker) != std::string::npos;
+  expect(status == 0 && found == logged, what);
+  if (status != 0 || found != logged)
+    std::printf("%s", output.c_str());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -486,13 +515,7 @@ int main(int argc, char **argv) {
     return failures ? 1 : 0;
   }
   if (argc > 1 && std::string(argv[1]) == "fused") {
-    for (int flags = 0; flags < 8; ++flags)
-      checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, flags);
-    checkFusedConv(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 7);
-    checkFusedConv(1, 3, 32, 32, 64, 7, 2, 3, 1, 1, 5);
-    checkFusedConv(2, 8, 9, 9, 8, 3, 2, 1, 1, 8, 5);
-    checkFusedConv(1, 128, 14, 14, 128, 3, 1, 1, 1, 32, 5);
-    checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
+    checkFusedConvs();
     checkChannelsLast();
     checkConvViews();
     return failures ? 1 : 0;
@@ -522,12 +545,7 @@ int main(int argc, char **argv) {
   checkConv(1, 4, 12, 12, 4, 3, 3, 1, 1, 2, 2, 2);
   checkConv(1, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 8);
   checkConv(1, 64, 58, 58, 64, 3, 3, 1, 1, 1, 1, 1);
-  for (int flags = 0; flags < 8; ++flags)
-    checkFusedConv(1, 8, 10, 10, 16, 3, 1, 1, 1, 1, flags);
-  checkFusedConv(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 7);
-  checkFusedConv(1, 3, 32, 32, 64, 7, 2, 3, 1, 1, 5);
-  checkFusedConv(2, 8, 9, 9, 8, 3, 2, 1, 1, 8, 5);
-  checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
+  checkFusedConvs();
   checkMatmul(1, 33, 17, 65);
   checkMatmul(3, 16, 24, 40);
   checkGemmViews(4, 16, 8, 0, true);
@@ -552,40 +570,18 @@ int main(int argc, char **argv) {
          "a wrong convolution shape aborts with the call and the shapes");
   // Views passed to cuDNN as they are, and through dense copies (what the
   // runtime picks where it measures copies faster).
-  for (const char *mode : {"view", "copy"}) {
-    int viewStatus = 0;
-    std::string viewOutput =
-        capture(std::string("PET_CUDNN_ALGORITHMS= PET_CUDNN_VIEWS=") + mode +
-                    " PET_LOG_ALGORITHMS=1 " + self + " views 2>&1",
-                viewStatus);
-    bool copied = viewOutput.find("dense copies") != std::string::npos;
-    std::string what = std::string("convolutions through views, ") +
-                       (std::string(mode) == "copy" ? "as dense copies"
-                                                    : "passed as they are");
-    expect(viewStatus == 0 && copied == (std::string(mode) == "copy"),
-           what.c_str());
-    if (viewStatus != 0)
-      std::printf("%s", viewOutput.c_str());
-  }
+  expectLogged(self, "PET_CUDNN_VIEWS=view", "views", "dense copies", false,
+               "convolutions through views, passed as they are");
+  expectLogged(self, "PET_CUDNN_VIEWS=copy", "views", "dense copies", true,
+               "convolutions through views, as dense copies");
 #ifdef PET_HAVE_CUDNN_FRONTEND
   // The fused convolutions through cuDNN's graph API (its first plan
   // wherever one builds) and through the legacy API alone: both compute
   // right; the graph is taken for the plain shapes at least.
-  for (const char *api : {"graph", "legacy"}) {
-    int apiStatus = 0;
-    std::string apiOutput =
-        capture(std::string("PET_CUDNN_ALGORITHMS= PET_CUDNN_API=") + api +
-                    " PET_LOG_ALGORITHMS=1 " + self + " fused 2>&1",
-                apiStatus);
-    bool graphUsed = apiOutput.find("cuDNN graph") != std::string::npos;
-    std::string what =
-        std::string("fused convolutions through ") +
-        (std::string(api) == "graph" ? "cuDNN's graph API" : "the legacy API");
-    expect(apiStatus == 0 && graphUsed == (std::string(api) == "graph"),
-           what.c_str());
-    if (apiStatus != 0 || graphUsed != (std::string(api) == "graph"))
-      std::printf("%s", apiOutput.c_str());
-  }
+  expectLogged(self, "PET_CUDNN_API=graph", "fused", "cuDNN graph", true,
+               "fused convolutions through cuDNN's graph API");
+  expectLogged(self, "PET_CUDNN_API=legacy", "fused", "cuDNN graph", false,
+               "fused convolutions through the legacy API");
 #endif
   // PET_PROFILE: one line per call name, with its count.
   std::string profilePath = "/tmp/pet-runtime-test-profile.tsv";
