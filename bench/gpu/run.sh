@@ -32,7 +32,9 @@ for obj in "$dir"/*.o; do
   name=$(basename "$obj" .o)
   if [[ -n ${PET_GPU_PROGRAMS:-} ]]; then
     keep=0
-    for pattern in $PET_GPU_PROGRAMS; do
+    # The patterns split on spaces, not expanded as file names.
+    read -ra patterns <<< "$PET_GPU_PROGRAMS"
+    for pattern in "${patterns[@]}"; do
       # shellcheck disable=SC2053
       [[ $name == $pattern ]] && keep=1
     done
@@ -67,7 +69,7 @@ for obj in "$dir"/*.o; do
   PET_TF32=1 "${graph32[@]}" "$rt/$name" > "$out/$name.tf32.txt" 2>> "$out/$name.err" || true
   # Per kernel / library call times of one forward pass (outside the graph);
   # PET_GPU_SKIP_PROFILE=1 leaves it out (programs that only time).
-  if [[ ${PET_GPU_SKIP_PROFILE:-0} != 1 && $name != *-ontf32 ]]; then
+  if [[ ${PET_GPU_SKIP_PROFILE:-0} != 1 && $name != *-ontf32* ]]; then
     PET_PROFILE="$out/$name.profile.tsv" "$rt/$name" > /dev/null 2>> "$out/$name.err" || true
   fi
   awk -v n="$name" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.3f s\n", n, e - s }' >> "$out/times.txt"

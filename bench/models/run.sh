@@ -15,9 +15,10 @@ dir=$1
 out=$2
 models=${3:-resnet18,resnext50,inception_v3,csrnet,bert_base}
 mkdir -p "$out"
-# Only the named models' programs (MODEL-off/on/ontf32).
+# Only the named models' programs (MODEL-off/on/ontf32, and the TF32
+# program's other layouts MODEL-ontf32-LAYOUT).
 export PET_GPU_PROGRAMS=""
-for m in ${models//,/ }; do PET_GPU_PROGRAMS+="$m-off $m-on $m-ontf32 "; done
+for m in ${models//,/ }; do PET_GPU_PROGRAMS+="$m-off $m-on $m-ontf32 $m-ontf32-* "; done
 work=$(mktemp -d)
 # Each program in REPEATS processes; the report takes the median over the
 # repeats and keeps their range. The runtime times cuDNN's algorithms when

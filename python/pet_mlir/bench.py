@@ -38,7 +38,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from . import gpu, measure
 from .models import MODELS, MODELS_BATCH
@@ -79,19 +79,38 @@ def _report_counts(report: dict) -> Dict[str, int]:
 ON_PHASES = ("on", "ontf32")
 
 
+# How a TF32 program may store what cuDNN reads (gpu.compile_to_object's
+# channels_last, filters_last): NCHW images and KCRS filters as the program
+# says, NHWC images, KRSC filters (preprocessed at load), or both.
+LAYOUTS = {"nchw": (False, False), "krsc": (False, True), "nhwc": (True, False),
+           "nhwc-krsc": (True, True)}
+
+
+def tf32_programs(directory: Path, name: str, entry: dict) -> dict:
+    """The TF32-optimized programs of a model: {program: layout}, the first
+    `NAME-ontf32` (the manifest's `tf32_layouts`; an older manifest: NCHW),
+    the others `NAME-ontf32-LAYOUT`."""
+    if "tf32_layouts" in entry:
+        return entry["tf32_layouts"]
+    return {"ontf32": "nchw"} if (directory / f"{name}-ontf32.o").exists() else {}
+
+
 def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                    time_limit: float, phases: List[str],
                    cost_db_tf32: Optional[Path] = None, candidates: bool = False,
                    require_measured: bool = False,
                    min_gain: float = DEFAULT_MIN_GAIN,
-                   layout_alternatives: bool = True) -> dict:
+                   layout_alternatives: bool = True,
+                   tf32_layouts: Sequence[str] = ("nchw",)) -> dict:
     """Compiles each model PET off and on (see the module's doc). With
     `candidates`, each search's original and kept programs are also
     compiled for timing on the GPU (DIR/candidates/MODEL[-tf32].o, see
     measure.py); `require_measured` replaces a subprogram only by a program
     the database measured faster; `min_gain` is the fraction of the
     subprogram's time a replacement must save; `layout_alternatives` keeps
-    each program with layout views also as its twin lowered with copies."""
+    each program with layout views also as its twin lowered with copies;
+    the TF32-optimized program is compiled once per layout of
+    `tf32_layouts` (LAYOUTS; the report takes the fastest per model)."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -135,14 +154,22 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                     programs = measure.compile_candidates(
                         text, directory / "candidates" / f"{stem}.o", measured=measured)
                     entry[f"candidates_{phase}"] = len(programs)
+            # The TF32 program once per layout; the others as the
+            # environment says (PET_CHANNELS_LAST, PET_FILTERS_LAST).
+            variants = {phase: (None, None)}
+            if phase == "ontf32":
+                variants = {phase if i == 0 else f"{phase}-{layout}": LAYOUTS[layout]
+                            for i, layout in enumerate(tf32_layouts)}
+                entry["tf32_layouts"] = {
+                    program_name: layout for program_name, layout in
+                    zip(variants, tf32_layouts)}
             start = time.perf_counter()
-            header = directory / f"{name}-{phase}.h"
-            # Convolution outputs NHWC where PET_CHANNELS_LAST=1 (round 9
-            # measured it a loss on three of the four CNNs in TF32 as it
-            # stands: bench/README.md).
-            obj = gpu.compile_to_object(program, time_runs=TIME_RUNS,
-                                        api_header=header, func=func)
-            (directory / f"{name}-{phase}.o").write_bytes(obj)
+            for stem, (channels_last, filters_last) in variants.items():
+                obj = gpu.compile_to_object(
+                    program, time_runs=TIME_RUNS,
+                    api_header=directory / f"{name}-{stem}.h", func=func,
+                    channels_last=channels_last, filters_last=filters_last)
+                (directory / f"{name}-{stem}.o").write_bytes(obj)
             entry[f"compile_{phase}_s"] = round(time.perf_counter() - start, 2)
             print(f"{name} ({phase}): " + ", ".join(
                 f"{k} {v}" for k, v in entry.items() if k != "func"), flush=True)
@@ -216,7 +243,7 @@ def collect_programs(directory: Path, results, precision: str,
     runs = measure.result_runs(results)
     manifest = json.loads((directory / "manifest.json").read_text())
     new = []
-    for name in manifest:
+    for name, entry in manifest.items():
         program = "on"
         if precision == "tf32" and (directory / f"{name}-ontf32.report.json").exists():
             program = "ontf32"
@@ -225,6 +252,10 @@ def collect_programs(directory: Path, results, precision: str,
             continue
         phases = [("key_before", "off")]
         if not keys.get("original_kept"):
+            # In TF32, the layout that ran fastest.
+            if program == "ontf32":
+                program = _fastest(runs, name, tf32_programs(directory, name, entry),
+                                   suffix) or program
             phases.append(("key_after", program))
         for field, phase in phases:
             times = _pet_times(runs, f"{name}-{phase}.{suffix}.txt")
@@ -233,6 +264,14 @@ def collect_programs(directory: Path, results, precision: str,
                             "time_us": round(1000 * statistics.median(times), 3),
                             "program": f"{name}-{phase} (whole, @{keys['name']})"})
     return measure.database(new, results, precision, merge)
+
+
+def _fastest(runs: List[Path], name: str, programs, suffix: str) -> Optional[str]:
+    """Of `programs` (names after NAME-), the one whose runs printed the
+    smallest median time, or None if none ran."""
+    timed = {p: statistics.median(t) for p in programs
+             if (t := _pet_times(runs, f"{name}-{p}.{suffix}.txt"))}
+    return min(timed, key=timed.get) if timed else None
 
 
 def build_table(directory: Path, results) -> dict:
@@ -258,22 +297,25 @@ def build_table(directory: Path, results) -> dict:
             for phase in ("off", "on"):
                 # In TF32, PET on is the program optimized with the TF32
                 # database where there is one.
-                program = phase
-                if phase == "on" and precision == "tf32" and \
-                        (directory / f"{name}-ontf32.o").exists():
-                    program = "ontf32"
+                program, report = phase, phase
+                variants = tf32_programs(directory, name, entry)
+                if phase == "on" and precision == "tf32" and variants:
+                    # Its fastest layout.
+                    report = "ontf32"
+                    program = _fastest(runs, name, variants, suffix) or report
+                    row["layout_tf32"] = variants.get(program)
                 times = _pet_times(runs, f"{name}-{program}.{suffix}.txt")
                 row[f"pet_{phase}_{precision}"] = statistics.median(times) if times else None
                 row[f"pet_{phase}_{precision}_runs"] = times
                 if phase == "on":
                     row[f"program_on_{precision}"] = program
-                    row[f"replaced_{precision}"] = _replaced(directory / f"{name}-{program}.report.json")
-                    keys = _whole_keys(directory / f"{name}-{program}.report.json") or {}
+                    row[f"replaced_{precision}"] = _replaced(directory / f"{name}-{report}.report.json")
+                    keys = _whole_keys(directory / f"{name}-{report}.report.json") or {}
                     row[f"whole_{precision}"] = {
                         k: keys[k] for k in ("measured_before_us", "measured_after_us",
                                              "original_kept") if k in keys}
                     for key in ("mutants_applied", "boxes_corrected"):
-                        row[f"{key}_{precision}"] = entry.get(f"{key}_{program}", entry.get(key))
+                        row[f"{key}_{precision}"] = entry.get(f"{key}_{report}", entry.get(key))
             for mode in ("eager", "graph", "compile"):
                 row[f"torch_{mode}_{precision}"] = torch["models"].get(name, {}).get(
                     f"{mode}_{precision}")
@@ -341,7 +383,8 @@ def write_report(table: dict, prefix: Path) -> None:
                   "|---|---|---|" + ("---|---|" if compiled else "") +
                   "---|---|---|---|---|---|---|"]
         for r in table["models"]:
-            program = r.get(f"program_on_{precision}", "on")
+            program = "ontf32" if r.get(f"program_on_{precision}", "on").startswith(
+                "ontf32") else "on"
             lines.append(
                 f"| {r['model']} | {_fmt(r[f'torch_eager_{precision}'])} | "
                 f"{_fmt(r[f'torch_graph_{precision}'])} | " +
@@ -354,6 +397,11 @@ def write_report(table: dict, prefix: Path) -> None:
                 f"{r.get(f'boxes_corrected_{precision}', '--')} | "
                 f"{r.get(f'optimize_{program}_s', r.get('optimize_s', '--'))} |")
         lines.append("")
+        layouts = [f"{r['model']} {r['layout_' + precision]}" for r in table["models"]
+                   if r.get(f"layout_{precision}")]
+        if any(not entry.endswith(" nchw") for entry in layouts):
+            lines += ["PET on's layout (the fastest of those compiled; images / "
+                      "filters): " + ", ".join(layouts) + ".", ""]
     profiled = [(p, r) for p in ("fp32", "tf32") for r in table["models"]
                 if r.get(f"graph_profile_{p}")]
     if profiled:
@@ -442,6 +490,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="replace subprograms only by programs measured faster")
     c.add_argument("--min-gain", type=float, default=DEFAULT_MIN_GAIN,
                    help="fraction of a subprogram's time a replacement must save")
+    c.add_argument("--tf32-layouts", default="nchw",
+                   help="layouts to compile the TF32 program in, comma-separated "
+                   f"({', '.join(LAYOUTS)}); the report takes the fastest")
     c.add_argument("--no-layout-alternatives", dest="layout_alternatives",
                    action="store_false",
                    help="no twin lowered with copies for programs with layout "
@@ -464,10 +515,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         unknown = [m for m in models if m not in ALL_MODELS]
         if unknown:
             parser.error(f"unknown models {unknown}; known: {', '.join(ALL_MODELS)}")
+        layouts = args.tf32_layouts.split(",")
+        if any(layout not in LAYOUTS for layout in layouts):
+            parser.error(f"unknown layouts in {args.tf32_layouts}; known: "
+                         f"{', '.join(LAYOUTS)}")
         compile_models(args.directory, models, args.cost_db, args.time_limit,
                        args.phases.split(","), args.cost_db_tf32, args.candidates,
                        args.require_measured, args.min_gain,
-                       args.layout_alternatives)
+                       args.layout_alternatives, layouts)
         return 0
     if args.command == "collect":
         try:

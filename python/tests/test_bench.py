@@ -163,6 +163,42 @@ def test_tf32_uses_its_own_program_and_replacements_show_their_measurements(tmp_
     assert "FP32 m: #3: est. 30.0 -> 12.0, measured 20.0 -> 5.0, 2 boxes" in text
 
 
+def test_tf32_takes_the_fastest_layout_and_names_it(tmp_path):
+    # The TF32 program compiled in several layouts (bench compile
+    # --tf32-layouts): the table and the collected database take the
+    # fastest that ran, per model, and the report says which.
+    programs, results = tmp_path / "programs", tmp_path / "results"
+    programs.mkdir()
+    results.mkdir()
+    layouts = {"ontf32": "nchw", "ontf32-krsc": "krsc", "ontf32-nhwc-krsc": "nhwc-krsc"}
+    (programs / "manifest.json").write_text(json.dumps({
+        "m": {"func": "m", "tf32_layouts": layouts, "mutants_applied_ontf32": 3},
+        "n": {"func": "n", "tf32_layouts": layouts}}))
+    for model in ("m", "n"):
+        for phase in ("off", "on", *layouts):
+            (programs / f"{model}-{phase}.o").write_bytes(b"")
+        (programs / f"{model}-ontf32.report.json").write_text(json.dumps({"functions": [
+            {"name": model, "key_before": f"{model}0", "key_after": f"{model}1",
+             "subprograms": []}]}))
+    times = {"m-off.tf32.txt": 1.0, "m-ontf32.tf32.txt": 0.9, "m-ontf32-krsc.tf32.txt": 0.7,
+             "m-ontf32-nhwc-krsc.tf32.txt": 0.8, "m-off.gpu.txt": 2.0, "m-on.gpu.txt": 1.5,
+             # n: the default layout is the fastest; one variant did not run.
+             "n-off.tf32.txt": 1.0, "n-ontf32.tf32.txt": 0.6, "n-ontf32-krsc.tf32.txt": 0.65,
+             "n-off.gpu.txt": 2.0}
+    for name, t in times.items():
+        (results / name).write_text(f"pet-time: median {t} ms, min {t} ms over 100 CUDA graph runs\n")
+    rows = {r["model"]: r for r in bench.build_table(programs, results)["models"]}
+    assert rows["m"]["program_on_tf32"] == "ontf32-krsc" and rows["m"]["pet_on_tf32"] == 0.7
+    assert rows["m"]["layout_tf32"] == "krsc" and rows["m"]["mutants_applied_tf32"] == 3
+    assert rows["n"]["program_on_tf32"] == "ontf32" and rows["n"]["layout_tf32"] == "nchw"
+    bench.write_report(bench.build_table(programs, results), tmp_path / "t")
+    assert "PET on's layout (the fastest of those compiled; images / filters): " \
+        "m krsc, n nchw." in (tmp_path / "t.md").read_text()
+    db = bench.collect_programs(programs, results, "tf32")
+    assert {e["key"]: e["time_us"] for e in db["entries"]} == {
+        "m0": 1000.0, "m1": 700.0, "n0": 1000.0, "n1": 600.0}
+
+
 @pytest.mark.parametrize("off_ms, on_ms, kept_as_it_was", [(0.040, 0.045, True),
                                                          (0.040, 0.035, False)])
 def test_whole_programs_measured_no_faster_are_kept_as_they_were(
