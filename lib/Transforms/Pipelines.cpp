@@ -37,6 +37,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createPETCorrect());
   pm.addNestedPass<func::FuncOp>(createPETFuseCorrections());
   pm.addNestedPass<func::FuncOp>(createPETFoldChannelScales());
+  pm.addNestedPass<func::FuncOp>(createPETMergeSplitBiases());
   pm.addPass(createPETPreprocess());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -56,9 +56,11 @@ from .opt import PetOptError, optimize_flag, run_pet_opt
 ROOT = Path(__file__).resolve().parents[2]
 
 # What --pet-optimize ends with, for programs that did not go through it
-# (PET off): inference batch-norm folded into the filters, weights
-# preprocessed once. On an optimized program these change nothing.
-PREPARE = ("--pet-fold-channel-scales", "--pet-preprocess", "--canonicalize")
+# (PET off): inference batch-norm folded into the filters, split pieces'
+# biases added as one, weights preprocessed once. On an optimized program
+# these change nothing.
+PREPARE = ("--pet-fold-channel-scales", "--pet-merge-split-biases", "--pet-preprocess",
+           "--canonicalize")
 
 BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries "
              "function-boundary-type-conversion=identity-layout-map})")

@@ -200,3 +200,20 @@ def test_filters_stored_krsc_compute_the_same_on_cpu():
     assert krsc.count("perm [0, 3, 1, 2]") == 20
     assert cpu.max_difference(cpu.run_on_cpu(prepared),
                               cpu.run_on_cpu(krsc)) <= TOLERANCE
+
+
+@needs_runner
+def test_merged_split_biases_compute_the_same_on_cpu():
+    # --pet-merge-split-biases (part of --pet-optimize): a split's pieces'
+    # biases added as one before it; the same results.
+    source = """
+func.func @merged(%x: tensor<8x64xf32>, %bk: tensor<1x32xf32>, %bv: tensor<1x32xf32>) -> (tensor<8x32xf32>, tensor<8x32xf32>) {
+  %0:2 = pet.split %x axis 1 sizes [32, 32] : (tensor<8x64xf32>) -> (tensor<8x32xf32>, tensor<8x32xf32>)
+  %1 = pet.add %0#0, %bk : (tensor<8x32xf32>, tensor<1x32xf32>) -> tensor<8x32xf32>
+  %2 = pet.add %bv, %0#1 : (tensor<1x32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
+  return %1, %2 : tensor<8x32xf32>, tensor<8x32xf32>
+}
+"""
+    merged = run_pet_opt(source, ["--pet-merge-split-biases"])
+    assert "pet.concat" in merged
+    assert cpu.max_difference(cpu.run_on_cpu(source), cpu.run_on_cpu(merged)) == 0.0

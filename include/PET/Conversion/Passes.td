@@ -278,7 +278,11 @@ def GPUMatmulCalls : Pass<"pet-gpu-matmul-calls", "ModuleOp"> {
       a product whose only reader is a `pet.transpose` (and a `pet.reshape`
       of it) is written straight into that layout.
 
-    Transposes, reshapes and splits left without readers are erased.
+    Merged projections reach it with their pieces' biases already added as
+    one before the split (`--pet-merge-split-biases`, in `--pet-optimize`
+    and the GPU pipeline's preparation): the call adds that bias, and the
+    split reads the call's output. Transposes, reshapes and splits left
+    without readers are erased.
   }];
   let dependentDialects = ["bufferization::BufferizationDialect",
                            "memref::MemRefDialect", "func::FuncDialect",

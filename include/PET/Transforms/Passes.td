@@ -262,6 +262,21 @@ def PETFoldChannelScales : Pass<"pet-fold-channel-scales", "func::FuncOp"> {
   }];
 }
 
+def PETMergeSplitBiases : Pass<"pet-merge-split-biases", "func::FuncOp"> {
+  let summary = "Add the pieces' biases of a split before it, as one concatenated bias";
+  let description = [{
+    A post-optimization: `pet.split` along the last axis whose every piece
+    is read only by a `pet.add` of a bias that varies along that axis alone
+    (`1 x ... x 1 x piece`, one rank for all, available before the split)
+    becomes a `pet.add` of the biases' `pet.concat` before the split, and
+    the split of that. Merged projections (attention's Q, K and V as one
+    product, split) then carry one bias: `--pet-preprocess` concatenates
+    weights once at load, and the GPU lowering adds it in the product's
+    epilogue instead of a concatenation kernel on every pass. Every element
+    gets the same addition as before.
+  }];
+}
+
 def PETPreprocess : Pass<"pet-preprocess", "ModuleOp"> {
   let summary = "Compute once what depends only on weights";
   let description = [{

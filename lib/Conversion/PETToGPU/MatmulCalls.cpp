@@ -195,12 +195,6 @@ struct Gemm {
   /// the call writes their result.
   TransposeOp layoutTranspose;
   ReshapeOp layoutReshape;
-  /// A split of the product along its last dimension whose pieces each
-  /// get a bias of their own (merged projections): the call adds the
-  /// biases concatenated, and the split reads its output.
-  SplitOp biasSplit;
-  /// Each piece's addition and its bias, in the split's order.
-  SmallVector<std::pair<AddOp, Value>> pieceBiases;
 
   Value getResult() const {
     if (layoutReshape)
@@ -214,45 +208,6 @@ struct Gemm {
 
 Operation *onlyUser(Value v) {
   return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
-}
-
-/// Whether `bias` is available before `op` (an argument of its block, or
-/// defined earlier in it).
-bool isAvailableBefore(Value bias, Operation *op) {
-  if (auto arg = dyn_cast<BlockArgument>(bias))
-    return arg.getOwner() == op->getBlock();
-  Operation *def = bias.getDefiningOp();
-  return def->getBlock() == op->getBlock() && def->isBeforeInBlock(op);
-}
-
-/// A split of `product` along its last dimension, each piece read only by
-/// the addition of a bias (broadcast along the last dimension, of one rank,
-/// available before the split): recorded in `gemm`.
-void matchPieceBiases(Gemm &gemm, Value product) {
-  auto split = dyn_cast_or_null<SplitOp>(onlyUser(product));
-  int64_t rank = shapeOf(product).size();
-  if (!split || split.getAxis() != static_cast<uint64_t>(rank - 1) ||
-      split->getBlock() != gemm.product->getBlock())
-    return;
-  SmallVector<std::pair<AddOp, Value>> adds;
-  std::optional<size_t> biasRank;
-  for (Value piece : split.getResults()) {
-    auto add = dyn_cast_or_null<AddOp>(onlyUser(piece));
-    if (!add || add.getType() != piece.getType())
-      return;
-    Value bias = add.getLhs() == piece ? add.getRhs() : add.getLhs();
-    ArrayRef<int64_t> shape = shapeOf(bias);
-    if (bias == piece || !isStaticF32(bias) || shape.empty() ||
-        shape.back() != shapeOf(piece).back() ||
-        llvm::any_of(shape.drop_back(), [](int64_t s) { return s != 1; }) ||
-        (biasRank && *biasRank != shape.size()) ||
-        !isAvailableBefore(bias, split))
-      return;
-    biasRank = shape.size();
-    adds.push_back({add, bias});
-  }
-  gemm.biasSplit = split;
-  gemm.pieceBiases = std::move(adds);
 }
 
 Gemm matchGemm(Operation *product) {
@@ -315,25 +270,12 @@ Gemm matchGemm(Operation *product) {
           gemm.layoutReshape->getBlock() != product->getBlock())
         gemm.layoutReshape = nullptr;
     }
-  if (gemm.epilogue.empty() && !gemm.layoutTranspose)
-    matchPieceBiases(gemm, current);
   return gemm;
 }
 
 void lowerGemm(Gemm gemm) {
-  Operation *last = gemm.biasSplit ? gemm.biasSplit.getOperation()
-                                   : gemm.getResult().getDefiningOp();
-  OpBuilder b(last);
+  OpBuilder b(gemm.getResult().getDefiningOp());
   Location loc = gemm.product->getLoc();
-  if (gemm.biasSplit) {
-    // The pieces' biases, side by side: the product's bias.
-    SmallVector<Value> biases;
-    for (auto [add, bias] : gemm.pieceBiases)
-      biases.push_back(bias);
-    gemm.bias = ConcatOp::create(
-        b, loc, biases,
-        b.getI64IntegerAttr(shapeOf(biases.front()).size() - 1));
-  }
   Value result = gemm.getResult();
   auto resultType = cast<RankedTensorType>(result.getType());
   Value buffer = memref::AllocOp::create(
@@ -382,21 +324,6 @@ void lowerGemm(Gemm gemm) {
                       {lhs, rhs, bias, residual, outView}, {flags});
   Value tensor = bufferization::ToTensorOp::create(
       b, loc, resultType, buffer, /*restrict=*/true, /*writable=*/true);
-  if (gemm.biasSplit) {
-    // The pieces, biases added, are the split of the call's output.
-    auto split = SplitOp::create(b, loc, gemm.biasSplit->getResultTypes(),
-                                 tensor, gemm.biasSplit.getAxisAttr(),
-                                 gemm.biasSplit.getSizesAttr());
-    for (auto [addAndBias, piece] :
-         llvm::zip_equal(gemm.pieceBiases, split.getResults())) {
-      AddOp add = addAndBias.first;
-      add.getResult().replaceAllUsesWith(piece);
-      add->erase();
-    }
-    gemm.biasSplit->erase();
-    gemm.product->erase();
-    return;
-  }
   result.replaceAllUsesWith(tensor);
   if (gemm.layoutReshape)
     gemm.layoutReshape->erase();

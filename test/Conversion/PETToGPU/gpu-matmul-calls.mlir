@@ -105,12 +105,12 @@ func.func @kept(%x: tensor<4x16xf32>, %w: tensor<16x32xf32>, %b: tensor<1x8xf32>
 
 // -----
 
-// Merged projections (PET's mutant of the keys' and values' products): a
-// split of the product whose pieces each add a bias of their own. The call
-// adds the biases side by side (flags 1), the pieces are the split of its
-// output, and the keys' heads are read out of it in place (a reshape of a
-// piece with row stride 64: strides 8, 64, 1; transposed for the scores:
-// 8, 1, 64).
+// Merged projections (PET's mutant of the keys' and values' products) as
+// --pet-merge-split-biases leaves them: the pieces' biases concatenated and
+// added before the split. The call adds that bias (flags 1), the pieces are
+// the split of its output, and the keys' heads are read out of it in place
+// (a reshape of a piece with row stride 64: strides 8, 64, 1; transposed
+// for the scores: 8, 1, 64).
 
 // CHECK-LABEL: func.func @merged
 // CHECK-SAME:    (%[[X:.*]]: tensor<8x16xf32>, %[[W:.*]]: tensor<16x64xf32>, %[[BK:.*]]: tensor<1x32xf32>, %[[BV:.*]]: tensor<1x32xf32>, %[[Q:.*]]: tensor<4x8x8xf32>)
@@ -129,14 +129,14 @@ func.func @kept(%x: tensor<4x16xf32>, %w: tensor<16x32xf32>, %b: tensor<1x8xf32>
 func.func @merged(%x: tensor<8x16xf32>, %w: tensor<16x64xf32>, %bk: tensor<1x32xf32>,
                   %bv: tensor<1x32xf32>, %q: tensor<4x8x8xf32>)
     -> (tensor<4x8x8xf32>, tensor<8x32xf32>) {
+  %b = pet.concat %bk, %bv axis 1 : (tensor<1x32xf32>, tensor<1x32xf32>) -> tensor<1x64xf32>
   %0 = pet.matmul %x, %w : (tensor<8x16xf32>, tensor<16x64xf32>) -> tensor<8x64xf32>
-  %1:2 = pet.split %0 axis 1 sizes [32, 32] : (tensor<8x64xf32>) -> (tensor<8x32xf32>, tensor<8x32xf32>)
-  %2 = pet.add %1#0, %bk : (tensor<8x32xf32>, tensor<1x32xf32>) -> tensor<8x32xf32>
-  %3 = pet.add %bv, %1#1 : (tensor<1x32xf32>, tensor<8x32xf32>) -> tensor<8x32xf32>
-  %4 = pet.reshape %2 : tensor<8x32xf32> -> tensor<8x4x8xf32>
+  %a = pet.add %0, %b : (tensor<8x64xf32>, tensor<1x64xf32>) -> tensor<8x64xf32>
+  %1:2 = pet.split %a axis 1 sizes [32, 32] : (tensor<8x64xf32>) -> (tensor<8x32xf32>, tensor<8x32xf32>)
+  %4 = pet.reshape %1#0 : tensor<8x32xf32> -> tensor<8x4x8xf32>
   %5 = pet.transpose %4 perm [1, 0, 2] : tensor<8x4x8xf32> -> tensor<4x8x8xf32>
   %6 = pet.batch_matmul %q, %5 transpose_rhs : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
-  return %6, %3 : tensor<4x8x8xf32>, tensor<8x32xf32>
+  return %6, %1#1 : tensor<4x8x8xf32>, tensor<8x32xf32>
 }
 
 // -----
