@@ -9,6 +9,8 @@ milliseconds over RUNS runs (CUDA events around each forward pass or graph
 replay).
 
     python3 bench/models/torch_models.py --out torch.json [--models a,b] [--compile]
+    python3 bench/models/torch_models.py --out compile.json --only-compile \
+        --models a --precisions tf32     (torch.compile alone, a slice at a time)
 """
 
 from __future__ import annotations
@@ -118,13 +120,19 @@ def median_ms(step: Callable[[], None]) -> float:
     return statistics.median(times)
 
 
-def time_model(name: str, tf32: bool, compile_mode: Optional[str] = None) -> Dict[str, float]:
+def time_model(name: str, tf32: bool, compile_mode: Optional[str] = None,
+               only_compile: bool = False) -> Dict[str, float]:
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = tf32
     torch.backends.cuda.matmul.allow_tf32 = tf32
     model, x = build(name)
     result = {}
     with torch.no_grad():
+        if only_compile:
+            torch._dynamo.reset()
+            compiled = torch.compile(model, mode=compile_mode)
+            result["compile"] = median_ms(lambda: compiled(x))
+            return result
         result["eager"] = median_ms(lambda: model(x))
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
@@ -153,18 +161,26 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--compile", metavar="MODE", nargs="?", const="max-autotune",
                         help="also time torch.compile(mode=MODE) (default max-autotune; "
                         "minutes of autotuning per model and precision)")
+    parser.add_argument("--only-compile", action="store_true",
+                        help="time torch.compile alone (the report merges it "
+                        "with an earlier run's eager and graph times)")
+    parser.add_argument("--precisions", default="fp32,tf32")
     args = parser.parse_args(argv)
+    if args.only_compile and not args.compile:
+        args.compile = "max-autotune"
     report = {"device": torch.cuda.get_device_name(), "torch": torch.__version__,
               "cudnn": torch.backends.cudnn.version(), "runs": RUNS, "models": {},
               "compile_mode": args.compile}
     for name in args.models.split(","):
         times = {}
-        for precision, tf32 in (("fp32", False), ("tf32", True)):
-            for mode, ms in time_model(name, tf32, args.compile).items():
+        for precision in args.precisions.split(","):
+            for mode, ms in time_model(name, precision == "tf32", args.compile,
+                                       args.only_compile).items():
                 times[f"{mode}_{precision}"] = ms
         report["models"][name] = times
         print(name, " ".join(f"{k} {v:.3f} ms" for k, v in times.items()), flush=True)
-    json.dump(report, open(args.out, "w"), indent=1)
+        # After each model: a run stopped by a time limit keeps what it timed.
+        json.dump(report, open(args.out, "w"), indent=1)
     return 0
 
 

@@ -280,10 +280,18 @@ def build_table(directory: Path, results) -> dict:
     manifest = json.loads((directory / "manifest.json").read_text())
     results = [results] if isinstance(results, Path) else list(results)
     torch: dict = {"models": {}}
+    # PyTorch's times: torch.json of each results directory (and the
+    # torch.compile slices, torch-compile*.json), merged per model and column.
     for r in results:
-        if (r / "torch.json").exists():
-            data = json.loads((r / "torch.json").read_text())
-            torch = {**data, "models": {**torch["models"], **data["models"]}}
+        for path in [r / "torch.json", *sorted(r.glob("torch-compile*.json"))]:
+            if not path.exists():
+                continue
+            data = json.loads(path.read_text())
+            models = {name: dict(times) for name, times in torch["models"].items()}
+            for name, times in data["models"].items():
+                models.setdefault(name, {}).update(times)
+            torch = {**torch, **{k: v for k, v in data.items() if k != "models"},
+                     "models": models}
     runs = measure.result_runs(results)
     # Only models that ran.
     manifest = {name: entry for name, entry in manifest.items()

@@ -113,6 +113,31 @@ def test_table_ratios_come_from_the_measured_times(tmp_path):
     assert "| m | 3.000 | 2.500 | 2.000 | 1.000 | 0.40 | 2.00 | 2 | 3 | 1.5 |" in text
 
 
+def test_torch_compile_slices_merge_with_the_pytorch_run(tmp_path):
+    # torch.compile timed apart (torch_models.py --only-compile, a model and
+    # precision at a time, files torch-compile*.json): the table has
+    # PyTorch's eager and graph times and the compiled ones side by side.
+    programs, results = tmp_path / "programs", tmp_path / "results"
+    programs.mkdir()
+    results.mkdir()
+    (programs / "manifest.json").write_text(json.dumps({"m": {"func": "m"}}))
+    (results / "m-on.tf32.txt").write_text(
+        "pet-time: median 0.6 ms, min 0.5 ms over 100 CUDA graph runs\n")
+    (results / "m-on.gpu.txt").write_text(
+        "pet-time: median 1.0 ms, min 0.9 ms over 100 CUDA graph runs\n")
+    (results / "torch.json").write_text(json.dumps(
+        {"device": "GPU", "torch": "x", "cudnn": 1, "compile_mode": None, "models": {
+            "m": {"eager_fp32": 3.0, "graph_fp32": 2.5, "eager_tf32": 2.0,
+                  "graph_tf32": 1.6}}}))
+    (results / "torch-compile-tf32.json").write_text(json.dumps(
+        {"device": "GPU", "torch": "x", "cudnn": 1, "compile_mode": "max-autotune",
+         "models": {"m": {"compile_tf32": 1.2}}}))
+    row = bench.build_table(programs, results)["models"][0]
+    assert (row["torch_graph_tf32"], row["torch_compile_tf32"]) == (1.6, 1.2)
+    assert row["torch_eager_fp32"] == 3.0 and row["torch_compile_fp32"] is None
+    assert row["on_vs_torch_compile_tf32"] == 0.5
+
+
 def test_repeated_runs_report_their_median(tmp_path):
     programs, results = tmp_path / "programs", tmp_path / "results"
     programs.mkdir()
