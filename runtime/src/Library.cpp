@@ -217,6 +217,16 @@ void setViewDescriptor(cudnnTensorDescriptor_t descriptor, const PetMemRef4D *m,
              what, detail);
 }
 
+/// PET_LOG_ALGORITHMS=1: the choice made per shape (and its time) on
+/// stderr.
+bool logAlgorithms() {
+  static const bool log = [] {
+    const char *value = std::getenv("PET_LOG_ALGORITHMS");
+    return value && *value;
+  }();
+  return log;
+}
+
 /// Runs of each algorithm timed when choosing one (after a warm-up run).
 constexpr int kTimingRuns = 5;
 
@@ -384,7 +394,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
       plan.workspaceBytes = stored->second.workspaceBytes;
       if (stored->second.dense)
         makeDense();
-      if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
+      if (logAlgorithms())
         std::fprintf(stderr, "pet-runtime: %s: algorithm %d%s (stored)\n",
                      detail.c_str(), int(plan.algo),
                      stored->second.dense ? ", dense copies" : "");
@@ -454,7 +464,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   AlgorithmChoice choice;
   float best = fastest(plan.x, data(input), plan.y, viewSpan(output), choice);
   if (plan.legacyUnsupported) {
-    if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
+    if (logAlgorithms())
       std::fprintf(stderr,
                    "pet-runtime: %s: no legacy algorithm (filter KRSC)\n",
                    detail.c_str());
@@ -509,8 +519,8 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   }
   plan.algo = choice.algo;
   plan.workspaceBytes = choice.workspaceBytes;
-  // PET_LOG_ALGORITHMS=1: the algorithm chosen per shape, and its time.
-  if (const char *log = std::getenv("PET_LOG_ALGORITHMS"); log && *log)
+  // The algorithm chosen per shape, and its time.
+  if (logAlgorithms())
     std::fprintf(stderr, "pet-runtime: %s: algorithm %d%s, %.4f ms\n",
                  detail.c_str(), int(plan.algo),
                  choice.dense ? ", dense copies" : "", double(best));
@@ -860,11 +870,12 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
   // The graph without the epilogue cuDNN runs separately.
   ConvGraphDesc separate = desc;
   separate.hasResidual = separate.relu = false;
-  bool log =
-      std::getenv("PET_LOG_ALGORITHMS") && *std::getenv("PET_LOG_ALGORITHMS");
+  bool log = logAlgorithms();
   std::string why;
   if (api.empty()) {
-    auto stored = storedChoiceLines("conv-graph ");
+    // The file's choices, read once (this process's own are in `choices`).
+    static const std::map<std::string, std::string> stored =
+        storedChoiceLines("conv-graph ");
     auto found = stored.find(key);
     if (found != stored.end()) {
       std::string name = found->second;

@@ -42,6 +42,16 @@ Value viewOf(OpBuilder &b, Location loc, Value tensor) {
       /*read_only=*/true);
 }
 
+/// A 4-d buffer stored channels last (N x H x W x C, or a filter's
+/// F x KH x KW x C) seen in the channels-second order the operators index
+/// (`memref.transpose`: strides [HWC, 1, WC, C]).
+Value channelsSecondView(OpBuilder &b, Location loc, Value channelsLast) {
+  AffineMap toChannelsSecond = AffineMap::getPermutationMap(
+      ArrayRef<unsigned>{0, 3, 1, 2}, b.getContext());
+  return memref::TransposeOp::create(b, loc, channelsLast,
+                                     AffineMapAttr::get(toChannelsSecond));
+}
+
 /// A new buffer for an NCHW image of `type`: with `channelsLast`, stored
 /// NHWC (an N x H x W x C allocation seen through `memref.transpose` as
 /// N x C x H x W with strides [HWC, 1, WC, C]), the layout of cuDNN's
@@ -56,9 +66,7 @@ Value allocImage(OpBuilder &b, Location loc, RankedTensorType type,
       b, loc,
       MemRefType::get({shape[0], shape[2], shape[3], shape[1]},
                       type.getElementType()));
-  AffineMap toNCHW = AffineMap::getPermutationMap(
-      ArrayRef<unsigned>{0, 3, 1, 2}, b.getContext());
-  return memref::TransposeOp::create(b, loc, nhwc, AffineMapAttr::get(toNCHW));
+  return channelsSecondView(b, loc, nhwc);
 }
 
 /// The filter's buffer: a filter stored KRSC (--pet-gpu-filters-last: read
@@ -68,10 +76,7 @@ Value filterOf(OpBuilder &b, Location loc, Value filter) {
   auto transpose = filter.getDefiningOp<TransposeOp>();
   if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{0, 3, 1, 2})
     return bufferOf(b, loc, filter);
-  Value krsc = bufferOf(b, loc, transpose.getInput());
-  AffineMap toKCRS = AffineMap::getPermutationMap(
-      ArrayRef<unsigned>{0, 3, 1, 2}, b.getContext());
-  return memref::TransposeOp::create(b, loc, krsc, AffineMapAttr::get(toKCRS));
+  return channelsSecondView(b, loc, bufferOf(b, loc, transpose.getInput()));
 }
 
 /// Whether `tensor` is the result of a convolution call written into an
@@ -336,16 +341,8 @@ struct GPUConvCallsPass : public pet::impl::GPUConvCallsBase<GPUConvCallsPass> {
       for (Operation *op : llvm::reverse(chain.ops))
         op->erase();
     // Splits, concatenations and filter transposes that only the calls
-    // read (as views) are gone: readers before what they read, so one pass
-    // takes both.
-    SmallVector<Operation *> layout;
-    getOperation().walk([&](Operation *op) {
-      if (isa<SplitOp, ConcatOp, TransposeOp>(op))
-        layout.push_back(op);
-    });
-    for (Operation *op : llvm::reverse(layout))
-      if (op->use_empty())
-        op->erase();
+    // read (as views) are gone.
+    eraseUnread<SplitOp, ConcatOp, TransposeOp>(getOperation());
   }
 };
 } // namespace

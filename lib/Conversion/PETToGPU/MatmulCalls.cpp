@@ -347,15 +347,8 @@ struct GPUMatmulCallsPass
     for (Operation *product : products)
       lowerGemm(matchGemm(product));
     // Transposes, reshapes and splits that only the calls read (as views)
-    // are gone: readers before what they read.
-    SmallVector<Operation *> layout;
-    getOperation().walk([&](Operation *op) {
-      if (isa<TransposeOp, ReshapeOp, SplitOp>(op))
-        layout.push_back(op);
-    });
-    for (Operation *op : llvm::reverse(layout))
-      if (op->use_empty())
-        op->erase();
+    // are gone.
+    eraseUnread<TransposeOp, ReshapeOp, SplitOp>(getOperation());
   }
 };
 } // namespace

@@ -11,6 +11,7 @@
 #define PET_LIB_CONVERSION_PETTOGPU_TENSORBUFFERS_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Operation.h"
 
 namespace mlir::pet {
 
@@ -21,6 +22,20 @@ bool isStaticF32(Value value);
 /// A read-only buffer of `tensor` with the identity layout
 /// (`bufferization.to_buffer`; bufferization copies a strided one).
 Value bufferOf(OpBuilder &b, Location loc, Value tensor);
+
+/// Erases the operators of kinds `Ops` under `root` that nothing reads any
+/// more (layout operators whose readers became calls on views); readers
+/// before what they read, so that a chain of them goes in one walk.
+template <typename... Ops> void eraseUnread(Operation *root) {
+  SmallVector<Operation *> found;
+  root->walk([&](Operation *op) {
+    if (isa<Ops...>(op))
+      found.push_back(op);
+  });
+  for (Operation *op : llvm::reverse(found))
+    if (op->use_empty())
+      op->erase();
+}
 
 } // namespace mlir::pet
 
