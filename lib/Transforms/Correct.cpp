@@ -49,10 +49,6 @@ static std::string keyOf(const Box &box) {
   return s;
 }
 
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
 Value Restrictor::sliceOf(Value full, const Box &box) {
   if (box == Box::fromShape(shapeOf(full)))
     return full;

@@ -28,10 +28,6 @@ namespace mlir::pet {
 using namespace mlir;
 using namespace mlir::pet;
 
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
 //===----------------------------------------------------------------------===//
 // Cost of one position
 //===----------------------------------------------------------------------===//

@@ -137,15 +137,11 @@ private:
   Location loc;
 };
 
-Shape shapeOf(Value v) {
-  return Shape(cast<RankedTensorType>(v.getType()).getShape());
-}
-
 /// Emits `step` on `v`, as in P (variant 0) or as P' rewrites it.
 Value emit(Emitter &e, const Step &s, Value v, ArrayRef<Value> args,
            bool candidate) {
   int variant = candidate ? s.variant : 0;
-  Shape shape = shapeOf(v);
+  Shape shape(shapeOf(v));
   int64_t n = shape[0], h = shape[2];
   switch (s.kind) {
   case Kind::Conv: {
@@ -504,7 +500,7 @@ ProgramPair pet_test::buildRandomLayoutPair(ModuleOp module, uint64_t seed,
     Emitter e(b, loc);
     Value v = func.getArgument(0);
     for (int64_t step = uniform(1, 3); step > 0; --step) {
-      Shape shape = shapeOf(v);
+      Shape shape(shapeOf(v));
       if (shape.size() > 1 && uniform(0, 1)) {
         SmallVector<int64_t> perm =
             llvm::to_vector(llvm::seq<int64_t>(0, shape.size()));
@@ -514,7 +510,7 @@ ProgramPair pet_test::buildRandomLayoutPair(ModuleOp module, uint64_t seed,
         v = e.reshape(v, randomFactorization(rng, elements, uniform(1, 3)));
       }
     }
-    if (shapeOf(v) != output)
+    if (shapeOf(v) != ArrayRef<int64_t>(output))
       v = e.reshape(v, output);
     func::ReturnOp::create(b, loc, v);
     return func;

@@ -34,10 +34,6 @@ namespace {
 // The flags of pet_rt_gemm_f32 (runtime/include/pet_runtime.h).
 constexpr int64_t kBias = 1, kResidual = 2, kGeluTanh = 4;
 
-ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
 SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)

@@ -28,10 +28,6 @@ namespace mlir::pet {
 using namespace mlir;
 using namespace mlir::pet;
 
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
 /// Whether `op` is element-wise with a scalar function this lowering emits.
 static bool isElementwise(Operation *op) {
   return isa<AddOp, SubOp, MulOp, ScaleOp>(op) || hasScalarFunction(op);

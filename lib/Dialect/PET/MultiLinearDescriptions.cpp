@@ -66,10 +66,6 @@ static MultiLinearDescription describe(ArrayRef<MultiLinearTerm> terms) {
   return desc;
 }
 
-static ArrayRef<int64_t> shapeOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getShape();
-}
-
 //===----------------------------------------------------------------------===//
 // Contractions
 //===----------------------------------------------------------------------===//

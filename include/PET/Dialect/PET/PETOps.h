@@ -17,4 +17,12 @@
 #define GET_OP_CLASSES
 #include "PET/Dialect/PET/PETOps.h.inc"
 
+namespace mlir::pet {
+/// The shape of a ranked tensor value (every PET operand and result is
+/// one).
+inline ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+} // namespace mlir::pet
+
 #endif // PET_DIALECT_PET_PETOPS_H
