@@ -19,8 +19,10 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 using namespace pet_rt;
 
@@ -147,8 +149,10 @@ void storeChoice(const std::string &key, const cublasLtMatmulAlgo_t &algo) {
   appendChoiceLine(key, hex);
 }
 
-/// Candidates of cuBLASLt's heuristic timed per shape, and runs each.
-constexpr int kCandidates = 8, kTimingRuns = 5, kGraphCalls = 5;
+/// Candidates of cuBLASLt's heuristic asked for, candidates timed per shape
+/// at most (with their split-K variants), and runs each.
+constexpr int kCandidates = 16, kMaxTimed = 96, kTimingRuns = 5,
+              kGraphCalls = 5;
 
 /// One cuBLASLt call of `plan` with `algo`.
 void run(Plan &plan, const cublasLtMatmulAlgo_t &algo, PetMemRef3D *lhs,
@@ -171,6 +175,61 @@ void run(Plan &plan, const cublasLtMatmulAlgo_t &algo, PetMemRef3D *lhs,
                   output->aligned + output->offset, plan.d, &algo, workspace(),
                   kWorkspaceBytes, reinterpret_cast<cudaStream_t>(stream())),
               "cublasLtMatmul", detail);
+}
+
+/// The algorithms to time for `plan`: cuBLASLt's heuristic candidates and
+/// their variants with other split-K counts and reduction schemes, each as
+/// cuBLASLt accepts it for the call (cublasLtMatmulAlgoCheck), without
+/// duplicates, at most kMaxTimed. The heuristic proposes one split-K count
+/// per kernel; for products of few rows (BERT's 128 tokens) the count
+/// decides how many of the GPU's SMs work, and a reduction in place saves
+/// the separate reduction kernel a graph otherwise launches after it.
+std::vector<cublasLtMatmulAlgo_t>
+candidatesOf(Plan &plan, const cublasLtMatmulHeuristicResult_t *results,
+             int found) {
+  std::vector<cublasLtMatmulAlgo_t> candidates;
+  auto add = [&](const cublasLtMatmulAlgo_t &algo) {
+    if (int(candidates.size()) >= kMaxTimed)
+      return;
+    for (const cublasLtMatmulAlgo_t &known : candidates)
+      if (std::memcmp(&known, &algo, sizeof(algo)) == 0)
+        return;
+    cublasLtMatmulHeuristicResult_t check;
+    if (cublasLtMatmulAlgoCheck(lt(), plan.desc, plan.a, plan.b, plan.c, plan.d,
+                                &algo, &check) != CUBLAS_STATUS_SUCCESS ||
+        check.workspaceSize > kWorkspaceBytes)
+      return;
+    candidates.push_back(algo);
+  };
+  for (int i = 0; i < found; ++i)
+    add(results[i].algo);
+  for (int i = 0; i < found; ++i) {
+    int32_t splitSupport = 0;
+    size_t written = 0;
+    if (cublasLtMatmulAlgoCapGetAttribute(
+            &results[i].algo, CUBLASLT_ALGO_CAP_SPLITK_SUPPORT, &splitSupport,
+            sizeof(splitSupport), &written) != CUBLAS_STATUS_SUCCESS ||
+        !splitSupport)
+      continue;
+    for (int32_t splits : {1, 2, 3, 4, 6, 8, 12, 16}) {
+      for (uint32_t scheme :
+           {CUBLASLT_REDUCTION_SCHEME_NONE, CUBLASLT_REDUCTION_SCHEME_INPLACE,
+            CUBLASLT_REDUCTION_SCHEME_COMPUTE_TYPE}) {
+        if ((splits == 1) != (scheme == CUBLASLT_REDUCTION_SCHEME_NONE))
+          continue;
+        cublasLtMatmulAlgo_t variant = results[i].algo;
+        if (cublasLtMatmulAlgoConfigSetAttribute(
+                &variant, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splits,
+                sizeof(splits)) != CUBLAS_STATUS_SUCCESS ||
+            cublasLtMatmulAlgoConfigSetAttribute(
+                &variant, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &scheme,
+                sizeof(scheme)) != CUBLAS_STATUS_SUCCESS)
+          continue;
+        add(variant);
+      }
+    }
+  }
+  return candidates;
 }
 
 } // namespace
@@ -303,25 +362,31 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
                                 &check) == CUBLAS_STATUS_SUCCESS &&
         check.workspaceSize <= kWorkspaceBytes) {
       plan.algo = stored->second;
-    } else if (found > 1) {
-      // cuBLASLt's candidates timed on the call's own operands, the
-      // fastest kept (its first guess at batch sizes like attention's is
-      // often a split-K with a reduction kernel after it).
-      // Timed inside a CUDA graph, as the programs run them: a split-K's
-      // reduction kernel costs its own time there, not a launch gap.
+    } else {
+      // cuBLASLt's candidates and their split-K variants timed on the
+      // call's own operands, the fastest kept (its first guess at batch
+      // sizes like attention's is often a split-K with a reduction kernel
+      // after it). Timed inside a CUDA graph, as the programs run them: a
+      // split-K's reduction kernel costs its own time there, not a launch
+      // gap.
+      std::vector<cublasLtMatmulAlgo_t> candidates =
+          candidatesOf(plan, results, found);
       float best = 0;
-      for (int i = 0; i < found; ++i) {
+      for (size_t i = 0; i < candidates.size(); ++i) {
         auto call = [&] {
-          run(plan, results[i].algo, lhs, rhs, bias, residual, output,
-              hasBias, hasResidual, detail);
+          run(plan, candidates[i], lhs, rhs, bias, residual, output, hasBias,
+              hasResidual, detail);
         };
         call();
         float ms = graphMillis(call, kGraphCalls, kTimingRuns);
         if (i == 0 || ms < best) {
           best = ms;
-          plan.algo = results[i].algo;
+          plan.algo = candidates[i];
         }
       }
+      if (logAlgorithms())
+        std::fprintf(stderr, "pet-runtime: %s: %zu candidates, %.4f ms\n",
+                     detail.c_str(), candidates.size(), best);
       storeChoice(key, plan.algo);
     }
   }

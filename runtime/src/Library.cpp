@@ -118,12 +118,24 @@ template <typename MemRef> bool isContiguous(const MemRef *m, int rank) {
 }
 
 /// The strides cuDNN is given for a 4-d view: a dimension of size 1 gets
-/// the stride a dense layout would give it (its own is never used, and may
-/// be anything), the others keep theirs.
+/// the stride a dense layout would give it at its place in the view's own
+/// order of dimensions (its own stride is never used, and may be anything),
+/// the others keep theirs. The order is channels-last (N, H, W, C: NHWC
+/// images, KRSC filters) where dimension 1 varies fastest of those larger
+/// than 1, else N, C, H, W: a KRSC filter 128x128x1x7 gets R's stride 7*128,
+/// not NCHW's 7.
 std::array<int, 4> viewStrides(const PetMemRef4D *m) {
+  int fastest = -1;
+  for (int i = 0; i < 4; ++i) {
+    if (m->sizes[i] > 1 && (fastest < 0 || m->strides[i] < m->strides[fastest]))
+      fastest = i;
+  }
+  static constexpr int nchw[4] = {0, 1, 2, 3}, nhwc[4] = {0, 2, 3, 1};
+  const int *order = fastest == 1 ? nhwc : nchw;
   std::array<int, 4> strides;
   int64_t dense = 1;
-  for (int i = 3; i >= 0; --i) {
+  for (int k = 3; k >= 0; --k) {
+    int i = order[k];
     strides[i] = int(m->sizes[i] == 1 ? dense : m->strides[i]);
     dense *= m->sizes[i];
   }
@@ -215,16 +227,6 @@ void setViewDescriptor(cudnnTensorDescriptor_t descriptor, const PetMemRef4D *m,
                                           int(m->sizes[2]), int(m->sizes[3]),
                                           s[0], s[1], s[2], s[3]),
              what, detail);
-}
-
-/// PET_LOG_ALGORITHMS=1: the choice made per shape (and its time) on
-/// stderr.
-bool logAlgorithms() {
-  static const bool log = [] {
-    const char *value = std::getenv("PET_LOG_ALGORITHMS");
-    return value && *value;
-  }();
-  return log;
 }
 
 /// Runs of each algorithm timed when choosing one (after a warm-up run).
@@ -607,6 +609,14 @@ void pet_rt::appendChoiceLine(const std::string &key,
     std::fprintf(out, "%s\t%s\n", key.c_str(), value.c_str());
     std::fclose(out);
   }
+}
+
+bool pet_rt::logAlgorithms() {
+  static const bool log = [] {
+    const char *value = std::getenv("PET_LOG_ALGORITHMS");
+    return value && *value;
+  }();
+  return log;
 }
 
 void pet_rt::checkCublas(cublasStatus_t status, const char *call,

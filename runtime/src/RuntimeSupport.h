@@ -57,6 +57,9 @@ const char *algorithmFile();
 std::map<std::string, std::string> storedChoiceLines(const std::string &prefix);
 /// Appends "<key><TAB><value>" to that file, if there is one.
 void appendChoiceLine(const std::string &key, const std::string &value);
+/// PET_LOG_ALGORITHMS=1: the libraries log the choice made per shape (and
+/// its time) on stderr.
+bool logAlgorithms();
 
 /// Whether the libraries may use TF32 tensor cores (PET_TF32=1 or
 /// pet_rt_set_tf32).

@@ -121,22 +121,23 @@ View denseView(int64_t n, int64_t c, int64_t h, int64_t w, bool nhwc) {
 /// otherwise.
 enum { kNhwcInput = 1, kNhwcOutput = 2, kNhwcResidual = 4, kKrscFilter = 8 };
 
-/// The fused convolution: zero padding p, then bias, residual and ReLU as
-/// `flags` say; the output starts as NaNs that must all be overwritten.
-void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
-                    int d, int groups, int flags, int layouts = 0) {
-  int oh = (h + 2 * p - d * (kk - 1) - 1) / s + 1,
-      ow = (w + 2 * p - d * (kk - 1) - 1) / s + 1;
+/// The fused convolution with a kh x kw filter: zero padding ph x pw, then
+/// bias, residual and ReLU as `flags` say; the output starts as NaNs that
+/// must all be overwritten.
+void checkFusedConv(int n, int c, int h, int w, int f, int kh, int kw, int s,
+                    int ph, int pw, int d, int groups, int flags, int layouts) {
+  int oh = (h + 2 * ph - d * (kh - 1) - 1) / s + 1,
+      ow = (w + 2 * pw - d * (kw - 1) - 1) / s + 1;
   int cg = c / groups, fg = f / groups;
   size_t outSize = size_t(n) * f * oh * ow;
   View xv = denseView(n, c, h, w, layouts & kNhwcInput),
        yv = denseView(n, f, oh, ow, layouts & kNhwcOutput),
        zv = denseView(n, f, oh, ow, layouts & kNhwcResidual),
-       kv = denseView(f, cg, kk, kk, layouts & kKrscFilter);
-  float *x = alloc(size_t(n) * c * h * w), *k = alloc(size_t(f) * cg * kk * kk);
+       kv = denseView(f, cg, kh, kw, layouts & kKrscFilter);
+  float *x = alloc(size_t(n) * c * h * w), *k = alloc(size_t(f) * cg * kh * kw);
   float *bias = alloc(f), *z = alloc(outSize), *y = alloc(outSize);
   fill(x, size_t(n) * c * h * w, 1);
-  fill(k, size_t(f) * cg * kk * kk, 2);
+  fill(k, size_t(f) * cg * kh * kw, 2);
   fill(bias, f, 3);
   fill(z, outSize, 4);
   for (size_t i = 0; i < outSize; ++i)
@@ -149,9 +150,9 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
           double sum = 0;
           int g = of / fg;
           for (int ic = 0; ic < cg; ++ic)
-            for (int a = 0; a < kk; ++a)
-              for (int b = 0; b < kk; ++b) {
-                int row = i * s + a * d - p, col = j * s + b * d - p;
+            for (int a = 0; a < kh; ++a)
+              for (int b = 0; b < kw; ++b) {
+                int row = i * s + a * d - ph, col = j * s + b * d - pw;
                 if (row < 0 || row >= h || col < 0 || col >= w)
                   continue;
                 sum += double(x[xv.at(in, g * cg + ic, row, col)]) *
@@ -167,7 +168,7 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
         }
   PetMemRef4D X = xv.memref(x), K = kv.memref(k), B = memref4(bias, 1, f, 1, 1),
               Z = zv.memref(z), Y = yv.memref(y);
-  _mlir_ciface_pet_rt_conv2d_fused_f32(&X, &K, &B, &Z, &Y, s, s, p, p, d, d,
+  _mlir_ciface_pet_rt_conv2d_fused_f32(&X, &K, &B, &Z, &Y, s, s, ph, pw, d, d,
                                        groups, flags);
   pet_rt_synchronize();
   char what[200];
@@ -176,9 +177,9 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
   for (size_t i = 0; i < outSize; ++i)
     finite = finite && std::isfinite(y[i]);
   std::snprintf(what, sizeof(what),
-                "fused conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d p%d d%d g%d "
+                "fused conv2d %dx%dx%dx%d * %dx%dx%dx%d s%d p%dx%d d%d g%d "
                 "flags %d%s%s%s%s (rel err %.2g)",
-                n, c, h, w, f, cg, kk, kk, s, p, d, groups, flags,
+                n, c, h, w, f, cg, kh, kw, s, ph, pw, d, groups, flags,
                 layouts & kNhwcInput ? ", NHWC input" : "",
                 layouts & kNhwcOutput ? ", NHWC output" : "",
                 layouts & kNhwcResidual ? ", NHWC residual" : "",
@@ -186,6 +187,12 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
   expect(finite && err < 1e-5, what);
   for (float *ptr : {x, k, bias, z, y})
     pet_rt_free(ptr);
+}
+
+/// A square kk x kk filter, padding p on every side.
+void checkFusedConv(int n, int c, int h, int w, int f, int kk, int s, int p,
+                    int d, int groups, int flags, int layouts = 0) {
+  checkFusedConv(n, c, h, w, f, kk, kk, s, p, p, d, groups, flags, layouts);
 }
 
 /// The fused convolution's cases: every flag combination, strides,
@@ -221,6 +228,9 @@ void checkChannelsLast() {
   checkFusedConv(1, 16, 12, 12, 32, 1, 1, 0, 1, 1, 5, kKrscFilter);
   checkFusedConv(1, 32, 12, 12, 32, 3, 2, 1, 1, 8, 5,
                  kNhwcInput | kNhwcOutput | kKrscFilter);
+  // Inception-v3's 1x7 and 7x1 filters: a dimension of size 1 inside KRSC.
+  checkFusedConv(1, 16, 17, 17, 16, 1, 7, 1, 0, 3, 1, 1, 5, kKrscFilter);
+  checkFusedConv(1, 16, 17, 17, 16, 7, 1, 1, 3, 0, 1, 1, 5, all | kKrscFilter);
 #endif
 }
 
