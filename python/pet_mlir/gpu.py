@@ -144,11 +144,14 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
         conv_options.append("layout-views=0")
     if channels_last:
         conv_options.append("channels-last=1")
-    conv_calls = "--pet-gpu-conv-calls" + (
-        "=" + " ".join(conv_options) if conv_options else "")
+    conv_calls = ["--pet-gpu-conv-calls" + (
+        "=" + " ".join(conv_options) if conv_options else "")]
+    if channels_last:
+        # Max pools of the NHWC outputs written NHWC.
+        conv_calls.append("--pet-gpu-channels-last-pools")
     # Source locations travel from step to step (DEBUG), so that kernels are
     # named after the operators they compute (--pet-gpu-name-kernels).
-    linalg = run_pet_opt(source, [*pet_args, *PREPARE, *filters, *api, conv_calls,
+    linalg = run_pet_opt(source, [*pet_args, *PREPARE, *filters, *api, *conv_calls,
                                   "--pet-gpu-matmul-calls", "--pet-gpu-row-kernels",
                                   "--convert-pet-to-linalg",
                                   "--pet-fuse-elementwise", "--pet-split-reductions",

@@ -102,6 +102,8 @@ def cases():
         ("resnet18-224-measured-nhwc-krsc", r224, [gpu.gpu_optimize_flag(
             f"cost-db={ROOT}/bench/results/2026-11-29-h200-fp32-costs.json "
             "require-measured=1")]),
+        # 1x7 and 7x1 filters: a KRSC filter with a dimension of size 1.
+        ("inception-v3-nhwc-krsc", inception_v3(), []),
     ] + extra_cases()
 
 

@@ -183,8 +183,10 @@ def GPUConvCalls : Pass<"pet-gpu-conv-calls", "ModuleOp"> {
     `memref.transpose` as the NCHW image, so that the program keeps its
     NCHW semantics while cuDNN reads and writes the layout of its TF32
     tensor-core kernels without transposing around each call. A chain with
-    a residual that is not itself NHWC writes NCHW (the runtime reads the
-    residual with the output's strides). Everything else reads these
+    a residual that is not NHWC itself writes NCHW (the runtime reads the
+    residual with the output's strides); NHWC residuals are other chains'
+    outputs and max pools of them, which `--pet-gpu-channels-last-pools`
+    writes NHWC after this pass. Everything else reads these
     buffers through their strides.
   }];
   let options = [
@@ -304,12 +306,18 @@ def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
     Element-wise operators around it run in the same kernel: before it,
     every `pet.add`, `pet.sub`, `pet.mul`, `pet.scale` and unary non-linear
     operator (relu, sigmoid, tanh, gelu) of the row operator's shape whose
-    only reader is in the kernel (computed again at each of the row's passes
-    over its elements); after it, a chain of such operators, each the only
-    reader of the one before. Their other operands are read where they lie,
-    broadcast (a `1 x N` bias, a scalar). The kernel reads its operands
-    through `bufferization.to_buffer` and writes a new buffer, read back
-    with `bufferization.to_tensor`.
+    only reader is in the kernel; after it, a chain of such operators, each
+    the only reader of the one before. Their other operands are read where
+    they lie, broadcast (a `1 x N` bias, a scalar). The kernel reads its
+    operands through `bufferization.to_buffer` and writes a new buffer, read
+    back with `bufferization.to_tensor`.
+
+    A row of at most `max-per-thread` elements per thread is held in
+    registers: each thread reads its elements once, their loads unrolled so
+    that they are in flight together, and reduces and writes them from
+    there. Longer rows are read in loops, once per reduction and once to
+    write (the prologue computed again each time). Both fold a thread's
+    elements in the same order: equal results.
 
     A softmax along another dimension, other element types and dynamic
     shapes keep the linalg lowering.
@@ -318,11 +326,37 @@ def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
     Option<"maxThreads", "max-threads", "int64_t", /*default=*/"256",
            "Threads of a block at most (a row of N elements gets about N / 4, "
            "a multiple of 32)">,
+    Option<"maxPerThread", "max-per-thread", "int64_t", /*default=*/"16",
+           "Elements of a row per thread at most for the row to be held in "
+           "registers (0: always loops)">,
   ];
   let dependentDialects = ["gpu::GPUDialect",
                            "bufferization::BufferizationDialect",
                            "memref::MemRefDialect", "scf::SCFDialect",
                            "arith::ArithDialect", "math::MathDialect"];
+}
+
+def GPUChannelsLastPools : Pass<"pet-gpu-channels-last-pools", "ModuleOp"> {
+  let summary = "Max pools of NHWC images (channels-last convolution outputs) written NHWC";
+  let description = [{
+    In PET's GPU pipeline after `--pet-gpu-conv-calls=channels-last=1`, on
+    PET's tensors: an f32 `pet.max_pool2d` whose image is stored NHWC (a
+    convolution call's output, `bufferization.to_tensor` of an
+    `N x H x W x C` buffer seen through `memref.transpose`) becomes
+    `linalg.pooling_nchw_max` on buffers: the image read through its
+    strides, the result written into an NHWC buffer of its own (filled with
+    -inf first) and read back with `bufferization.to_tensor`. Padding, if
+    any, is an NHWC copy of the image surrounded by -inf. Lowered through
+    linalg on tensors instead, the pool writes an NCHW buffer, so that its
+    kernel reads or writes across the layout and the next convolution
+    transposes the image back.
+
+    Other pools (NCHW images, other element types, dynamic shapes) keep the
+    linalg lowering.
+  }];
+  let dependentDialects = ["linalg::LinalgDialect",
+                           "bufferization::BufferizationDialect",
+                           "memref::MemRefDialect", "arith::ArithDialect"];
 }
 
 def GPUNameKernels : Pass<"pet-gpu-name-kernels", "ModuleOp"> {

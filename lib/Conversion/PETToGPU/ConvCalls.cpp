@@ -24,51 +24,6 @@ namespace {
 // The flags of pet_rt_conv2d_fused_f32 (runtime/include/pet_runtime.h).
 constexpr int64_t kBias = 1, kResidual = 2, kRelu = 4;
 
-/// A memref type of `shape` with any strides and offset: what a library
-/// call that takes views is given.
-MemRefType stridedType(ArrayRef<int64_t> shape, Type element) {
-  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
-  return MemRefType::get(shape, element,
-                         StridedLayoutAttr::get(element.getContext(),
-                                                ShapedType::kDynamic, strides));
-}
-
-/// A read-only buffer of `tensor` with whatever strides it has (a slice of
-/// a larger tensor is passed as it lies).
-Value viewOf(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  return bufferization::ToBufferOp::create(
-      b, loc, stridedType(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-}
-
-/// A 4-d buffer stored channels last (N x H x W x C, or a filter's
-/// F x KH x KW x C) seen in the channels-second order the operators index
-/// (`memref.transpose`: strides [HWC, 1, WC, C]).
-Value channelsSecondView(OpBuilder &b, Location loc, Value channelsLast) {
-  AffineMap toChannelsSecond = AffineMap::getPermutationMap(
-      ArrayRef<unsigned>{0, 3, 1, 2}, b.getContext());
-  return memref::TransposeOp::create(b, loc, channelsLast,
-                                     AffineMapAttr::get(toChannelsSecond));
-}
-
-/// A new buffer for an NCHW image of `type`: with `channelsLast`, stored
-/// NHWC (an N x H x W x C allocation seen through `memref.transpose` as
-/// N x C x H x W with strides [HWC, 1, WC, C]), the layout of cuDNN's
-/// tensor-core kernels; otherwise dense NCHW.
-Value allocImage(OpBuilder &b, Location loc, RankedTensorType type,
-                 bool channelsLast) {
-  ArrayRef<int64_t> shape = type.getShape();
-  if (!channelsLast || shape.size() != 4)
-    return memref::AllocOp::create(
-        b, loc, MemRefType::get(shape, type.getElementType()));
-  Value nhwc = memref::AllocOp::create(
-      b, loc,
-      MemRefType::get({shape[0], shape[2], shape[3], shape[1]},
-                      type.getElementType()));
-  return channelsSecondView(b, loc, nhwc);
-}
-
 /// The filter's buffer: a filter stored KRSC (--pet-gpu-filters-last: read
 /// through pet.transpose [0, 3, 1, 2]) as a view of its F x KH x KW x C
 /// buffer, strides [KH*KW*C, 1, KW*C, C]; otherwise its own buffer.
@@ -77,18 +32,6 @@ Value filterOf(OpBuilder &b, Location loc, Value filter) {
   if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{0, 3, 1, 2})
     return bufferOf(b, loc, filter);
   return channelsSecondView(b, loc, bufferOf(b, loc, transpose.getInput()));
-}
-
-/// Whether `tensor` is the result of a convolution call written into an
-/// NHWC buffer (allocImage), or a slice of one.
-bool isChannelsLast(Value tensor) {
-  auto toTensor = tensor.getDefiningOp<bufferization::ToTensorOp>();
-  if (!toTensor)
-    return false;
-  Value buffer = toTensor.getBuffer();
-  while (auto subview = buffer.getDefiningOp<memref::SubViewOp>())
-    buffer = subview.getSource();
-  return buffer.getDefiningOp<memref::TransposeOp>() != nullptr;
 }
 
 /// The convolution's image: a view of the image whose rows or columns
@@ -245,10 +188,15 @@ void finishInPlaceConcats(const InPlaceConcats &plan) {
 /// NHWC: written by a chain into a buffer of its own (not a
 /// concatenation's) whose residual, if any, is NHWC too. A convolution's
 /// own result is one (a chain that takes the addition reading it is
-/// replaced first, and the convolution is left alone).
+/// replaced first, and the convolution is left alone), and so is a max
+/// pool of one (--pet-gpu-channels-last-pools, after this pass in PET's GPU
+/// pipeline, writes it NHWC).
 bool willBeChannelsLast(Value tensor, const InPlaceConcats &plan) {
   if (isChannelsLast(tensor))
     return true;
+  if (auto pool = tensor.getDefiningOp<MaxPool2DOp>())
+    return isStaticF32(pool.getResult()) &&
+           willBeChannelsLast(pool.getInput(), plan);
   if (auto conv = tensor.getDefiningOp<Conv2DOp>())
     return cast<RankedTensorType>(tensor.getType()).getElementType().isF32() &&
            !plan.byChainEnd.contains(conv);

@@ -77,10 +77,14 @@ public:
   /// (if any) already computed as `knownValue`.
   Value apply(OpBuilder &b, Location loc, Operation *op, ValueRange index,
               Value known = nullptr, Value knownValue = nullptr);
+  /// Leaves already read at the position being emitted (by `emit`, earlier
+  /// in the kernel), used instead of reading them again; empty to read.
+  void setLoaded(DenseMap<Value, Value> values) { loaded = std::move(values); }
 
 private:
   const RowKernel &kernel;
   const DenseMap<Value, Value> &buffers;
+  DenseMap<Value, Value> loaded;
 };
 } // namespace
 
@@ -89,6 +93,8 @@ Value ElementEmitter::emit(OpBuilder &b, Location loc, Value value,
   Operation *def = value.getDefiningOp();
   if (def && kernel.prologue.contains(def))
     return apply(b, loc, def, index);
+  if (Value known = loaded.lookup(value))
+    return known;
   // A leaf, read where it lies: broadcast dimensions read index 0.
   ArrayRef<int64_t> shape = shapeOf(value);
   size_t lead = index.size() - shape.size();
@@ -225,8 +231,257 @@ static int64_t threadsFor(int64_t cols, int64_t maxThreads) {
   return std::max<int64_t>(32, std::min(threads, maxThreads));
 }
 
+/// Stores the row operator's value `y` at position `at` of `output`, the
+/// epilogue's operators applied to it in order.
+static void writeElement(OpBuilder &b, Location loc, const RowKernel &kernel,
+                         ElementEmitter &emitter, Value y, ValueRange at,
+                         Value output) {
+  Value current = kernel.rowOp->getResult(0);
+  for (Operation *op : kernel.epilogue) {
+    y = emitter.apply(b, loc, op, at, current, y);
+    current = op->getResult(0);
+  }
+  memref::StoreOp::create(b, loc, y, output, at);
+}
+
+namespace {
+/// Where a kernel's body is built: its builder and location, the constants
+/// and block-wide reductions its code needs.
+class RowKernelBuilder {
+public:
+  RowKernelBuilder(OpBuilder &k, Location loc, const RowKernel &kernel)
+      : k(k), loc(loc), kernel(kernel) {}
+
+  Value constant(double v) {
+    return arith::ConstantOp::create(k, loc, k.getF32FloatAttr(v));
+  }
+  Value allReduce(Value partial, gpu::AllReduceOperation kind) {
+    return gpu::AllReduceOp::create(
+               k, loc, partial,
+               gpu::AllReduceOperationAttr::get(k.getContext(), kind),
+               /*uniform=*/k.getUnitAttr())
+        .getResult();
+  }
+
+  OpBuilder &k;
+  Location loc;
+  const RowKernel &kernel;
+};
+} // namespace
+
+/// The row's elements in loops: each thread strides over the row once per
+/// reduction and once to write, reading (and computing the prologue) again
+/// each time. For rows longer than a block's registers hold.
+static void emitRowLoops(RowKernelBuilder &kb, ElementEmitter &emitter,
+                         Value row, Value tid, int64_t threads, Value output) {
+  OpBuilder &k = kb.k;
+  Location loc = kb.loc;
+  const RowKernel &kernel = kb.kernel;
+  Value cols = arith::ConstantIndexOp::create(k, loc, kernel.cols);
+  Value step = arith::ConstantIndexOp::create(k, loc, threads);
+  Value input = kernel.rowOp->getOperand(0);
+  // One pass of the thread over its elements of the row, folding `fn`
+  // (element value, accumulator) from `init`, then over the block.
+  auto reduceRow = [&](double init, gpu::AllReduceOperation kind,
+                       function_ref<Value(OpBuilder &, Value, Value)> fn) {
+    auto loop = scf::ForOp::create(
+        k, loc, tid, cols, step, ValueRange{kb.constant(init)},
+        [&](OpBuilder &lb, Location, Value col, ValueRange acc) {
+          Value x = emitter.emit(lb, loc, input,
+                                 positionOf(lb, loc, kernel, row, col));
+          scf::YieldOp::create(lb, loc, fn(lb, x, acc[0]));
+        });
+    return kb.allReduce(loop.getResult(0), kind);
+  };
+  // What the row operator makes of an element, given its statistics.
+  std::function<Value(OpBuilder &, Value)> finish;
+  if (isa<SoftmaxOp>(kernel.rowOp)) {
+    Value max = reduceRow(-INFINITY, gpu::AllReduceOperation::MAXIMUMF,
+                          [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                            return arith::MaximumFOp::create(lb, loc, acc, x);
+                          });
+    Value sum =
+        reduceRow(0.0, gpu::AllReduceOperation::ADD,
+                  [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                    Value e = math::ExpOp::create(
+                        lb, loc, arith::SubFOp::create(lb, loc, x, max));
+                    return arith::AddFOp::create(lb, loc, acc, e);
+                  });
+    finish = [=](OpBuilder &lb, Value x) -> Value {
+      Value e =
+          math::ExpOp::create(lb, loc, arith::SubFOp::create(lb, loc, x, max));
+      return arith::DivFOp::create(lb, loc, e, sum);
+    };
+  } else {
+    auto layerNorm = cast<LayerNormOp>(kernel.rowOp);
+    Value count = kb.constant(static_cast<double>(kernel.cols));
+    Value total = reduceRow(0.0, gpu::AllReduceOperation::ADD,
+                            [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                              return arith::AddFOp::create(lb, loc, acc, x);
+                            });
+    Value mean = arith::DivFOp::create(k, loc, total, count);
+    Value squares =
+        reduceRow(0.0, gpu::AllReduceOperation::ADD,
+                  [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                    Value d = arith::SubFOp::create(lb, loc, x, mean);
+                    return arith::AddFOp::create(
+                        lb, loc, acc, arith::MulFOp::create(lb, loc, d, d));
+                  });
+    Value variance = arith::DivFOp::create(k, loc, squares, count);
+    Value epsilon = kb.constant(layerNorm.getEpsilon().convertToDouble());
+    Value inverse = math::RsqrtOp::create(
+        k, loc, arith::AddFOp::create(k, loc, variance, epsilon));
+    finish = [=](OpBuilder &lb, Value x) -> Value {
+      return arith::MulFOp::create(
+          lb, loc, arith::SubFOp::create(lb, loc, x, mean), inverse);
+    };
+  }
+  // The last pass writes the row: the row operator's value, then the
+  // epilogue's operators applied in order.
+  scf::ForOp::create(k, loc, tid, cols, step, ValueRange{},
+                     [&](OpBuilder &lb, Location, Value col, ValueRange) {
+                       SmallVector<Value> at =
+                           positionOf(lb, loc, kernel, row, col);
+                       Value y = finish(lb, emitter.emit(lb, loc, input, at));
+                       writeElement(lb, loc, kernel, emitter, y, at, output);
+                       scf::YieldOp::create(lb, loc);
+                     });
+}
+
+/// The row's elements in registers: a thread reads its `perThread`
+/// elements (columns tid, tid + threads, ...) once, unrolled so that their
+/// loads are in flight together, reduces them from registers and writes
+/// them. The arithmetic is the loops' in the same order (each thread folds
+/// its elements by column, the block combines the threads alike): equal
+/// results, one read of the row instead of three.
+static void emitRowRegisters(RowKernelBuilder &kb, ElementEmitter &emitter,
+                             Value row, Value tid, int64_t threads,
+                             int64_t perThread, Value output) {
+  OpBuilder &k = kb.k;
+  Location loc = kb.loc;
+  const RowKernel &kernel = kb.kernel;
+  Value input = kernel.rowOp->getOperand(0);
+  Value cols = arith::ConstantIndexOp::create(k, loc, kernel.cols);
+  // Element e's column, and whether it is in the row (null: always).
+  SmallVector<Value> columns, valid;
+  SmallVector<Value> xs;
+  for (int64_t e = 0; e < perThread; ++e) {
+    Value col = arith::AddIOp::create(
+        k, loc, tid, arith::ConstantIndexOp::create(k, loc, e * threads));
+    columns.push_back(col);
+    if ((e + 1) * threads <= kernel.cols) {
+      valid.push_back(nullptr);
+      xs.push_back(
+          emitter.emit(k, loc, input, positionOf(k, loc, kernel, row, col)));
+      continue;
+    }
+    Value inRow =
+        arith::CmpIOp::create(k, loc, arith::CmpIPredicate::ult, col, cols);
+    valid.push_back(inRow);
+    auto read = scf::IfOp::create(
+        k, loc, inRow,
+        [&](OpBuilder &tb, Location) {
+          scf::YieldOp::create(
+              tb, loc,
+              emitter.emit(tb, loc, input,
+                           positionOf(tb, loc, kernel, row, col)));
+        },
+        [&](OpBuilder &eb, Location) {
+          scf::YieldOp::create(
+              eb, loc,
+              arith::ConstantOp::create(eb, loc, eb.getF32FloatAttr(0.0))
+                  .getResult());
+        });
+    xs.push_back(read.getResult(0));
+  }
+  // The epilogue's other operands (a layer norm's scale and shift, say) read
+  // now, for the elements every thread has: their loads in flight with the
+  // row's instead of after the reductions' barriers.
+  SmallVector<DenseMap<Value, Value>> epilogueOperands(perThread);
+  for (int64_t e = 0; e < perThread; ++e) {
+    if (valid[e])
+      continue;
+    SmallVector<Value> at = positionOf(k, loc, kernel, row, columns[e]);
+    Value current = kernel.rowOp->getResult(0);
+    for (Operation *op : kernel.epilogue) {
+      for (Value operand : op->getOperands())
+        if (operand != current && kernel.leaves.contains(operand) &&
+            !epilogueOperands[e].count(operand))
+          epilogueOperands[e][operand] = emitter.emit(k, loc, operand, at);
+      current = op->getResult(0);
+    }
+  }
+  // The thread's elements folded by `fn` from `init` (elements outside the
+  // row left out), then over the block.
+  auto reduce = [&](ArrayRef<Value> values, double init,
+                    gpu::AllReduceOperation kind,
+                    function_ref<Value(Value, Value)> fn) {
+    Value acc = kb.constant(init);
+    for (auto [value, inRow] : llvm::zip(values, valid)) {
+      Value next = fn(value, acc);
+      acc = inRow
+                ? arith::SelectOp::create(k, loc, inRow, next, acc).getResult()
+                : next;
+    }
+    return kb.allReduce(acc, kind);
+  };
+  auto add = [&](Value x, Value acc) -> Value {
+    return arith::AddFOp::create(k, loc, acc, x);
+  };
+  SmallVector<Value> ys;
+  if (isa<SoftmaxOp>(kernel.rowOp)) {
+    Value max = reduce(xs, -INFINITY, gpu::AllReduceOperation::MAXIMUMF,
+                       [&](Value x, Value acc) -> Value {
+                         return arith::MaximumFOp::create(k, loc, acc, x);
+                       });
+    SmallVector<Value> exps;
+    for (Value x : xs)
+      exps.push_back(
+          math::ExpOp::create(k, loc, arith::SubFOp::create(k, loc, x, max)));
+    Value sum = reduce(exps, 0.0, gpu::AllReduceOperation::ADD, add);
+    for (Value e : exps)
+      ys.push_back(arith::DivFOp::create(k, loc, e, sum));
+  } else {
+    auto layerNorm = cast<LayerNormOp>(kernel.rowOp);
+    Value count = kb.constant(static_cast<double>(kernel.cols));
+    Value mean = arith::DivFOp::create(
+        k, loc, reduce(xs, 0.0, gpu::AllReduceOperation::ADD, add), count);
+    SmallVector<Value> deviations, squares;
+    for (Value x : xs) {
+      Value d = arith::SubFOp::create(k, loc, x, mean);
+      deviations.push_back(d);
+      squares.push_back(arith::MulFOp::create(k, loc, d, d));
+    }
+    Value variance = arith::DivFOp::create(
+        k, loc, reduce(squares, 0.0, gpu::AllReduceOperation::ADD, add), count);
+    Value epsilon = kb.constant(layerNorm.getEpsilon().convertToDouble());
+    Value inverse = math::RsqrtOp::create(
+        k, loc, arith::AddFOp::create(k, loc, variance, epsilon));
+    for (Value d : deviations)
+      ys.push_back(arith::MulFOp::create(k, loc, d, inverse));
+  }
+  for (auto [col, inRow, y, operands] :
+       llvm::zip(columns, valid, ys, epilogueOperands)) {
+    auto write = [&, col = col, y = y](OpBuilder &wb) {
+      writeElement(wb, loc, kernel, emitter, y,
+                   positionOf(wb, loc, kernel, row, col), output);
+    };
+    if (!inRow) {
+      emitter.setLoaded(std::move(operands));
+      write(k);
+      emitter.setLoaded({});
+      continue;
+    }
+    scf::IfOp::create(k, loc, inRow, [&](OpBuilder &tb, Location) {
+      write(tb);
+      scf::YieldOp::create(tb, loc);
+    });
+  }
+}
+
 /// Replaces the kernel's operators by one gpu.launch.
-static void lowerRowKernel(const RowKernel &kernel, int64_t maxThreads) {
+static void lowerRowKernel(const RowKernel &kernel, int64_t maxThreads,
+                           int64_t maxPerThread) {
   Operation *last =
       kernel.epilogue.empty() ? kernel.rowOp : kernel.epilogue.back();
   OpBuilder b(last);
@@ -248,88 +503,13 @@ static void lowerRowKernel(const RowKernel &kernel, int64_t maxThreads) {
                                       index(threads), one, one);
   OpBuilder k = OpBuilder::atBlockBegin(&launch.getBody().front());
   Value row = launch.getBlockIds().x, tid = launch.getThreadIds().x;
-  Value cols = arith::ConstantIndexOp::create(k, loc, kernel.cols);
-  Value step = arith::ConstantIndexOp::create(k, loc, threads);
   ElementEmitter emitter(kernel, buffers);
-  Value input = kernel.rowOp->getOperand(0);
-  auto constant = [&](double v) -> Value {
-    return arith::ConstantOp::create(k, loc, k.getF32FloatAttr(v));
-  };
-  // One pass of the thread over its elements of the row, folding `fn`
-  // (element value, accumulator) from `init`, then over the block.
-  auto reduceRow = [&](double init, gpu::AllReduceOperation kind,
-                       function_ref<Value(OpBuilder &, Value, Value)> fn) {
-    auto loop = scf::ForOp::create(
-        k, loc, tid, cols, step, ValueRange{constant(init)},
-        [&](OpBuilder &lb, Location, Value col, ValueRange acc) {
-          Value x = emitter.emit(lb, loc, input,
-                                 positionOf(lb, loc, kernel, row, col));
-          scf::YieldOp::create(lb, loc, fn(lb, x, acc[0]));
-        });
-    return gpu::AllReduceOp::create(
-               k, loc, loop.getResult(0),
-               gpu::AllReduceOperationAttr::get(k.getContext(), kind),
-               /*uniform=*/k.getUnitAttr())
-        .getResult();
-  };
-  // What the row operator makes of an element, given its statistics.
-  Value max, sum, mean, inverse;
-  std::function<Value(OpBuilder &, Value)> finish;
-  if (isa<SoftmaxOp>(kernel.rowOp)) {
-    max = reduceRow(-INFINITY, gpu::AllReduceOperation::MAXIMUMF,
-                    [&](OpBuilder &lb, Value x, Value acc) -> Value {
-                      return arith::MaximumFOp::create(lb, loc, acc, x);
-                    });
-    sum = reduceRow(0.0, gpu::AllReduceOperation::ADD,
-                    [&](OpBuilder &lb, Value x, Value acc) -> Value {
-                      Value e = math::ExpOp::create(
-                          lb, loc, arith::SubFOp::create(lb, loc, x, max));
-                      return arith::AddFOp::create(lb, loc, acc, e);
-                    });
-    finish = [&](OpBuilder &lb, Value x) -> Value {
-      Value e =
-          math::ExpOp::create(lb, loc, arith::SubFOp::create(lb, loc, x, max));
-      return arith::DivFOp::create(lb, loc, e, sum);
-    };
-  } else {
-    auto layerNorm = cast<LayerNormOp>(kernel.rowOp);
-    Value count = constant(static_cast<double>(kernel.cols));
-    Value total = reduceRow(0.0, gpu::AllReduceOperation::ADD,
-                            [&](OpBuilder &lb, Value x, Value acc) -> Value {
-                              return arith::AddFOp::create(lb, loc, acc, x);
-                            });
-    mean = arith::DivFOp::create(k, loc, total, count);
-    Value squares =
-        reduceRow(0.0, gpu::AllReduceOperation::ADD,
-                  [&](OpBuilder &lb, Value x, Value acc) -> Value {
-                    Value d = arith::SubFOp::create(lb, loc, x, mean);
-                    return arith::AddFOp::create(
-                        lb, loc, acc, arith::MulFOp::create(lb, loc, d, d));
-                  });
-    Value variance = arith::DivFOp::create(k, loc, squares, count);
-    Value epsilon = constant(layerNorm.getEpsilon().convertToDouble());
-    inverse = math::RsqrtOp::create(
-        k, loc, arith::AddFOp::create(k, loc, variance, epsilon));
-    finish = [&](OpBuilder &lb, Value x) -> Value {
-      return arith::MulFOp::create(
-          lb, loc, arith::SubFOp::create(lb, loc, x, mean), inverse);
-    };
-  }
-  // The last pass writes the row: the row operator's value, then the
-  // epilogue's operators applied in order.
-  scf::ForOp::create(k, loc, tid, cols, step, ValueRange{},
-                     [&](OpBuilder &lb, Location, Value col, ValueRange) {
-                       SmallVector<Value> at =
-                           positionOf(lb, loc, kernel, row, col);
-                       Value y = finish(lb, emitter.emit(lb, loc, input, at));
-                       Value current = kernel.rowOp->getResult(0);
-                       for (Operation *op : kernel.epilogue) {
-                         y = emitter.apply(lb, loc, op, at, current, y);
-                         current = op->getResult(0);
-                       }
-                       memref::StoreOp::create(lb, loc, y, output, at);
-                       scf::YieldOp::create(lb, loc);
-                     });
+  RowKernelBuilder kb(k, loc, kernel);
+  int64_t perThread = llvm::divideCeil(kernel.cols, threads);
+  if (perThread <= maxPerThread)
+    emitRowRegisters(kb, emitter, row, tid, threads, perThread, output);
+  else
+    emitRowLoops(kb, emitter, row, tid, threads, output);
   gpu::TerminatorOp::create(k, loc);
   Value result = bufferization::ToTensorOp::create(
       b, loc, resultType, output, /*restrict=*/true, /*writable=*/true);
@@ -355,6 +535,10 @@ struct GPURowKernelsPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (maxPerThread < 0) {
+      getOperation().emitError("pet-gpu-row-kernels needs max-per-thread >= 0");
+      return signalPassFailure();
+    }
     if (maxThreads < 32 || maxThreads > 1024) {
       getOperation().emitError(
           "pet-gpu-row-kernels needs 32 <= max-threads <= 1024");
@@ -370,7 +554,7 @@ struct GPURowKernelsPass
     // the next one's prologue).
     for (Operation *rowOp : rowOps)
       if (std::optional<RowKernel> kernel = matchRowKernel(rowOp))
-        lowerRowKernel(*kernel, maxThreads);
+        lowerRowKernel(*kernel, maxThreads, maxPerThread);
   }
 };
 } // namespace

@@ -1,13 +1,22 @@
-// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels | FileCheck %s
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=max-per-thread=0 | FileCheck %s
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels | FileCheck %s --check-prefix=REG
 // RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=max-threads=32 | FileCheck %s --check-prefix=NARROW
 // RUN: not pet-opt %s --pet-gpu-row-kernels=max-threads=16 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not pet-opt %s --pet-gpu-row-kernels=max-per-thread=-1 2>&1 | FileCheck %s --check-prefix=BAD-PER-THREAD
 // BAD: error: pet-gpu-row-kernels needs 32 <= max-threads <= 1024
+// BAD-PER-THREAD: error: pet-gpu-row-kernels needs max-per-thread >= 0
+
+// Prefixes: rows read in loops (max-per-thread=0) checked as CHECK, rows
+// held in registers (the default: up to 16 elements per thread) as REG.
 
 // Layer norm of BERT's shape with the bias and residual additions before it
 // and the affine part after it: one kernel of a block per row (128 blocks of
 // 192 threads: about four of the 768 elements each), three passes over the
 // row (sum, squared deviations, result), the additions computed at each
 // pass, the bias and the affine operands read at row 0 (broadcast).
+// In registers: each thread reads its four elements once (columns tid,
+// tid + 192, ...; no loop) and the affine operands' before the reductions,
+// the reductions and the result from registers.
 // (The numerics of the kernels: gpu_check's case "row-ops" on the GPU.)
 
 // CHECK-LABEL: func.func @layer_norm
@@ -39,6 +48,34 @@
 // CHECK:       %[[T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT:   pet.
 // CHECK:       return %[[T]]
+// REG-LABEL:   func.func @layer_norm
+// REG-SAME:      (%[[X:.*]]: tensor<128x768xf32>, %[[B:.*]]: tensor<1x768xf32>, %[[R:.*]]: tensor<128x768xf32>, %[[G:.*]]: tensor<1x768xf32>, %[[BE:.*]]: tensor<1x768xf32>)
+// REG-DAG:     %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// REG-DAG:     %[[RB:.*]] = bufferization.to_buffer %[[R]] read_only
+// REG-DAG:     %[[GB:.*]] = bufferization.to_buffer %[[G]] read_only
+// REG-DAG:     %[[BEB:.*]] = bufferization.to_buffer %[[BE]] read_only
+// REG:         gpu.launch blocks(%[[ROW:.*]], %{{.*}}, %{{.*}}) in ({{.*}}) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c192,
+// REG-NOT:       scf.for
+// REG:           memref.load %[[XB]][%[[ROW]], %{{.*}}]
+// REG:           memref.load %[[RB]][%[[ROW]], %{{.*}}]
+// REG:           %[[C3:.*]] = arith.addi %[[TID]], %c576
+// REG:           memref.load %[[XB]][%[[ROW]], %[[C3]]]
+// REG:           memref.load %[[RB]][%[[ROW]], %[[C3]]]
+// REG-NEXT:      %[[X3:.*]] = arith.addf
+// REG:           %[[G3:.*]] = memref.load %[[GB]][%{{.*}}, %[[C3]]]
+// REG:           %[[BE3:.*]] = memref.load %[[BEB]][%{{.*}}, %[[C3]]]
+// REG-NOT:       memref.load
+// REG:           %[[SUM:.*]] = gpu.all_reduce add
+// REG:           %[[MEAN:.*]] = arith.divf %[[SUM]]
+// REG:           %[[D3:.*]] = arith.subf %[[X3]], %[[MEAN]]
+// REG:           gpu.all_reduce add
+// REG:           %[[INV:.*]] = math.rsqrt
+// REG-NOT:       memref.load
+// REG:           %[[N3:.*]] = arith.mulf %[[D3]], %[[INV]]
+// REG:           %[[S3:.*]] = arith.mulf %[[N3]], %[[G3]]
+// REG-NEXT:      %[[Y3:.*]] = arith.addf %[[S3]], %[[BE3]]
+// REG-NEXT:      memref.store %[[Y3]], %{{.*}}[%[[ROW]], %[[C3]]]
+// REG:         gpu.terminator
 func.func @layer_norm(%x: tensor<128x768xf32>, %b: tensor<1x768xf32>,
                       %r: tensor<128x768xf32>, %g: tensor<1x768xf32>,
                       %be: tensor<1x768xf32>) -> tensor<128x768xf32> {
@@ -73,6 +110,11 @@ func.func @layer_norm(%x: tensor<128x768xf32>, %b: tensor<1x768xf32>,
 // CHECK:         scf.for
 // CHECK:           arith.divf %{{.*}}, %[[SUM]]
 // CHECK:           memref.store
+// REG-LABEL:   func.func @softmax
+// REG-NOT:       scf.for
+// REG-COUNT-4:   math.exp
+// REG-NOT:       math.exp
+// REG:           gpu.terminator
 // NARROW-LABEL: func.func @softmax
 // NARROW:       arith.constant 32 : index
 func.func @softmax(%x: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
@@ -83,14 +125,19 @@ func.func @softmax(%x: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
 
 // -----
 
-// Long rows get at most max-threads threads (256 by default).
+// Long rows get at most max-threads threads (256 by default): 16 elements
+// per thread held in registers, more read in loops.
 
 // CHECK-LABEL: func.func @long_rows
 // CHECK:       arith.constant 256 : index
 // CHECK:       gpu.launch
+// REG-LABEL:   func.func @long_rows
+// REG-NOT:       scf.for
+// REG:         gpu.terminator
 // NARROW-LABEL: func.func @long_rows
 // NARROW:       arith.constant 32 : index
 // NARROW:       gpu.launch
+// NARROW:         scf.for
 func.func @long_rows(%x: tensor<2x4096xf32>) -> tensor<2x4096xf32> {
   %0 = pet.layer_norm %x axis 1 epsilon 1.0e-5 : tensor<2x4096xf32>
   return %0 : tensor<2x4096xf32>
@@ -125,4 +172,34 @@ func.func @shared(%x: tensor<4x64xf32>, %y: tensor<4x64xf32>, %z: tensor<2x8x4xf
   %3 = pet.mul %2, %2 : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xf32>
   %4 = pet.softmax %z axis 1 : tensor<2x8x4xf32>
   return %0, %3, %4 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<2x8x4xf32>
+}
+
+// -----
+
+// A row that is no multiple of the threads: 100 elements, 32 threads, four
+// each; the fourth (columns 96 + tid) is read, reduced and written only
+// where it is in the row: read as 0 elsewhere, left out of the sum and of
+// the squared deviations (selected), not stored.
+
+// CHECK-LABEL: func.func @ragged
+// CHECK:       scf.for
+// REG-LABEL:   func.func @ragged
+// REG:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c32,
+// REG:           %[[C3:.*]] = arith.addi %{{.*}}, %c96
+// REG:           %[[IN:.*]] = arith.cmpi ult, %[[C3]], %c100
+// REG:           %[[X3:.*]] = scf.if %[[IN]] -> (f32) {
+// REG:             memref.load
+// REG:           } else {
+// REG:             arith.constant 0.000000e+00 : f32
+// REG:           %[[S3:.*]] = arith.addf %{{.*}}, %[[X3]]
+// REG:           arith.select %[[IN]], %[[S3]], %{{.*}}
+// REG:           gpu.all_reduce add
+// REG:           arith.select %[[IN]]
+// REG:           gpu.all_reduce add
+// REG:           scf.if %[[IN]] {
+// REG-NEXT:        memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[C3]]]
+// REG:         gpu.terminator
+func.func @ragged(%x: tensor<3x100xf32>) -> tensor<3x100xf32> {
+  %0 = pet.layer_norm %x axis 1 epsilon 1.0e-5 : tensor<3x100xf32>
+  return %0 : tensor<3x100xf32>
 }
