@@ -108,7 +108,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       runner_main: bool = True,
                       timing_main: Optional[str] = None,
                       channels_last: Optional[bool] = None,
-                      filters_last: Optional[bool] = None) -> bytes:
+                      filters_last: Optional[bool] = None,
+                      warp_rows: Optional[bool] = None) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
     with `time_runs`, times that many CUDA-graph replays of it). With
@@ -121,7 +122,10 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     tensor-core kernels); None takes PET_CHANNELS_LAST (1 or 0, default
     0). `filters_last` stores preprocessed convolution filters KRSC
     (--pet-gpu-filters-last: what those kernels read, transposed once at
-    load instead of by cuDNN on every call); None takes PET_FILTERS_LAST."""
+    load instead of by cuDNN on every call); None takes PET_FILTERS_LAST.
+    `warp_rows` gives rows of one warp's threads eight to a block, reduced
+    by shuffles (--pet-gpu-row-kernels=warp-rows=1, not measured yet);
+    None takes PET_WARP_ROWS."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
     api = []
@@ -151,8 +155,11 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
         conv_calls.append("--pet-gpu-channels-last-pools")
     # Source locations travel from step to step (DEBUG), so that kernels are
     # named after the operators they compute (--pet-gpu-name-kernels).
+    if warp_rows is None:
+        warp_rows = os.environ.get("PET_WARP_ROWS") == "1"
+    row_kernels = "--pet-gpu-row-kernels" + ("=warp-rows=1" if warp_rows else "")
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *filters, *api, *conv_calls,
-                                  "--pet-gpu-matmul-calls", "--pet-gpu-row-kernels",
+                                  "--pet-gpu-matmul-calls", row_kernels,
                                   "--convert-pet-to-linalg",
                                   "--pet-fuse-elementwise", "--pet-split-reductions",
                                   *runner, DEBUG])

@@ -52,8 +52,10 @@ def cases():
     r32 = resnet18(image=32, classes=10)
     r224 = resnet18()
     return [
-        # Softmax and layer norm as a block per row (--pet-gpu-row-kernels).
+        # Softmax and layer norm as a block per row (--pet-gpu-row-kernels),
+        # and with rows of one warp's eight to a block (warp-rows=1).
         ("row-ops", rows, []),
+        ("row-ops-warp", rows, []),
         # Matrix products on views with fused epilogues (--pet-gpu-matmul-calls).
         ("attention", attention, []),
         ("seam-conv", seam, []),
@@ -69,6 +71,7 @@ def cases():
             "min-gain=-100 operators=conv2d,split,concat")]),
         ("bert-layer-sample", bert, []),
         ("bert-layer-sample-opt", bert, [gpu.gpu_optimize_flag("min-gain=-100")]),
+        ("bert-layer-sample-opt-warp", bert, [gpu.gpu_optimize_flag("min-gain=-100")]),
         # Through the generated C API: weights preprocessed once at load.
         ("resnet18-32-opt-api", r32, [gpu.gpu_optimize_flag("min-gain=-100")]),
         ("resnet18-224", r224, []),
@@ -126,7 +129,8 @@ def prepare(directory: Path, names=None) -> None:
             gpu.compile_to_object(optimized, time_runs=TIME_RUNS,
                                   api_header=header, func=func,
                                   channels_last="-nhwc" in name,
-                                  filters_last=name.endswith("-krsc")))
+                                  filters_last=name.endswith("-krsc"),
+                                  warp_rows=name.endswith("-warp")))
         results = cpu.run_on_cpu(optimized, func=func)
         (directory / f"{name}.cpu.json").write_text(json.dumps(results))
         print(f"prepared {name}: {len(results)} result(s), shapes "

@@ -319,6 +319,13 @@ def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
     write (the prologue computed again each time). Both fold a thread's
     elements in the same order: equal results.
 
+    `warp-rows=1`: rows that get one warp's 32 threads (BERT's attention
+    scores: 128 elements) go eight to a block of 32 x 8 threads, each
+    warp's row reduced by an xor butterfly of `gpu.shuffle`s (no barrier,
+    no shared memory; the combination order differs from `gpu.all_reduce`'s,
+    so results may differ in the last bits). Off by default until it has
+    been checked on the GPU machine (gpu_check's `row-ops`).
+
     A softmax along another dimension, other element types and dynamic
     shapes keep the linalg lowering.
   }];
@@ -329,6 +336,9 @@ def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
     Option<"maxPerThread", "max-per-thread", "int64_t", /*default=*/"16",
            "Elements of a row per thread at most for the row to be held in "
            "registers (0: always loops)">,
+    Option<"warpRows", "warp-rows", "bool", /*default=*/"false",
+           "Rows of one warp's threads (up to 128 elements) eight to a "
+           "block, reduced by warp shuffles (not measured on a GPU yet)">,
   ];
   let dependentDialects = ["gpu::GPUDialect",
                            "bufferization::BufferizationDialect",

@@ -255,17 +255,37 @@ public:
   Value constant(double v) {
     return arith::ConstantOp::create(k, loc, k.getF32FloatAttr(v));
   }
+  /// `partial` combined over the threads of the row: the block's
+  /// (`gpu.all_reduce`), or with `warpRows` the warp's (shuffles).
   Value allReduce(Value partial, gpu::AllReduceOperation kind) {
+    if (warpRows)
+      return warpReduce(partial, kind);
     return gpu::AllReduceOp::create(
                k, loc, partial,
                gpu::AllReduceOperationAttr::get(k.getContext(), kind),
                /*uniform=*/k.getUnitAttr())
         .getResult();
   }
+  /// `value` combined over the 32 lanes of a warp by an xor butterfly of
+  /// shuffles: every lane gets the result, without a barrier or shared
+  /// memory.
+  Value warpReduce(Value value, gpu::AllReduceOperation kind) {
+    for (int32_t offset = 16; offset >= 1; offset /= 2) {
+      Value other = gpu::ShuffleOp::create(k, loc, value, offset,
+                                           /*width=*/32, gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      value = kind == gpu::AllReduceOperation::ADD
+                  ? arith::AddFOp::create(k, loc, value, other).getResult()
+                  : arith::MaximumFOp::create(k, loc, value, other).getResult();
+    }
+    return value;
+  }
 
   OpBuilder &k;
   Location loc;
   const RowKernel &kernel;
+  /// Whether a row is one warp's (`kRowsPerWarpBlock` rows per block).
+  bool warpRows = false;
 };
 } // namespace
 
@@ -479,9 +499,12 @@ static void emitRowRegisters(RowKernelBuilder &kb, ElementEmitter &emitter,
   }
 }
 
+/// Rows per block where a row is one warp's (`warp-rows`).
+static constexpr int64_t kRowsPerWarpBlock = 8;
+
 /// Replaces the kernel's operators by one gpu.launch.
 static void lowerRowKernel(const RowKernel &kernel, int64_t maxThreads,
-                           int64_t maxPerThread) {
+                           int64_t maxPerThread, bool warpRows) {
   Operation *last =
       kernel.epilogue.empty() ? kernel.rowOp : kernel.epilogue.back();
   OpBuilder b(last);
@@ -498,18 +521,41 @@ static void lowerRowKernel(const RowKernel &kernel, int64_t maxThreads,
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   int64_t threads = threadsFor(kernel.cols, maxThreads);
+  // A row of one warp's: kRowsPerWarpBlock rows per block, thread y the
+  // row within the block, reductions by shuffles.
+  bool warp = warpRows && threads == 32 && kernel.rows > 1;
+  int64_t rowsPerBlock = warp ? std::min(kRowsPerWarpBlock, kernel.rows) : 1;
   Value one = index(1);
-  auto launch = gpu::LaunchOp::create(b, loc, index(kernel.rows), one, one,
-                                      index(threads), one, one);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, index(llvm::divideCeil(kernel.rows, rowsPerBlock)), one, one,
+      index(threads), index(rowsPerBlock), one);
   OpBuilder k = OpBuilder::atBlockBegin(&launch.getBody().front());
   Value row = launch.getBlockIds().x, tid = launch.getThreadIds().x;
+  if (warp) {
+    row = arith::AddIOp::create(
+        k, loc,
+        arith::MulIOp::create(
+            k, loc, row, arith::ConstantIndexOp::create(k, loc, rowsPerBlock)),
+        launch.getThreadIds().y);
+    // The last block's warps past the last row do nothing (a row's
+    // reductions involve its own warp alone).
+    if (kernel.rows % rowsPerBlock) {
+      Value inRange = arith::CmpIOp::create(
+          k, loc, arith::CmpIPredicate::ult, row,
+          arith::ConstantIndexOp::create(k, loc, kernel.rows));
+      auto guard = scf::IfOp::create(k, loc, inRange);
+      k.setInsertionPointToStart(&guard.getThenRegion().front());
+    }
+  }
   ElementEmitter emitter(kernel, buffers);
   RowKernelBuilder kb(k, loc, kernel);
+  kb.warpRows = warp;
   int64_t perThread = llvm::divideCeil(kernel.cols, threads);
   if (perThread <= maxPerThread)
     emitRowRegisters(kb, emitter, row, tid, threads, perThread, output);
   else
     emitRowLoops(kb, emitter, row, tid, threads, output);
+  k.setInsertionPointToEnd(&launch.getBody().front());
   gpu::TerminatorOp::create(k, loc);
   Value result = bufferization::ToTensorOp::create(
       b, loc, resultType, output, /*restrict=*/true, /*writable=*/true);
@@ -554,7 +600,7 @@ struct GPURowKernelsPass
     // the next one's prologue).
     for (Operation *rowOp : rowOps)
       if (std::optional<RowKernel> kernel = matchRowKernel(rowOp))
-        lowerRowKernel(*kernel, maxThreads, maxPerThread);
+        lowerRowKernel(*kernel, maxThreads, maxPerThread, warpRows);
   }
 };
 } // namespace

@@ -1,6 +1,7 @@
 // RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=max-per-thread=0 | FileCheck %s
 // RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels | FileCheck %s --check-prefix=REG
 // RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=max-threads=32 | FileCheck %s --check-prefix=NARROW
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=warp-rows=1 | FileCheck %s --check-prefix=WARP
 // RUN: not pet-opt %s --pet-gpu-row-kernels=max-threads=16 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not pet-opt %s --pet-gpu-row-kernels=max-per-thread=-1 2>&1 | FileCheck %s --check-prefix=BAD-PER-THREAD
 // BAD: error: pet-gpu-row-kernels needs 32 <= max-threads <= 1024
@@ -117,6 +118,22 @@ func.func @layer_norm(%x: tensor<128x768xf32>, %b: tensor<1x768xf32>,
 // REG:           gpu.terminator
 // NARROW-LABEL: func.func @softmax
 // NARROW:       arith.constant 32 : index
+// With warp-rows=1: 192 blocks of 32 x 8 threads, row = block * 8 + thread
+// y (1536 rows: no block has warps past the last row), each reduction five
+// xor shuffles of the warp.
+// WARP-LABEL:  func.func @softmax
+// WARP-DAG:    %[[BLOCKS:.*]] = arith.constant 192 : index
+// WARP-DAG:    %[[EIGHT:.*]] = arith.constant 8 : index
+// WARP:        gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[BLOCKS]], {{.*}}) threads(%{{.*}}, %[[TY:.*]], %{{.*}}) in (%{{.*}} = %c32, %{{.*}} = %[[EIGHT]],
+// WARP:          %[[R0:.*]] = arith.muli %[[B]], %{{.*}}
+// WARP:          arith.addi %[[R0]], %[[TY]]
+// WARP-NOT:      scf.if
+// WARP-NOT:      gpu.all_reduce
+// WARP-COUNT-5:  gpu.shuffle xor {{.*}} : f32
+// WARP-NOT:      gpu.all_reduce
+// WARP-COUNT-5:  gpu.shuffle xor {{.*}} : f32
+// WARP-NOT:      gpu.shuffle
+// WARP:          gpu.terminator
 func.func @softmax(%x: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
   %0 = pet.scale %x by 0.125 : tensor<12x128x128xf32>
   %1 = pet.softmax %0 axis 2 : tensor<12x128x128xf32>
@@ -202,4 +219,24 @@ func.func @shared(%x: tensor<4x64xf32>, %y: tensor<4x64xf32>, %z: tensor<2x8x4xf
 func.func @ragged(%x: tensor<3x100xf32>) -> tensor<3x100xf32> {
   %0 = pet.layer_norm %x axis 1 epsilon 1.0e-5 : tensor<3x100xf32>
   return %0 : tensor<3x100xf32>
+}
+
+// -----
+
+// 20 rows of one warp's, eight to a block: the third block's last four
+// warps are past the last row and skip the kernel's body.
+
+// WARP-LABEL:  func.func @warp_rows_ragged
+// WARP:        gpu.launch {{.*}} in (%{{.*}} = %c3, {{.*}}) threads({{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c8,
+// WARP:          %[[ROW:.*]] = arith.addi
+// WARP:          %[[IN:.*]] = arith.cmpi ult, %[[ROW]], %c20
+// WARP:          scf.if %[[IN]] {
+// WARP:            gpu.shuffle xor
+// WARP:            memref.store %{{.*}}, %{{.*}}[%[[ROW]], %{{.*}}]
+// WARP:          gpu.terminator
+// CHECK-LABEL: func.func @warp_rows_ragged
+// CHECK:       gpu.all_reduce
+func.func @warp_rows_ragged(%x: tensor<20x50xf32>) -> tensor<20x50xf32> {
+  %0 = pet.softmax %x axis 1 : tensor<20x50xf32>
+  return %0 : tensor<20x50xf32>
 }
