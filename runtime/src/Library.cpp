@@ -777,16 +777,42 @@ constexpr int kGraphPlans = 10, kGraphCalls = 5;
 /// or (no graph) through the legacy API. cuDNN's graphs take a residual
 /// only in NHWC layout: with an NCHW residual the graph computes conv +
 /// bias, and the residual and the ReLU follow as two cuDNN calls
-/// (`separateEpilogue`).
+/// (`separateEpilogue`). An `unfused` graph is the convolution alone,
+/// bias, residual and ReLU following as cuDNN calls: cuDNN's engines for a
+/// convolution alone include kernels that its fused graphs do not (FP32
+/// CSRNet's 512-channel convolutions: PyTorch runs them with larger tiles
+/// than any fused plan offers).
 struct GraphChoice {
   std::unique_ptr<ConvGraph> graph;
   int plan = 0;
   size_t workspaceBytes = 0;
   bool separateEpilogue = false;
+  bool unfused = false;
 };
 
-/// The prefix of a stored choice with a separate epilogue.
+/// The prefixes of stored choices with a separate epilogue, and unfused.
 constexpr const char *kSeparatePrefix = "separate ";
+constexpr const char *kUnfusedPrefix = "unfused ";
+
+/// Whether unfused graphs are timed too (PET_CUDNN_UNFUSED=1: not yet run
+/// on a GPU, so not by default); PET_CUDNN_API=unfused forces them.
+bool timeUnfused() {
+  static const bool enabled = [] {
+    const char *value = std::getenv("PET_CUDNN_UNFUSED");
+    return value && value[0] == '1';
+  }();
+  return enabled;
+}
+
+/// `choice`'s stored name: its plan's, with its epilogue's prefix.
+std::string storedName(const GraphChoice &choice) {
+  if (!choice.graph)
+    return "legacy";
+  return std::string(choice.unfused            ? kUnfusedPrefix
+                     : choice.separateEpilogue ? kSeparatePrefix
+                                               : "") +
+         choice.graph->planName(choice.plan);
+}
 
 /// PET_CUDNN_API=legacy or =graph: always the legacy API, or the graph's
 /// heuristically first plan wherever cuDNN builds one (tests); otherwise
@@ -815,20 +841,28 @@ bool runGraph(const GraphChoice &choice, int planIndex, ConvPlan &plan,
               PetMemRef4D *residual, const PetMemRef4D *output, float *out,
               bool hasBias, bool hasResidual, bool hasRelu, std::string &why,
               const std::string &detail) {
-  if (!choice.graph->run(
-          cudnn(), planIndex, data(input), data(filter),
-          hasBias ? data(bias) : nullptr,
-          hasResidual && !choice.separateEpilogue ? data(residual) : nullptr,
-          out, workspace(choice.graph->workspaceBytes(planIndex)), why))
+  bool fused = !choice.separateEpilogue && !choice.unfused;
+  if (!choice.graph->run(cudnn(), planIndex, data(input), data(filter),
+                         hasBias && !choice.unfused ? data(bias) : nullptr,
+                         hasResidual && fused ? data(residual) : nullptr, out,
+                         workspace(choice.graph->workspaceBytes(planIndex)),
+                         why))
     return false;
-  if (!choice.separateEpilogue)
+  if (fused)
     return true;
-  // out += residual; out = relu(out) (plan.y describes the output).
+  // out += bias (unfused); out += residual; out = relu(out) (plan.y
+  // describes the output).
   float one = 1.0f, zero = 0.0f;
-  checkCudnn(cudnnAddTensor(cudnn(), &one,
-                            residualDescriptor(plan, residual, output, detail),
-                            data(residual), &one, plan.y, out),
-             "cudnnAddTensor (residual)", detail);
+  if (choice.unfused && hasBias)
+    checkCudnn(
+        cudnnAddTensor(cudnn(), &one, plan.bias, data(bias), &one, plan.y, out),
+        "cudnnAddTensor (bias)", detail);
+  if (hasResidual)
+    checkCudnn(
+        cudnnAddTensor(cudnn(), &one,
+                       residualDescriptor(plan, residual, output, detail),
+                       data(residual), &one, plan.y, out),
+        "cudnnAddTensor (residual)", detail);
   if (hasRelu)
     checkCudnn(cudnnActivationForward(cudnn(), relu(), &one, plan.y, out, &zero,
                                       plan.y, out),
@@ -877,9 +911,12 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
   desc.hasResidual = hasResidual;
   desc.relu = hasRelu;
   desc.tf32 = tf32;
-  // The graph without the epilogue cuDNN runs separately.
+  // The graph without the epilogue cuDNN runs separately, and the
+  // convolution alone.
   ConvGraphDesc separate = desc;
   separate.hasResidual = separate.relu = false;
+  ConvGraphDesc convAlone = separate;
+  convAlone.bias = false;
   bool log = logAlgorithms();
   std::string why;
   if (api.empty()) {
@@ -893,9 +930,15 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
         if (name.rfind(kSeparatePrefix, 0) == 0) {
           name = name.substr(std::strlen(kSeparatePrefix));
           choice.separateEpilogue = true;
+        } else if (name.rfind(kUnfusedPrefix, 0) == 0) {
+          name = name.substr(std::strlen(kUnfusedPrefix));
+          choice.unfused = true;
         }
-        choice.graph = ConvGraph::rebuild(
-            cudnn(), choice.separateEpilogue ? separate : desc, name, why);
+        choice.graph = ConvGraph::rebuild(cudnn(),
+                                          choice.unfused            ? convAlone
+                                          : choice.separateEpilogue ? separate
+                                                                    : desc,
+                                          name, why);
         if (!choice.graph)
           fail("cuDNN graph plan '%s' stored in %s does not build (%s); "
                "%s",
@@ -903,11 +946,10 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
         choice.workspaceBytes = choice.graph->workspaceBytes(0);
       }
       if (log)
-        std::fprintf(stderr, "pet-runtime: %s: %s%s (stored)\n", detail.c_str(),
+        std::fprintf(stderr, "pet-runtime: %s: %s (stored)\n", detail.c_str(),
                      choice.graph
-                         ? ("cuDNN graph " + choice.graph->planName(0)).c_str()
-                         : "legacy API",
-                     choice.separateEpilogue ? ", separate epilogue" : "");
+                         ? ("cuDNN graph " + storedName(choice)).c_str()
+                         : "legacy API");
       return choice;
     }
   }
@@ -916,12 +958,18 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
          "captured (its plans would be timed in the graph): run the forward "
          "pass once before capturing; %s",
          detail.c_str());
-  int limit = api == "graph" ? 1 : kGraphPlans;
+  int limit = api == "graph" || api == "unfused" ? 1 : kGraphPlans;
   GraphChoice candidate;
-  candidate.graph = ConvGraph::build(cudnn(), desc, limit, why);
+  if (api == "unfused") {
+    candidate.graph = ConvGraph::build(cudnn(), convAlone, limit, why);
+    candidate.unfused = true;
+  } else {
+    candidate.graph = ConvGraph::build(cudnn(), desc, limit, why);
+  }
   if (!candidate.graph && hasResidual) {
     candidate.graph = ConvGraph::build(cudnn(), separate, limit, why);
     candidate.separateEpilogue = true;
+    candidate.unfused = false;
   }
   if (!candidate.graph) {
     if (log)
@@ -931,13 +979,12 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
       appendChoiceLine(key, "legacy");
     return choice;
   }
-  if (api == "graph") {
+  if (api == "graph" || api == "unfused") {
     choice = std::move(candidate);
     choice.workspaceBytes = choice.graph->workspaceBytes(0);
     if (log)
-      std::fprintf(stderr, "pet-runtime: %s: cuDNN graph %s%s (forced)\n",
-                   detail.c_str(), choice.graph->planName(0).c_str(),
-                   choice.separateEpilogue ? ", separate epilogue" : "");
+      std::fprintf(stderr, "pet-runtime: %s: cuDNN graph %s (forced)\n",
+                   detail.c_str(), storedName(choice).c_str());
     return choice;
   }
   // Scratch output with the output's strides; the real operands are only
@@ -956,41 +1003,52 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     legacy();
     best = legacyMillis = graphMillis(legacy, kGraphCalls, kTimingRuns);
   }
-  int bestPlan = -1;
-  for (int i = 0; i < candidate.graph->planCount(); ++i) {
-    bool ok = true;
-    auto run = [&] {
-      ok = ok &&
-           runGraph(candidate, i, plan, input, filter, bias, residual, output,
-                    scratch, hasBias, hasResidual, hasRelu, why, detail);
-    };
-    run();
-    if (!ok)
-      continue;
-    float ms = graphMillis(run, kGraphCalls, kTimingRuns);
-    if (ok && ms < best) {
-      best = ms;
-      bestPlan = i;
+  // Each plan of each candidate graph timed; the fastest (or the legacy
+  // path) kept.
+  std::vector<GraphChoice> candidates;
+  candidates.push_back(std::move(candidate));
+  if (timeUnfused() && (hasBias || hasResidual || hasRelu)) {
+    GraphChoice alone;
+    alone.graph = ConvGraph::build(cudnn(), convAlone, limit, why);
+    alone.unfused = true;
+    if (alone.graph)
+      candidates.push_back(std::move(alone));
+  }
+  int bestCandidate = -1, bestPlan = -1, plans = 0;
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    plans += candidates[c].graph->planCount();
+    for (int i = 0; i < candidates[c].graph->planCount(); ++i) {
+      bool ok = true;
+      auto run = [&] {
+        ok = ok && runGraph(candidates[c], i, plan, input, filter, bias,
+                            residual, output, scratch, hasBias, hasResidual,
+                            hasRelu, why, detail);
+      };
+      run();
+      if (!ok)
+        continue;
+      float ms = graphMillis(run, kGraphCalls, kTimingRuns);
+      if (ok && ms < best) {
+        best = ms;
+        bestCandidate = int(c);
+        bestPlan = i;
+      }
     }
   }
   pet_rt_free(scratch);
-  if (bestPlan >= 0) {
-    choice = std::move(candidate);
+  if (bestCandidate >= 0) {
+    choice = std::move(candidates[bestCandidate]);
     choice.plan = bestPlan;
     choice.workspaceBytes = choice.graph->workspaceBytes(bestPlan);
   }
-  std::string name = choice.graph
-                         ? (choice.separateEpilogue ? kSeparatePrefix : "") +
-                               choice.graph->planName(bestPlan)
-                         : "legacy";
+  std::string name = storedName(choice);
   if (log)
     std::fprintf(stderr,
                  "pet-runtime: %s: %s, %.4f ms (legacy API %.4f ms, %d "
                  "graph plans)\n",
                  detail.c_str(),
                  choice.graph ? ("cuDNN graph " + name).c_str() : "legacy API",
-                 double(best), double(legacyMillis),
-                 choice.graph ? choice.graph->planCount() : 0);
+                 double(best), double(legacyMillis), plans);
   appendChoiceLine(key, name);
   return choice;
 }

@@ -592,6 +592,10 @@ int main(int argc, char **argv) {
                "fused convolutions through cuDNN's graph API");
   expectLogged(self, "PET_CUDNN_API=legacy", "fused", "cuDNN graph", false,
                "fused convolutions through the legacy API");
+  // The convolution alone as a graph, bias, residual and ReLU as cuDNN
+  // calls after it (PET_CUDNN_UNFUSED's candidates).
+  expectLogged(self, "PET_CUDNN_API=unfused", "fused", "cuDNN graph unfused",
+               true, "fused convolutions as a graph of the convolution alone");
 #endif
   // PET_PROFILE: one line per call name, with its count.
   std::string profilePath = "/tmp/pet-runtime-test-profile.tsv";

@@ -270,6 +270,9 @@ public:
   /// shuffles: every lane gets the result, without a barrier or shared
   /// memory.
   Value warpReduce(Value value, gpu::AllReduceOperation kind) {
+    assert((kind == gpu::AllReduceOperation::ADD ||
+            kind == gpu::AllReduceOperation::MAXIMUMF) &&
+           "the row operators' reductions");
     for (int32_t offset = 16; offset >= 1; offset /= 2) {
       Value other = gpu::ShuffleOp::create(k, loc, value, offset,
                                            /*width=*/32, gpu::ShuffleMode::XOR)
