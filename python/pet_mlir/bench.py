@@ -79,11 +79,8 @@ def _report_counts(report: dict) -> Dict[str, int]:
 ON_PHASES = ("on", "ontf32")
 
 
-# How a TF32 program may store what cuDNN reads (gpu.compile_to_object's
-# channels_last, filters_last): NCHW images and KCRS filters as the program
-# says, NHWC images, KRSC filters (preprocessed at load), or both.
-LAYOUTS = {"nchw": (False, False), "krsc": (False, True), "nhwc": (True, False),
-           "nhwc-krsc": (True, True)}
+# The layouts a TF32 program may be compiled in (gpu.LAYOUTS).
+LAYOUTS = gpu.LAYOUTS
 
 
 def tf32_programs(directory: Path, name: str, entry: dict) -> dict:
@@ -101,7 +98,8 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                    require_measured: bool = False,
                    min_gain: float = DEFAULT_MIN_GAIN,
                    layout_alternatives: bool = True,
-                   tf32_layouts: Sequence[str] = ("nchw",)) -> dict:
+                   tf32_layouts: Sequence[str] = ("nchw",),
+                   tf32_candidates_layout: Optional[str] = None) -> dict:
     """Compiles each model PET off and on (see the module's doc). With
     `candidates`, each search's original and kept programs are also
     compiled for timing on the GPU (DIR/candidates/MODEL[-tf32].o, see
@@ -110,7 +108,12 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
     subprogram's time a replacement must save; `layout_alternatives` keeps
     each program with layout views also as its twin lowered with copies;
     the TF32-optimized program is compiled once per layout of
-    `tf32_layouts` (LAYOUTS; the report takes the fastest per model)."""
+    `tf32_layouts` (LAYOUTS; the report takes the fastest per model), and
+    its search's candidates in `tf32_candidates_layout` (default: the last
+    of `tf32_layouts`), so that the TF32 database measures programs as the
+    TF32 benchmark runs them."""
+    if tf32_candidates_layout is None:
+        tf32_candidates_layout = tf32_layouts[-1]
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -151,9 +154,13 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                     for c in part.get("candidates", []) if c["key"] not in measured)
                 if candidates:
                     text = (directory / "candidates" / f"{stem}.mlir").read_text()
+                    layout = tf32_candidates_layout if phase == "ontf32" else None
                     programs = measure.compile_candidates(
-                        text, directory / "candidates" / f"{stem}.o", measured=measured)
+                        text, directory / "candidates" / f"{stem}.o", measured=measured,
+                        layout=layout)
                     entry[f"candidates_{phase}"] = len(programs)
+                    if layout:
+                        entry[f"candidates_{phase}_layout"] = layout
             # The TF32 program once per layout; the others as the
             # environment says (PET_CHANNELS_LAST, PET_FILTERS_LAST).
             variants = {phase: (None, None)}
@@ -501,6 +508,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     c.add_argument("--tf32-layouts", default="nchw",
                    help="layouts to compile the TF32 program in, comma-separated "
                    f"({', '.join(LAYOUTS)}); the report takes the fastest")
+    c.add_argument("--tf32-candidates-layout", choices=list(LAYOUTS),
+                   help="layout to compile the TF32 search's candidates in "
+                   "(--candidates; default: the last of --tf32-layouts)")
     c.add_argument("--no-layout-alternatives", dest="layout_alternatives",
                    action="store_false",
                    help="no twin lowered with copies for programs with layout "
@@ -530,7 +540,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         compile_models(args.directory, models, args.cost_db, args.time_limit,
                        args.phases.split(","), args.cost_db_tf32, args.candidates,
                        args.require_measured, args.min_gain,
-                       args.layout_alternatives, layouts)
+                       args.layout_alternatives, layouts, args.tf32_candidates_layout)
         return 0
     if args.command == "collect":
         try:

@@ -82,6 +82,13 @@ DEBUG = "--mlir-print-debuginfo"
 NVVM = "--gpu-lower-to-nvvm-pipeline=cubin-chip=sm_90a cubin-features=+ptx80 cubin-format=fatbin"
 
 
+# How a program may store what cuDNN reads (compile_to_object's
+# channels_last, filters_last): NCHW images and KCRS filters as the program
+# says, NHWC images, KRSC filters (preprocessed at load), or both.
+LAYOUTS = {"nchw": (False, False), "krsc": (False, True), "nhwc": (True, False),
+           "nhwc-krsc": (True, True)}
+
+
 # What --pet-optimize does differently for the GPU: the corrections of a
 # subprogram in one parallel loop over its wrong positions (one kernel).
 GPU_OPTIMIZE_OPTIONS = "correction-kernels=1"

@@ -84,12 +84,15 @@ def without_programs(candidates: str, keys: Set[str]) -> str:
 
 def compile_candidates(candidates: str, output: Path,
                        timing: str = DEFAULT_TIMING,
-                       measured: Set[str] = frozenset()) -> List[dict]:
+                       measured: Set[str] = frozenset(),
+                       layout: Optional[str] = None) -> List[dict]:
     """Compiles a candidates module to `output` (an object for
     bench/gpu/run.sh), leaving out the programs whose keys are in
     `measured`, and writes the label -> program table beside it
     (OUTPUT.programs.json); returns the table (empty, and no object, when
-    everything was measured)."""
+    everything was measured). `layout` (gpu.LAYOUTS: nhwc-krsc, say) is how
+    the programs store images and filters, as the program they are measured
+    for will (None: as PET_CHANNELS_LAST / PET_FILTERS_LAST say)."""
     candidates = without_programs(candidates, set(measured))
     programs = list_programs(candidates)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -98,8 +101,10 @@ def compile_candidates(candidates: str, output: Path,
         output.unlink()
     if not programs:
         return programs
+    channels_last, filters_last = gpu.LAYOUTS[layout] if layout else (None, None)
     obj = gpu.compile_to_object(candidates, pet_args=AFTER_MUTATE,
-                                runner_main=False, timing_main=timing)
+                                runner_main=False, timing_main=timing,
+                                channels_last=channels_last, filters_last=filters_last)
     output.write_bytes(obj)
     return programs
 
@@ -327,6 +332,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="--pet-add-timing-main options (default %(default)s)")
     c.add_argument("--skip-measured", type=Path, metavar="DB",
                    help="leave out the programs this database has")
+    c.add_argument("--layout", choices=list(gpu.LAYOUTS),
+                   help="how the programs store images and filters (default: "
+                   "PET_CHANNELS_LAST / PET_FILTERS_LAST)")
     k = sub.add_parser("collect", help="GPU results -> cost database")
     k.add_argument("directory", type=Path)
     k.add_argument("results", type=Path)
@@ -352,7 +360,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"{args.out}: {len(rows)} programs")
         elif args.command == "compile":
             programs = compile_candidates(args.candidates.read_text(), args.output,
-                                          args.timing, database_keys(args.skip_measured))
+                                          args.timing, database_keys(args.skip_measured),
+                                          args.layout)
             print(f"{args.output}: {len(programs)} programs")
         else:
             db = collect(args.directory, args.results, args.precision, args.merge)
