@@ -43,6 +43,10 @@ LogicalResult CorrectOp::verify() {
       if (box.getRank() != shape.size() || !whole.contains(box.getBox()))
         return emitOpError("box ") << box << " is not inside result #" << i
                                    << " of shape " << getMutants()[i].getType();
+      // Corrections copy each box's elements (a slice of it): none is empty.
+      if (box.getBox().isEmpty())
+        return emitOpError("box ") << box << " of result #" << i
+                                   << " is empty";
     }
   }
   return success();

@@ -56,6 +56,19 @@ func.func @box_outside(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// An empty box (a fuzzed program: --convert-pet-to-linalg made a slice of no
+// elements of it and aborted).
+func.func @empty_box(%x: tensor<2x4xf32>, %m: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'pet.correct' op box #pet.box<[0:0, 0:4]> of result #0 is empty}}
+  %y = pet.correct %m from(%x) boxes [[#pet.box<[0:0, 0:4]>]] : tensor<2x4xf32> from tensor<2x4xf32> {
+  ^bb0(%a: tensor<2x4xf32>):
+    pet.yield %a : tensor<2x4xf32>
+  }
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
 func.func @not_a_box(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'pet.correct' op boxes #0 holds 3 : i64, not a #pet.box}}
   %y = pet.correct %m from(%x) boxes [[3]] : tensor<4xf32> from tensor<4xf32> {
