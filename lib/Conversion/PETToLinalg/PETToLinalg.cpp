@@ -812,8 +812,9 @@ void mlir::pet::inlineCorrections(Operation *root) {
     IRRewriter rewriter(op);
     Block &body = op.getBody().front();
     auto yield = cast<YieldOp>(body.getTerminator());
-    SmallVector<Value> originals(yield.getValues());
     rewriter.inlineBlockBefore(&body, op, op.getInputs());
+    // Read after inlining: a yielded region argument is now the input.
+    SmallVector<Value> originals(yield.getValues());
     rewriter.eraseOp(yield);
     SmallVector<Value> results;
     for (auto [i, mutant] : llvm::enumerate(op.getMutants())) {

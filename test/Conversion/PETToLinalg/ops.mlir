@@ -184,3 +184,20 @@ func.func @correction(%x: tensor<1x2x8x7xf32>, %w: tensor<3x2x3x3xf32>) -> tenso
   }
   return %c : tensor<1x3x8x7xf32>
 }
+
+// -----
+
+// A correction whose original is one of its inputs (found by the fuzzer:
+// the inlined region's yielded argument was read after inlining had
+// replaced it, and the pass crashed). The whole result is the box: the
+// input itself.
+// CHECK-LABEL: func.func @correction_of_an_input
+// CHECK-SAME:    (%[[X:[a-z0-9]+]]: tensor<2x4xf32>, %{{.*}}: tensor<2x4xf32>)
+// CHECK-NEXT:  return %[[X]]
+func.func @correction_of_an_input(%x: tensor<2x4xf32>, %m: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %y = pet.correct %m from(%x) boxes [[#pet.box<[0:2, 0:4]>]] : tensor<2x4xf32> from tensor<2x4xf32> {
+  ^bb0(%a: tensor<2x4xf32>):
+    pet.yield %a : tensor<2x4xf32>
+  }
+  return %y : tensor<2x4xf32>
+}
