@@ -773,26 +773,37 @@ void legacyFused(ConvPlan &plan, PetMemRef4D *input, PetMemRef4D *filter,
 /// without launch gaps).
 constexpr int kGraphPlans = 10, kGraphCalls = 5;
 
+/// What a fused convolution's graph computes of it. cuDNN's graphs take a
+/// residual only in NHWC layout: with an NCHW residual the graph computes
+/// conv + bias, and the residual and the ReLU follow as two cuDNN calls
+/// (Separate). An Unfused graph is the convolution alone, bias, residual
+/// and ReLU following as cuDNN calls: cuDNN's engines for a convolution
+/// alone include kernels that its fused graphs do not (FP32 CSRNet's
+/// 512-channel convolutions: PyTorch runs them with larger tiles than any
+/// fused plan offers).
+enum class Epilogue { Fused, Separate, Unfused };
+
+/// The prefix of a stored choice's plan name per epilogue.
+const char *storedPrefix(Epilogue epilogue) {
+  switch (epilogue) {
+  case Epilogue::Fused:
+    return "";
+  case Epilogue::Separate:
+    return "separate ";
+  case Epilogue::Unfused:
+    return "unfused ";
+  }
+  return "";
+}
+
 /// How a fused convolution shape runs: through a plan of its cuDNN graph,
-/// or (no graph) through the legacy API. cuDNN's graphs take a residual
-/// only in NHWC layout: with an NCHW residual the graph computes conv +
-/// bias, and the residual and the ReLU follow as two cuDNN calls
-/// (`separateEpilogue`). An `unfused` graph is the convolution alone,
-/// bias, residual and ReLU following as cuDNN calls: cuDNN's engines for a
-/// convolution alone include kernels that its fused graphs do not (FP32
-/// CSRNet's 512-channel convolutions: PyTorch runs them with larger tiles
-/// than any fused plan offers).
+/// or (no graph) through the legacy API.
 struct GraphChoice {
   std::unique_ptr<ConvGraph> graph;
   int plan = 0;
   size_t workspaceBytes = 0;
-  bool separateEpilogue = false;
-  bool unfused = false;
+  Epilogue epilogue = Epilogue::Fused;
 };
-
-/// The prefixes of stored choices with a separate epilogue, and unfused.
-constexpr const char *kSeparatePrefix = "separate ";
-constexpr const char *kUnfusedPrefix = "unfused ";
 
 /// Whether unfused graphs are timed too (PET_CUDNN_UNFUSED=1: not yet run
 /// on a GPU, so not by default); PET_CUDNN_API=unfused forces them.
@@ -808,10 +819,7 @@ bool timeUnfused() {
 std::string storedName(const GraphChoice &choice) {
   if (!choice.graph)
     return "legacy";
-  return std::string(choice.unfused            ? kUnfusedPrefix
-                     : choice.separateEpilogue ? kSeparatePrefix
-                                               : "") +
-         choice.graph->planName(choice.plan);
+  return storedPrefix(choice.epilogue) + choice.graph->planName(choice.plan);
 }
 
 /// PET_CUDNN_API=legacy or =graph: always the legacy API, or the graph's
@@ -841,9 +849,10 @@ bool runGraph(const GraphChoice &choice, int planIndex, ConvPlan &plan,
               PetMemRef4D *residual, const PetMemRef4D *output, float *out,
               bool hasBias, bool hasResidual, bool hasRelu, std::string &why,
               const std::string &detail) {
-  bool fused = !choice.separateEpilogue && !choice.unfused;
+  bool fused = choice.epilogue == Epilogue::Fused;
+  bool unfused = choice.epilogue == Epilogue::Unfused;
   if (!choice.graph->run(cudnn(), planIndex, data(input), data(filter),
-                         hasBias && !choice.unfused ? data(bias) : nullptr,
+                         hasBias && !unfused ? data(bias) : nullptr,
                          hasResidual && fused ? data(residual) : nullptr, out,
                          workspace(choice.graph->workspaceBytes(planIndex)),
                          why))
@@ -853,7 +862,7 @@ bool runGraph(const GraphChoice &choice, int planIndex, ConvPlan &plan,
   // out += bias (unfused); out += residual; out = relu(out) (plan.y
   // describes the output).
   float one = 1.0f, zero = 0.0f;
-  if (choice.unfused && hasBias)
+  if (unfused && hasBias)
     checkCudnn(
         cudnnAddTensor(cudnn(), &one, plan.bias, data(bias), &one, plan.y, out),
         "cudnnAddTensor (bias)", detail);
@@ -871,7 +880,7 @@ bool runGraph(const GraphChoice &choice, int planIndex, ConvPlan &plan,
 }
 
 /// The graph choice for a fused shape: stored in PET_CUDNN_ALGORITHMS's
-/// file (lines "conv-graph <key><TAB>[separate ]<plan name>" or
+/// file (lines "conv-graph <key><TAB>[separate |unfused ]<plan name>" or
 /// "...<TAB>legacy"), or measured: the legacy path and each plan of the
 /// graph timed into a scratch output (a warm-up run, then the median of
 /// several), the fastest kept.
@@ -911,12 +920,16 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
   desc.hasResidual = hasResidual;
   desc.relu = hasRelu;
   desc.tf32 = tf32;
-  // The graph without the epilogue cuDNN runs separately, and the
-  // convolution alone.
-  ConvGraphDesc separate = desc;
-  separate.hasResidual = separate.relu = false;
-  ConvGraphDesc convAlone = separate;
-  convAlone.bias = false;
+  // The graph of each epilogue: all fused; without the epilogue cuDNN runs
+  // separately; the convolution alone.
+  auto descFor = [&](Epilogue epilogue) {
+    ConvGraphDesc graph = desc;
+    if (epilogue != Epilogue::Fused)
+      graph.hasResidual = graph.relu = false;
+    if (epilogue == Epilogue::Unfused)
+      graph.bias = false;
+    return graph;
+  };
   bool log = logAlgorithms();
   std::string why;
   if (api.empty()) {
@@ -927,18 +940,16 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     if (found != stored.end()) {
       std::string name = found->second;
       if (name != "legacy") {
-        if (name.rfind(kSeparatePrefix, 0) == 0) {
-          name = name.substr(std::strlen(kSeparatePrefix));
-          choice.separateEpilogue = true;
-        } else if (name.rfind(kUnfusedPrefix, 0) == 0) {
-          name = name.substr(std::strlen(kUnfusedPrefix));
-          choice.unfused = true;
+        for (Epilogue epilogue : {Epilogue::Separate, Epilogue::Unfused}) {
+          const char *prefix = storedPrefix(epilogue);
+          if (name.rfind(prefix, 0) == 0) {
+            name = name.substr(std::strlen(prefix));
+            choice.epilogue = epilogue;
+            break;
+          }
         }
-        choice.graph = ConvGraph::rebuild(cudnn(),
-                                          choice.unfused            ? convAlone
-                                          : choice.separateEpilogue ? separate
-                                                                    : desc,
-                                          name, why);
+        choice.graph =
+            ConvGraph::rebuild(cudnn(), descFor(choice.epilogue), name, why);
         if (!choice.graph)
           fail("cuDNN graph plan '%s' stored in %s does not build (%s); "
                "%s",
@@ -960,16 +971,13 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
          detail.c_str());
   int limit = api == "graph" || api == "unfused" ? 1 : kGraphPlans;
   GraphChoice candidate;
-  if (api == "unfused") {
-    candidate.graph = ConvGraph::build(cudnn(), convAlone, limit, why);
-    candidate.unfused = true;
-  } else {
-    candidate.graph = ConvGraph::build(cudnn(), desc, limit, why);
-  }
+  candidate.epilogue = api == "unfused" ? Epilogue::Unfused : Epilogue::Fused;
+  candidate.graph =
+      ConvGraph::build(cudnn(), descFor(candidate.epilogue), limit, why);
   if (!candidate.graph && hasResidual) {
-    candidate.graph = ConvGraph::build(cudnn(), separate, limit, why);
-    candidate.separateEpilogue = true;
-    candidate.unfused = false;
+    candidate.epilogue = Epilogue::Separate;
+    candidate.graph =
+        ConvGraph::build(cudnn(), descFor(candidate.epilogue), limit, why);
   }
   if (!candidate.graph) {
     if (log)
@@ -1009,8 +1017,9 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
   candidates.push_back(std::move(candidate));
   if (timeUnfused() && (hasBias || hasResidual || hasRelu)) {
     GraphChoice alone;
-    alone.graph = ConvGraph::build(cudnn(), convAlone, limit, why);
-    alone.unfused = true;
+    alone.epilogue = Epilogue::Unfused;
+    alone.graph =
+        ConvGraph::build(cudnn(), descFor(alone.epilogue), limit, why);
     if (alone.graph)
       candidates.push_back(std::move(alone));
   }

@@ -255,6 +255,21 @@ public:
   Value constant(double v) {
     return arith::ConstantOp::create(k, loc, k.getF32FloatAttr(v));
   }
+  /// A layer norm's mean, from the sum of the row's elements.
+  Value mean(Value total) {
+    return arith::DivFOp::create(k, loc, total,
+                                 constant(static_cast<double>(kernel.cols)));
+  }
+  /// A layer norm's 1 / sqrt(variance + epsilon), from the sum of the row's
+  /// squared deviations.
+  Value inverseDeviation(Value squares) {
+    Value variance = arith::DivFOp::create(
+        k, loc, squares, constant(static_cast<double>(kernel.cols)));
+    double epsilon =
+        cast<LayerNormOp>(kernel.rowOp).getEpsilon().convertToDouble();
+    return math::RsqrtOp::create(
+        k, loc, arith::AddFOp::create(k, loc, variance, constant(epsilon)));
+  }
   /// `partial` combined over the threads of the row: the block's
   /// (`gpu.all_reduce`), or with `warpRows` the warp's (shuffles).
   Value allReduce(Value partial, gpu::AllReduceOperation kind) {
@@ -336,13 +351,11 @@ static void emitRowLoops(RowKernelBuilder &kb, ElementEmitter &emitter,
       return arith::DivFOp::create(lb, loc, e, sum);
     };
   } else {
-    auto layerNorm = cast<LayerNormOp>(kernel.rowOp);
-    Value count = kb.constant(static_cast<double>(kernel.cols));
-    Value total = reduceRow(0.0, gpu::AllReduceOperation::ADD,
-                            [&](OpBuilder &lb, Value x, Value acc) -> Value {
-                              return arith::AddFOp::create(lb, loc, acc, x);
-                            });
-    Value mean = arith::DivFOp::create(k, loc, total, count);
+    Value mean =
+        kb.mean(reduceRow(0.0, gpu::AllReduceOperation::ADD,
+                          [&](OpBuilder &lb, Value x, Value acc) -> Value {
+                            return arith::AddFOp::create(lb, loc, acc, x);
+                          }));
     Value squares =
         reduceRow(0.0, gpu::AllReduceOperation::ADD,
                   [&](OpBuilder &lb, Value x, Value acc) -> Value {
@@ -350,10 +363,7 @@ static void emitRowLoops(RowKernelBuilder &kb, ElementEmitter &emitter,
                     return arith::AddFOp::create(
                         lb, loc, acc, arith::MulFOp::create(lb, loc, d, d));
                   });
-    Value variance = arith::DivFOp::create(k, loc, squares, count);
-    Value epsilon = kb.constant(layerNorm.getEpsilon().convertToDouble());
-    Value inverse = math::RsqrtOp::create(
-        k, loc, arith::AddFOp::create(k, loc, variance, epsilon));
+    Value inverse = kb.inverseDeviation(squares);
     finish = [=](OpBuilder &lb, Value x) -> Value {
       return arith::MulFOp::create(
           lb, loc, arith::SubFOp::create(lb, loc, x, mean), inverse);
@@ -465,21 +475,15 @@ static void emitRowRegisters(RowKernelBuilder &kb, ElementEmitter &emitter,
     for (Value e : exps)
       ys.push_back(arith::DivFOp::create(k, loc, e, sum));
   } else {
-    auto layerNorm = cast<LayerNormOp>(kernel.rowOp);
-    Value count = kb.constant(static_cast<double>(kernel.cols));
-    Value mean = arith::DivFOp::create(
-        k, loc, reduce(xs, 0.0, gpu::AllReduceOperation::ADD, add), count);
+    Value mean = kb.mean(reduce(xs, 0.0, gpu::AllReduceOperation::ADD, add));
     SmallVector<Value> deviations, squares;
     for (Value x : xs) {
       Value d = arith::SubFOp::create(k, loc, x, mean);
       deviations.push_back(d);
       squares.push_back(arith::MulFOp::create(k, loc, d, d));
     }
-    Value variance = arith::DivFOp::create(
-        k, loc, reduce(squares, 0.0, gpu::AllReduceOperation::ADD, add), count);
-    Value epsilon = kb.constant(layerNorm.getEpsilon().convertToDouble());
-    Value inverse = math::RsqrtOp::create(
-        k, loc, arith::AddFOp::create(k, loc, variance, epsilon));
+    Value inverse = kb.inverseDeviation(
+        reduce(squares, 0.0, gpu::AllReduceOperation::ADD, add));
     for (Value d : deviations)
       ys.push_back(arith::MulFOp::create(k, loc, d, inverse));
   }
