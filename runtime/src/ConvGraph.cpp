@@ -92,6 +92,7 @@ makeGraph(cudnnHandle_t handle, const ConvGraphDesc &desc, std::string &why) {
       .set_uid(kY)
       .set_dim(vec(desc.y.sizes))
       .set_stride(vec(desc.y.strides))
+      .set_alignment(desc.y.alignment)
       .set_data_type(fe::DataType_t::FLOAT);
   impl->y = y;
   auto status = g.validate();

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -432,11 +433,10 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
       if (perf[i].status == CUDNN_STATUS_SUCCESS &&
           (tf32 || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
         candidates.push_back(perf[i]);
-    // A KRSC filter with NCHW tensors, say: the graph API's alone.
-    if (candidates.empty() && krsc) {
-      plan.legacyUnsupported = true;
-      return 0.0f;
-    }
+    // A KRSC filter with NCHW tensors, say: the graph API's alone
+    // (infinitely slow here).
+    if (candidates.empty() && krsc)
+      return std::numeric_limits<float>::infinity();
     if (candidates.empty())
       fail("cuDNN found no FP32 algorithm; %s", detail.c_str());
     auto *scratch =
@@ -465,13 +465,6 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
   };
   AlgorithmChoice choice;
   float best = fastest(plan.x, data(input), plan.y, viewSpan(output), choice);
-  if (plan.legacyUnsupported) {
-    if (logAlgorithms())
-      std::fprintf(stderr,
-                   "pet-runtime: %s: no legacy algorithm (filter KRSC)\n",
-                   detail.c_str());
-    return plans.emplace(key, plan).first->second;
-  }
   // PET_CUDNN_VIEWS=view or =copy: views always passed as they are, or
   // always through dense copies (tests); otherwise the faster, measured.
   const char *views = std::getenv("PET_CUDNN_VIEWS");
@@ -506,7 +499,7 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
                 outputView ? size_t(on) * oc * oh * ow : viewSpan(output),
                 denseChoice) +
         copies;
-    if (dense < best || forced == "copy") {
+    if (dense < best || (forced == "copy" && !std::isinf(dense))) {
       choice = denseChoice;
       best = dense;
     } else {
@@ -518,6 +511,16 @@ ConvPlan &planFor(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *output,
       plan.xd = plan.yd = nullptr;
       plan.xScratch = plan.yScratch = nullptr;
     }
+  }
+  if (std::isinf(best)) {
+    // No legacy algorithm for the operands as they lie nor for dense
+    // copies of them.
+    plan.legacyUnsupported = true;
+    if (logAlgorithms())
+      std::fprintf(stderr,
+                   "pet-runtime: %s: no legacy algorithm (filter KRSC)\n",
+                   detail.c_str());
+    return plans.emplace(key, plan).first->second;
   }
   plan.algo = choice.algo;
   plan.workspaceBytes = choice.workspaceBytes;
@@ -805,12 +808,12 @@ struct GraphChoice {
   Epilogue epilogue = Epilogue::Fused;
 };
 
-/// Whether unfused graphs are timed too (PET_CUDNN_UNFUSED=1: not yet run
-/// on a GPU, so not by default); PET_CUDNN_API=unfused forces them.
+/// Whether unfused graphs are timed too (by default; PET_CUDNN_UNFUSED=0
+/// leaves them out); PET_CUDNN_API=unfused forces them.
 bool timeUnfused() {
   static const bool enabled = [] {
     const char *value = std::getenv("PET_CUDNN_UNFUSED");
-    return value && value[0] == '1';
+    return !value || value[0] != '0';
   }();
   return enabled;
 }
@@ -937,6 +940,7 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     static const std::map<std::string, std::string> stored =
         storedChoiceLines("conv-graph ");
     auto found = stored.find(key);
+    bool stale = false;
     if (found != stored.end()) {
       std::string name = found->second;
       if (name != "legacy") {
@@ -950,12 +954,23 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
         }
         choice.graph =
             ConvGraph::rebuild(cudnn(), descFor(choice.epilogue), name, why);
-        if (!choice.graph)
-          fail("cuDNN graph plan '%s' stored in %s does not build (%s); "
-               "%s",
-               name.c_str(), algorithmFile(), why.c_str(), detail.c_str());
-        choice.workspaceBytes = choice.graph->workspaceBytes(0);
+        if (choice.graph) {
+          choice.workspaceBytes = choice.graph->workspaceBytes(0);
+        } else {
+          // A file written with another cuDNN, or before the runtime
+          // described the operands differently: timed again (and the new
+          // choice appended, which later readers take).
+          std::fprintf(stderr,
+                       "pet-runtime: cuDNN graph plan '%s' stored in %s "
+                       "does not build (%s), timing the plans again; %s\n",
+                       name.c_str(), algorithmFile(), why.c_str(),
+                       detail.c_str());
+          choice = GraphChoice();
+          stale = true;
+        }
       }
+    }
+    if (found != stored.end() && !stale) {
       if (log)
         std::fprintf(stderr, "pet-runtime: %s: %s (stored)\n", detail.c_str(),
                      choice.graph
