@@ -131,8 +131,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     (--pet-gpu-filters-last: what those kernels read, transposed once at
     load instead of by cuDNN on every call); None takes PET_FILTERS_LAST.
     `warp_rows` gives rows of one warp's threads eight to a block, reduced
-    by shuffles (--pet-gpu-row-kernels=warp-rows=1, not measured yet);
-    None takes PET_WARP_ROWS."""
+    by shuffles (--pet-gpu-row-kernels' default; False: warp-rows=0, a
+    block per row); None takes PET_WARP_ROWS (default 1)."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
     api = []
@@ -163,8 +163,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     # Source locations travel from step to step (DEBUG), so that kernels are
     # named after the operators they compute (--pet-gpu-name-kernels).
     if warp_rows is None:
-        warp_rows = os.environ.get("PET_WARP_ROWS") == "1"
-    row_kernels = "--pet-gpu-row-kernels" + ("=warp-rows=1" if warp_rows else "")
+        warp_rows = os.environ.get("PET_WARP_ROWS", "1") != "0"
+    row_kernels = "--pet-gpu-row-kernels" + ("" if warp_rows else "=warp-rows=0")
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *filters, *api, *conv_calls,
                                   "--pet-gpu-matmul-calls", row_kernels,
                                   "--convert-pet-to-linalg",

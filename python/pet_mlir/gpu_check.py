@@ -52,10 +52,10 @@ def cases():
     r32 = resnet18(image=32, classes=10)
     r224 = resnet18()
     return [
-        # Softmax and layer norm as a block per row (--pet-gpu-row-kernels),
-        # and with rows of one warp's eight to a block (warp-rows=1).
+        # Softmax and layer norm (--pet-gpu-row-kernels): rows of one warp's
+        # eight to a block (the default), and a block per row (warp-rows=0).
         ("row-ops", rows, []),
-        ("row-ops-warp", rows, []),
+        ("row-ops-block-rows", rows, []),
         # Matrix products on views with fused epilogues (--pet-gpu-matmul-calls).
         ("attention", attention, []),
         ("seam-conv", seam, []),
@@ -71,7 +71,7 @@ def cases():
             "min-gain=-100 operators=conv2d,split,concat")]),
         ("bert-layer-sample", bert, []),
         ("bert-layer-sample-opt", bert, [gpu.gpu_optimize_flag("min-gain=-100")]),
-        ("bert-layer-sample-opt-warp", bert, [gpu.gpu_optimize_flag("min-gain=-100")]),
+        ("bert-layer-sample-opt-block-rows", bert, [gpu.gpu_optimize_flag("min-gain=-100")]),
         # Through the generated C API: weights preprocessed once at load.
         ("resnet18-32-opt-api", r32, [gpu.gpu_optimize_flag("min-gain=-100")]),
         ("resnet18-224", r224, []),
@@ -107,7 +107,13 @@ def cases():
             "require-measured=1")]),
         # 1x7 and 7x1 filters: a KRSC filter with a dimension of size 1.
         ("inception-v3-nhwc-krsc", inception_v3(), []),
-    ] + extra_cases()
+        # What the TF32 benchmark runs: programs measured in TF32 as NHWC /
+        # KRSC programs (mutants with corrections among them).
+    ] + [(f"{name}-tf32-measured-nhwc-krsc", build(), [gpu.gpu_optimize_flag(
+            f"cost-db={ROOT}/bench/results/2026-11-30-h200-tf32-nhwc-krsc-costs.json "
+            "require-measured=1")])
+         for name, build in (("resnet18-224", resnet18),
+                             ("resnext50", resnext50_32x4d))] + extra_cases()
 
 
 def selected_cases(names=None):
@@ -130,7 +136,7 @@ def prepare(directory: Path, names=None) -> None:
                                   api_header=header, func=func,
                                   channels_last="-nhwc" in name,
                                   filters_last=name.endswith("-krsc"),
-                                  warp_rows=name.endswith("-warp")))
+                                  warp_rows=not name.endswith("-block-rows")))
         results = cpu.run_on_cpu(optimized, func=func)
         (directory / f"{name}.cpu.json").write_text(json.dumps(results))
         print(f"prepared {name}: {len(results)} result(s), shapes "

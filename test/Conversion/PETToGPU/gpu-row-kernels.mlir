@@ -1,14 +1,16 @@
-// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=max-per-thread=0 | FileCheck %s
-// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels | FileCheck %s --check-prefix=REG
-// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=max-threads=32 | FileCheck %s --check-prefix=NARROW
-// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=warp-rows=1 | FileCheck %s --check-prefix=WARP
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels="max-per-thread=0 warp-rows=0" | FileCheck %s
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels=warp-rows=0 | FileCheck %s --check-prefix=REG
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels="max-threads=32 warp-rows=0" | FileCheck %s --check-prefix=NARROW
+// RUN: pet-opt %s -split-input-file --pet-gpu-row-kernels | FileCheck %s --check-prefix=WARP
 // RUN: not pet-opt %s --pet-gpu-row-kernels=max-threads=16 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not pet-opt %s --pet-gpu-row-kernels=max-per-thread=-1 2>&1 | FileCheck %s --check-prefix=BAD-PER-THREAD
 // BAD: error: pet-gpu-row-kernels needs 32 <= max-threads <= 1024
 // BAD-PER-THREAD: error: pet-gpu-row-kernels needs max-per-thread >= 0
 
 // Prefixes: rows read in loops (max-per-thread=0) checked as CHECK, rows
-// held in registers (the default: up to 16 elements per thread) as REG.
+// held in registers (up to 16 elements per thread) as REG, both with a block
+// per row (warp-rows=0); the default, rows of one warp's eight to a block, as
+// WARP.
 
 // Layer norm of BERT's shape with the bias and residual additions before it
 // and the affine part after it: one kernel of a block per row (128 blocks of
