@@ -7,8 +7,10 @@
 |*  - convolution and matrix products through cuDNN and cuBLAS, as            *|
 |*    _mlir_ciface_ functions taking MLIR memref descriptors; *|
 |*  - whole-forward CUDA graph capture and replay.                            *|
-|* All work goes to one stream. Errors print the failing call and the shapes *|
-|* involved and abort: never a silent wrong result. Without a GPU,            *|
+|* All work goes to one stream. By default errors print the failing call and *|
+|* the shapes involved and abort: never a silent wrong result. A library     *|
+|* user calls pet_rt_set_abort_on_error(false) (the generated C API does):   *|
+|* errors are then recorded and returned instead (below). Without a GPU,     *|
 |* pet_rt_init() says so and returns non-zero.                                *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
@@ -23,6 +25,37 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Errors. A failing call records the first error since the last
+ * pet_rt_clear_error(): its status and a message naming the call and the
+ * shapes. With abort_on_error (the default) it then prints the message and
+ * aborts; without, it returns (a pointer result is NULL) and every later
+ * call does nothing until pet_rt_clear_error(), except that pet_rt_alloc
+ * hands out host memory (so host code has somewhere to write) and
+ * pet_rt_free still frees. A CUDA error that breaks the context (an
+ * illegal address) is not undone by clearing. */
+typedef enum {
+  PET_RT_OK = 0,
+  /* No NVIDIA GPU or driver. */
+  PET_RT_ERROR_NO_GPU = 1,
+  /* Operands the call cannot take (shapes, layouts, null or foreign
+   * pointers, buffers too small), or calls out of order. */
+  PET_RT_ERROR_INVALID_ARGUMENT = 2,
+  /* GPU memory ran out (CUDA, cuDNN or cuBLAS). */
+  PET_RT_ERROR_OUT_OF_MEMORY = 3,
+  /* CUDA, cuDNN or cuBLAS failed otherwise. */
+  PET_RT_ERROR_LIBRARY = 4
+} pet_rt_status;
+void pet_rt_set_abort_on_error(bool abort_on_error);
+/* The recorded status (PET_RT_OK if none) and its message ("" if none). */
+int pet_rt_last_error(void);
+const char *pet_rt_error_message(void);
+void pet_rt_clear_error(void);
+/* Whether `ptr` points into a live pet_rt_alloc buffer with at least
+ * `bytes` from there: PET_RT_OK, or records and returns
+ * PET_RT_ERROR_INVALID_ARGUMENT naming `what` (or returns the error already
+ * recorded). */
+int pet_rt_check_buffer(const void *ptr, size_t bytes, const char *what);
 
 /* Initializes the CUDA context on device 0. Returns 0, or prints why there
  * is no usable GPU and returns 1. Every other function initializes lazily

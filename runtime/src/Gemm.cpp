@@ -239,157 +239,165 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
                                              PetMemRef3D *residual,
                                              PetMemRef3D *output,
                                              int64_t flags) {
-  bool hasBias = flags & PET_RT_GEMM_BIAS;
-  bool hasResidual = flags & PET_RT_GEMM_RESIDUAL;
-  bool gelu = flags & PET_RT_GEMM_GELU_TANH;
-  int64_t batch = output->sizes[0], m = output->sizes[1], n = output->sizes[2],
-          k = lhs->sizes[2];
-  std::string detail = "gemm " + viewText(lhs) + " by " + viewText(rhs) +
-                       " into " + viewText(output);
-  if (hasBias)
-    detail += ", bias";
-  if (hasResidual)
-    detail += ", residual " + viewText(residual);
-  if (gelu)
-    detail += ", gelu";
-  // Alignments below an allocation's are part of the shape's key.
-  const void *pointers[4] = {rhs->aligned + rhs->offset,
-                             lhs->aligned + lhs->offset,
-                             hasResidual ? residual->aligned + residual->offset
-                                         : output->aligned + output->offset,
-                             output->aligned + output->offset};
-  uint32_t alignments[4];
-  for (int i = 0; i < 4; ++i) {
-    alignments[i] = alignmentOf(pointers[i]);
-    if (alignments[i] < 256)
-      detail += ", " + std::string("ABCD").substr(i, 1) + "%" +
-                std::to_string(alignments[i]);
-  }
-  if (lhs->sizes[0] != batch || rhs->sizes[0] != batch || lhs->sizes[1] != m ||
-      rhs->sizes[1] != k || rhs->sizes[2] != n ||
-      (hasBias && bias->sizes[0] != n) ||
-      (hasResidual && (residual->sizes[0] != batch || residual->sizes[1] != m ||
-                       residual->sizes[2] != n)))
-    fail("gemm: shapes do not match; %s", detail.c_str());
-  ProfileScope scope("cublasLt", detail);
-  // Row-major D[m x n] = A[m x k] B[k x n] is column-major
-  // D^T[n x m] = B^T[n x k] A^T[k x m]: cuBLASLt's A is our B.
-  Matrix a = asColumnMajor(rhs, "right operand", detail);
-  Matrix b = asColumnMajor(lhs, "left operand", detail);
-  Matrix d = asColumnMajor(output, "output", detail);
-  if (d.transposed)
-    fail("gemm: the output's rows must be contiguous; %s", detail.c_str());
-  Matrix c = d;
-  if (hasResidual) {
-    c = asColumnMajor(residual, "residual", detail);
-    if (c.transposed)
-      fail("gemm: the residual's rows must be contiguous; %s", detail.c_str());
-  }
-  bool tf32 = useTF32();
-  // The views' shapes, strides and alignments, the epilogue and the
-  // precision: the plan's key and its stored choice's.
-  std::string key = detail + (tf32 ? " tf32" : " fp32");
-  static std::map<std::string, Plan> plans;
-  Plan &plan = plans[key];
-  if (!plan.desc) {
-    checkCublas(cublasLtMatmulDescCreate(&plan.desc,
-                                         tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32
-                                              : CUBLAS_COMPUTE_32F,
-                                         CUDA_R_32F),
-                "cublasLtMatmulDescCreate", detail);
-    cublasOperation_t opA = a.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
-    cublasOperation_t opB = b.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
-    checkCublas(cublasLtMatmulDescSetAttribute(
-                    plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opA, sizeof(opA)),
-                "cublasLtMatmulDescSetAttribute", detail);
-    checkCublas(cublasLtMatmulDescSetAttribute(
-                    plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)),
-                "cublasLtMatmulDescSetAttribute", detail);
-    cublasLtEpilogue_t epilogue =
-        hasBias ? (gelu ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
-                : (gelu ? CUBLASLT_EPILOGUE_GELU : CUBLASLT_EPILOGUE_DEFAULT);
-    checkCublas(cublasLtMatmulDescSetAttribute(plan.desc,
-                                               CUBLASLT_MATMUL_DESC_EPILOGUE,
-                                               &epilogue, sizeof(epilogue)),
-                "cublasLtMatmulDescSetAttribute", detail);
-    // Column-major shapes: A^T is n x k (as stored: k x n when transposed).
-    plan.a = a.transposed ? layout(k, n, a.ld, batch, rhs->strides[0], detail)
-                          : layout(n, k, a.ld, batch, rhs->strides[0], detail);
-    plan.b = b.transposed ? layout(m, k, b.ld, batch, lhs->strides[0], detail)
-                          : layout(k, m, b.ld, batch, lhs->strides[0], detail);
-    plan.d = layout(n, m, d.ld, batch, output->strides[0], detail);
-    plan.c = hasResidual
-                 ? layout(n, m, c.ld, batch, residual->strides[0], detail)
-                 : plan.d;
-    if (isCapturing())
-      fail("gemm: a new shape while a CUDA graph is captured (run the "
-           "forward pass once first); %s",
-           detail.c_str());
-    workspace(); // allocated now, never while capturing
-    cublasLtMatmulPreference_t preference;
-    checkCublas(cublasLtMatmulPreferenceCreate(&preference),
-                "cublasLtMatmulPreferenceCreate", detail);
-    size_t bytes = kWorkspaceBytes;
-    checkCublas(cublasLtMatmulPreferenceSetAttribute(
-                    preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                    &bytes, sizeof(bytes)),
-                "cublasLtMatmulPreferenceSetAttribute", detail);
-    const cublasLtMatmulPreferenceAttributes_t alignmentAttributes[4] = {
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
-    for (int i = 0; i < 4; ++i)
-      checkCublas(cublasLtMatmulPreferenceSetAttribute(
-                      preference, alignmentAttributes[i], &alignments[i],
-                      sizeof(alignments[i])),
-                  "cublasLtMatmulPreferenceSetAttribute", detail);
-    cublasLtMatmulHeuristicResult_t results[kCandidates];
-    int found = 0;
-    checkCublas(cublasLtMatmulAlgoGetHeuristic(lt(), plan.desc, plan.a, plan.b,
-                                               plan.c, plan.d, preference,
-                                               kCandidates, results, &found),
-                "cublasLtMatmulAlgoGetHeuristic", detail);
-    cublasLtMatmulPreferenceDestroy(preference);
-    if (found == 0)
-      fail("gemm: cuBLASLt has no algorithm; %s", detail.c_str());
-    plan.algo = results[0].algo;
-    auto stored = storedChoices().find(key);
-    cublasLtMatmulHeuristicResult_t check;
-    if (stored != storedChoices().end() &&
-        cublasLtMatmulAlgoCheck(lt(), plan.desc, plan.a, plan.b, plan.c, plan.d,
-                                &stored->second,
-                                &check) == CUBLAS_STATUS_SUCCESS &&
-        check.workspaceSize <= kWorkspaceBytes) {
-      plan.algo = stored->second;
-    } else {
-      // cuBLASLt's candidates and their split-K variants timed on the
-      // call's own operands, the fastest kept (its first guess at batch
-      // sizes like attention's is often a split-K with a reduction kernel
-      // after it). Timed inside a CUDA graph, as the programs run them: a
-      // split-K's reduction kernel costs its own time there, not a launch
-      // gap.
-      std::vector<cublasLtMatmulAlgo_t> candidates =
-          candidatesOf(plan, results, found);
-      float best = 0;
-      for (size_t i = 0; i < candidates.size(); ++i) {
-        auto call = [&] {
-          run(plan, candidates[i], lhs, rhs, bias, residual, output, hasBias,
-              hasResidual, detail);
-        };
-        call();
-        float ms = graphMillis(call, kGraphCalls, kTimingRuns);
-        if (i == 0 || ms < best) {
-          best = ms;
-          plan.algo = candidates[i];
-        }
-      }
-      if (logAlgorithms())
-        std::fprintf(stderr, "pet-runtime: %s: %zu candidates, %.4f ms\n",
-                     detail.c_str(), candidates.size(), best);
-      storeChoice(key, plan.algo);
+  guardedVoid([&] {
+    bool hasBias = flags & PET_RT_GEMM_BIAS;
+    bool hasResidual = flags & PET_RT_GEMM_RESIDUAL;
+    bool gelu = flags & PET_RT_GEMM_GELU_TANH;
+    int64_t batch = output->sizes[0], m = output->sizes[1],
+            n = output->sizes[2], k = lhs->sizes[2];
+    std::string detail = "gemm " + viewText(lhs) + " by " + viewText(rhs) +
+                         " into " + viewText(output);
+    if (hasBias)
+      detail += ", bias";
+    if (hasResidual)
+      detail += ", residual " + viewText(residual);
+    if (gelu)
+      detail += ", gelu";
+    // Alignments below an allocation's are part of the shape's key.
+    const void *pointers[4] = {
+        rhs->aligned + rhs->offset, lhs->aligned + lhs->offset,
+        hasResidual ? residual->aligned + residual->offset
+                    : output->aligned + output->offset,
+        output->aligned + output->offset};
+    uint32_t alignments[4];
+    for (int i = 0; i < 4; ++i) {
+      alignments[i] = alignmentOf(pointers[i]);
+      if (alignments[i] < 256)
+        detail += ", " + std::string("ABCD").substr(i, 1) + "%" +
+                  std::to_string(alignments[i]);
     }
-  }
-  run(plan, plan.algo, lhs, rhs, bias, residual, output, hasBias, hasResidual,
-      detail);
+    if (lhs->sizes[0] != batch || rhs->sizes[0] != batch ||
+        lhs->sizes[1] != m || rhs->sizes[1] != k || rhs->sizes[2] != n ||
+        (hasBias && bias->sizes[0] != n) ||
+        (hasResidual && (residual->sizes[0] != batch ||
+                         residual->sizes[1] != m || residual->sizes[2] != n)))
+      fail("gemm: shapes do not match; %s", detail.c_str());
+    ProfileScope scope("cublasLt", detail);
+    // Row-major D[m x n] = A[m x k] B[k x n] is column-major
+    // D^T[n x m] = B^T[n x k] A^T[k x m]: cuBLASLt's A is our B.
+    Matrix a = asColumnMajor(rhs, "right operand", detail);
+    Matrix b = asColumnMajor(lhs, "left operand", detail);
+    Matrix d = asColumnMajor(output, "output", detail);
+    if (d.transposed)
+      fail("gemm: the output's rows must be contiguous; %s", detail.c_str());
+    Matrix c = d;
+    if (hasResidual) {
+      c = asColumnMajor(residual, "residual", detail);
+      if (c.transposed)
+        fail("gemm: the residual's rows must be contiguous; %s",
+             detail.c_str());
+    }
+    bool tf32 = useTF32();
+    // The views' shapes, strides and alignments, the epilogue and the
+    // precision: the plan's key and its stored choice's.
+    std::string key = detail + (tf32 ? " tf32" : " fp32");
+    static std::map<std::string, Plan> plans;
+    Plan &plan = plans[key];
+    if (!plan.desc) {
+      checkCublas(cublasLtMatmulDescCreate(&plan.desc,
+                                           tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32
+                                                : CUBLAS_COMPUTE_32F,
+                                           CUDA_R_32F),
+                  "cublasLtMatmulDescCreate", detail);
+      cublasOperation_t opA = a.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
+      cublasOperation_t opB = b.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
+      checkCublas(cublasLtMatmulDescSetAttribute(plan.desc,
+                                                 CUBLASLT_MATMUL_DESC_TRANSA,
+                                                 &opA, sizeof(opA)),
+                  "cublasLtMatmulDescSetAttribute", detail);
+      checkCublas(cublasLtMatmulDescSetAttribute(plan.desc,
+                                                 CUBLASLT_MATMUL_DESC_TRANSB,
+                                                 &opB, sizeof(opB)),
+                  "cublasLtMatmulDescSetAttribute", detail);
+      cublasLtEpilogue_t epilogue =
+          hasBias
+              ? (gelu ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
+              : (gelu ? CUBLASLT_EPILOGUE_GELU : CUBLASLT_EPILOGUE_DEFAULT);
+      checkCublas(cublasLtMatmulDescSetAttribute(plan.desc,
+                                                 CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                                 &epilogue, sizeof(epilogue)),
+                  "cublasLtMatmulDescSetAttribute", detail);
+      // Column-major shapes: A^T is n x k (as stored: k x n when transposed).
+      plan.a = a.transposed
+                   ? layout(k, n, a.ld, batch, rhs->strides[0], detail)
+                   : layout(n, k, a.ld, batch, rhs->strides[0], detail);
+      plan.b = b.transposed
+                   ? layout(m, k, b.ld, batch, lhs->strides[0], detail)
+                   : layout(k, m, b.ld, batch, lhs->strides[0], detail);
+      plan.d = layout(n, m, d.ld, batch, output->strides[0], detail);
+      plan.c = hasResidual
+                   ? layout(n, m, c.ld, batch, residual->strides[0], detail)
+                   : plan.d;
+      if (isCapturing())
+        fail("gemm: a new shape while a CUDA graph is captured (run the "
+             "forward pass once first); %s",
+             detail.c_str());
+      workspace(); // allocated now, never while capturing
+      cublasLtMatmulPreference_t preference;
+      checkCublas(cublasLtMatmulPreferenceCreate(&preference),
+                  "cublasLtMatmulPreferenceCreate", detail);
+      size_t bytes = kWorkspaceBytes;
+      checkCublas(cublasLtMatmulPreferenceSetAttribute(
+                      preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                      &bytes, sizeof(bytes)),
+                  "cublasLtMatmulPreferenceSetAttribute", detail);
+      const cublasLtMatmulPreferenceAttributes_t alignmentAttributes[4] = {
+          CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
+          CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+          CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
+          CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
+      for (int i = 0; i < 4; ++i)
+        checkCublas(cublasLtMatmulPreferenceSetAttribute(
+                        preference, alignmentAttributes[i], &alignments[i],
+                        sizeof(alignments[i])),
+                    "cublasLtMatmulPreferenceSetAttribute", detail);
+      cublasLtMatmulHeuristicResult_t results[kCandidates];
+      int found = 0;
+      checkCublas(cublasLtMatmulAlgoGetHeuristic(
+                      lt(), plan.desc, plan.a, plan.b, plan.c, plan.d,
+                      preference, kCandidates, results, &found),
+                  "cublasLtMatmulAlgoGetHeuristic", detail);
+      cublasLtMatmulPreferenceDestroy(preference);
+      if (found == 0)
+        fail("gemm: cuBLASLt has no algorithm; %s", detail.c_str());
+      plan.algo = results[0].algo;
+      auto stored = storedChoices().find(key);
+      cublasLtMatmulHeuristicResult_t check;
+      if (stored != storedChoices().end() &&
+          cublasLtMatmulAlgoCheck(lt(), plan.desc, plan.a, plan.b, plan.c,
+                                  plan.d, &stored->second,
+                                  &check) == CUBLAS_STATUS_SUCCESS &&
+          check.workspaceSize <= kWorkspaceBytes) {
+        plan.algo = stored->second;
+      } else {
+        // cuBLASLt's candidates and their split-K variants timed on the
+        // call's own operands, the fastest kept (its first guess at batch
+        // sizes like attention's is often a split-K with a reduction kernel
+        // after it). Timed inside a CUDA graph, as the programs run them: a
+        // split-K's reduction kernel costs its own time there, not a launch
+        // gap.
+        std::vector<cublasLtMatmulAlgo_t> candidates =
+            candidatesOf(plan, results, found);
+        float best = 0;
+        for (size_t i = 0; i < candidates.size(); ++i) {
+          auto call = [&] {
+            run(plan, candidates[i], lhs, rhs, bias, residual, output, hasBias,
+                hasResidual, detail);
+          };
+          call();
+          float ms = graphMillis(call, kGraphCalls, kTimingRuns);
+          if (i == 0 || ms < best) {
+            best = ms;
+            plan.algo = candidates[i];
+          }
+        }
+        if (logAlgorithms())
+          std::fprintf(stderr, "pet-runtime: %s: %zu candidates, %.4f ms\n",
+                       detail.c_str(), candidates.size(), best);
+        storeChoice(key, plan.algo);
+      }
+    }
+    run(plan, plan.algo, lhs, rhs, bias, residual, output, hasBias, hasResidual,
+        detail);
+  });
 }

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -103,21 +104,47 @@ void check(CUresult result, const char *call, const char *detail) {
   const char *name = nullptr, *text = nullptr;
   driver().cuGetErrorName(result, &name);
   driver().cuGetErrorString(result, &text);
-  fail("%s failed: %s (%s)%s%s", call, name ? name : "?", text ? text : "?",
-       detail ? "; " : "", detail ? detail : "");
+  failWith(result == CUDA_ERROR_OUT_OF_MEMORY ? PET_RT_ERROR_OUT_OF_MEMORY
+                                              : PET_RT_ERROR_LIBRARY,
+           "%s failed: %s (%s)%s%s", call, name ? name : "?", text ? text : "?",
+           detail ? "; " : "", detail ? detail : "");
 }
 
-[[noreturn]] void failImpl(const char *message) {
-  std::fprintf(stderr, "pet-runtime: %s\n", message);
-  std::fflush(stderr);
-  std::abort();
+namespace {
+/// The first error since the last pet_rt_clear_error, and whether failures
+/// abort (the default) or are returned.
+struct ErrorState {
+  int code = PET_RT_OK;
+  std::string message;
+  bool abortOnError = true;
+};
+ErrorState &errors() {
+  static ErrorState e;
+  return e;
 }
+} // namespace
+
+[[noreturn]] void failImpl(int code, const char *message) {
+  ErrorState &e = errors();
+  if (e.abortOnError) {
+    std::fprintf(stderr, "pet-runtime: %s\n", message);
+    std::fflush(stderr);
+    std::abort();
+  }
+  if (e.code == PET_RT_OK) {
+    e.code = code;
+    e.message = message;
+  }
+  throw Failure();
+}
+
+bool errorPending() { return errors().code != PET_RT_OK; }
 
 bool isCapturing() { return state().capturing; }
 
 void ensureInitialized() {
   if (pet_rt_init() != 0)
-    fail("no usable GPU (see the message above)");
+    failWith(PET_RT_ERROR_NO_GPU, "no usable GPU (see the message above)");
 }
 
 CUstream stream() {
@@ -154,42 +181,124 @@ extern "C" int pet_rt_init(void) {
                  result != CUDA_SUCCESS && text ? text : "no device found");
     return 1;
   }
-  CUdevice device;
-  check(driver().cuDeviceGet(&device, 0), "cuDeviceGet", nullptr);
-  check(driver().cuDevicePrimaryCtxRetain(&s.context, device),
-        "cuDevicePrimaryCtxRetain", nullptr);
-  check(driver().cuCtxSetCurrent(s.context), "cuCtxSetCurrent", nullptr);
-  check(driver().cuStreamCreate(&s.stream, CU_STREAM_NON_BLOCKING),
-        "cuStreamCreate", nullptr);
+  try {
+    CUdevice device;
+    check(driver().cuDeviceGet(&device, 0), "cuDeviceGet", nullptr);
+    check(driver().cuDevicePrimaryCtxRetain(&s.context, device),
+          "cuDevicePrimaryCtxRetain", nullptr);
+    check(driver().cuCtxSetCurrent(s.context), "cuCtxSetCurrent", nullptr);
+    check(driver().cuStreamCreate(&s.stream, CU_STREAM_NON_BLOCKING),
+          "cuStreamCreate", nullptr);
+  } catch (const Failure &) {
+    return 1;
+  }
   s.usable = true;
   return 0;
 }
 
-extern "C" void *pet_rt_stream(void) { return stream(); }
-
-extern "C" void pet_rt_synchronize(void) {
-  if (isCapturing())
-    return;
-  check(driver().cuStreamSynchronize(stream()), "cuStreamSynchronize", nullptr);
+extern "C" void *pet_rt_stream(void) {
+  return guarded<void *>(nullptr, [&]() -> void * { return stream(); });
 }
 
+extern "C" void pet_rt_synchronize(void) {
+  guardedVoid([&] {
+    if (isCapturing())
+      return;
+    check(driver().cuStreamSynchronize(stream()), "cuStreamSynchronize",
+          nullptr);
+  });
+}
+
+namespace {
+/// Start -> bytes of every live pet_rt_alloc buffer (pet_rt_check_buffer).
+std::map<const char *, size_t> &allocations() {
+  static std::map<const char *, size_t> live;
+  return live;
+}
+/// Host memory handed out instead once an error was recorded.
+std::set<void *> &hostFallbacks() {
+  static std::set<void *> host;
+  return host;
+}
+} // namespace
+
 extern "C" void *pet_rt_alloc(size_t bytes) {
-  ensureInitialized();
-  CUdeviceptr ptr = 0;
-  char detail[64];
-  std::snprintf(detail, sizeof(detail), "%zu bytes", bytes);
-  check(
-      driver().cuMemAllocManaged(&ptr, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL),
-      "cuMemAllocManaged", detail);
-  return reinterpret_cast<void *>(ptr);
+  void *ptr = guarded<void *>(nullptr, [&]() -> void * {
+    ensureInitialized();
+    CUdeviceptr device = 0;
+    char detail[64];
+    std::snprintf(detail, sizeof(detail), "%zu bytes", bytes);
+    check(driver().cuMemAllocManaged(&device, bytes ? bytes : 1,
+                                     CU_MEM_ATTACH_GLOBAL),
+          "cuMemAllocManaged", detail);
+    return reinterpret_cast<void *>(device);
+  });
+  if (ptr) {
+    allocations()[static_cast<const char *>(ptr)] = bytes;
+    return ptr;
+  }
+  // An error is recorded (and returned, not aborted on): host memory, so
+  // that a program's host code still has somewhere to write while its GPU
+  // work is skipped.
+  ptr = std::calloc(bytes ? bytes : 1, 1);
+  if (ptr)
+    hostFallbacks().insert(ptr);
+  return ptr;
 }
 
 extern "C" void pet_rt_free(void *ptr) {
   if (!ptr)
     return;
-  pet_rt_synchronize();
-  check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)), "cuMemFree",
-        nullptr);
+  if (hostFallbacks().erase(ptr)) {
+    std::free(ptr);
+    return;
+  }
+  allocations().erase(static_cast<const char *>(ptr));
+  guardedVoid(
+      [&] {
+        pet_rt_synchronize();
+        check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)),
+              "cuMemFree", nullptr);
+      },
+      /*always=*/true);
+}
+
+extern "C" int pet_rt_check_buffer(const void *ptr, size_t bytes,
+                                   const char *what) {
+  if (errorPending())
+    return errors().code;
+  try {
+    const char *p = static_cast<const char *>(ptr);
+    if (!p)
+      fail("%s is a null pointer", what);
+    auto it = allocations().upper_bound(p);
+    if (it == allocations().begin() ||
+        p >= std::prev(it)->first + std::max<size_t>(std::prev(it)->second, 1))
+      fail("%s (%p) is not memory from pet_rt_alloc", what, ptr);
+    --it;
+    size_t left = it->second - size_t(p - it->first);
+    if (bytes > left)
+      fail("%s holds %zu bytes from %p, the program needs %zu", what, left, ptr,
+           bytes);
+    return PET_RT_OK;
+  } catch (const Failure &) {
+    return errors().code;
+  }
+}
+
+extern "C" void pet_rt_set_abort_on_error(bool abortOnError) {
+  errors().abortOnError = abortOnError;
+}
+
+extern "C" int pet_rt_last_error(void) { return errors().code; }
+
+extern "C" const char *pet_rt_error_message(void) {
+  return errors().message.c_str();
+}
+
+extern "C" void pet_rt_clear_error(void) {
+  errors().code = PET_RT_OK;
+  errors().message.clear();
 }
 
 float pet_rt::medianMillis(const std::function<void()> &work, int runs) {
@@ -345,60 +454,73 @@ ProfileScope::~ProfileScope() {
         {std::move(name), static_cast<CUevent>(start), profile().record()});
 }
 
-extern "C" void pet_rt_profile_write(void) { profile().write(); }
+extern "C" void pet_rt_profile_write(void) {
+  guardedVoid([&] { profile().write(); }, /*always=*/true);
+}
 
 //===----------------------------------------------------------------------===//
 // CUDA graphs
 //===----------------------------------------------------------------------===//
 
 extern "C" void pet_rt_graph_begin(void) {
-  // Profiling: the pass that would be captured runs eagerly and is what the
-  // profile shows; the runs before it warmed up (module loading, first
-  // touches of managed memory, cuDNN's algorithm search).
-  if (profile().enabled()) {
-    profile().discard();
-    return;
-  }
-  pet_rt_synchronize();
-  // Relaxed: the program may allocate (its buffers persist for replays).
-  check(driver().cuStreamBeginCapture(stream(), CU_STREAM_CAPTURE_MODE_RELAXED),
+  guardedVoid([&] {
+    // Profiling: the pass that would be captured runs eagerly and is what the
+    // profile shows; the runs before it warmed up (module loading, first
+    // touches of managed memory, cuDNN's algorithm search).
+    if (profile().enabled()) {
+      profile().discard();
+      return;
+    }
+    pet_rt_synchronize();
+    // Relaxed: the program may allocate (its buffers persist for replays).
+    check(
+        driver().cuStreamBeginCapture(stream(), CU_STREAM_CAPTURE_MODE_RELAXED),
         "cuStreamBeginCapture", nullptr);
-  state().capturing = true;
+    state().capturing = true;
+  });
 }
 
 extern "C" void pet_rt_graph_end(void) {
-  State &s = state();
-  if (profile().enabled())
-    return;
-  if (!s.capturing)
-    fail("pet_rt_graph_end without pet_rt_graph_begin");
-  s.capturing = false;
-  pet_rt_graph_destroy();
-  check(driver().cuStreamEndCapture(s.stream, &s.graph), "cuStreamEndCapture",
-        "the forward pass did host-side work that a graph cannot record");
-  check(driver().cuGraphInstantiate(&s.graphExec, s.graph, 0),
-        "cuGraphInstantiate", nullptr);
+  guardedVoid([&] {
+    State &s = state();
+    if (profile().enabled())
+      return;
+    if (!s.capturing)
+      fail("pet_rt_graph_end without pet_rt_graph_begin");
+    s.capturing = false;
+    pet_rt_graph_destroy();
+    check(driver().cuStreamEndCapture(s.stream, &s.graph), "cuStreamEndCapture",
+          "the forward pass did host-side work that a graph cannot record");
+    check(driver().cuGraphInstantiate(&s.graphExec, s.graph, 0),
+          "cuGraphInstantiate", nullptr);
+  });
 }
 
 extern "C" void pet_rt_graph_replay(void) {
-  State &s = state();
-  if (profile().enabled())
-    return;
-  if (!s.graphExec)
-    fail("pet_rt_graph_replay: no graph captured");
-  check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
-        nullptr);
+  guardedVoid([&] {
+    State &s = state();
+    if (profile().enabled())
+      return;
+    if (!s.graphExec)
+      fail("pet_rt_graph_replay: no graph captured");
+    check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+          nullptr);
+  });
 }
 
 extern "C" void pet_rt_graph_destroy(void) {
-  State &s = state();
-  if (s.graphExec)
-    check(driver().cuGraphExecDestroy(s.graphExec), "cuGraphExecDestroy",
-          nullptr);
-  if (s.graph)
-    check(driver().cuGraphDestroy(s.graph), "cuGraphDestroy", nullptr);
-  s.graphExec = nullptr;
-  s.graph = nullptr;
+  guardedVoid(
+      [&] {
+        State &s = state();
+        if (s.graphExec)
+          check(driver().cuGraphExecDestroy(s.graphExec), "cuGraphExecDestroy",
+                nullptr);
+        if (s.graph)
+          check(driver().cuGraphDestroy(s.graph), "cuGraphDestroy", nullptr);
+        s.graphExec = nullptr;
+        s.graph = nullptr;
+      },
+      /*always=*/true);
 }
 
 //===----------------------------------------------------------------------===//
@@ -406,27 +528,35 @@ extern "C" void pet_rt_graph_destroy(void) {
 //===----------------------------------------------------------------------===//
 
 extern "C" void *mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
-  ensureInitialized();
-  CUmodule module = nullptr;
-  check(driver().cuModuleLoadData(&module, data), "cuModuleLoadData",
-        "the kernels' fatbin (built for sm_90a, with a PTX fallback)");
-  return module;
+  return guarded<void *>(nullptr, [&]() -> void * {
+    ensureInitialized();
+    CUmodule module = nullptr;
+    check(driver().cuModuleLoadData(&module, data), "cuModuleLoadData",
+          "the kernels' fatbin (built for sm_90a, with a PTX fallback)");
+    return module;
+  });
 }
 
 extern "C" void mgpuModuleUnload(void *module) {
-  // Called from a global destructor at exit, when the driver may already be
-  // shutting down: its error does not matter any more.
-  if (driver().loaded)
-    (void)driver().cuModuleUnload(static_cast<CUmodule>(module));
+  guardedVoid(
+      [&] {
+        // Called from a global destructor at exit, when the driver may already
+        // be shutting down: its error does not matter any more.
+        if (driver().loaded)
+          (void)driver().cuModuleUnload(static_cast<CUmodule>(module));
+      },
+      /*always=*/true);
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
-  CUfunction function = nullptr;
-  check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module),
-                                     name),
-        "cuModuleGetFunction", name);
-  kernelNames()[function] = name;
-  return function;
+  return guarded<void *>(nullptr, [&]() -> void * {
+    CUfunction function = nullptr;
+    check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module),
+                                       name),
+          "cuModuleGetFunction", name);
+    kernelNames()[function] = name;
+    return function;
+  });
 }
 
 extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
@@ -434,31 +564,37 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                  intptr_t blockY, intptr_t blockZ, int32_t smem,
                                  void * /*stream*/, void **params, void **extra,
                                  size_t /*paramsCount*/) {
-  char detail[128];
-  std::snprintf(detail, sizeof(detail), "grid %ldx%ldx%ld, block %ldx%ldx%ld",
-                long(gridX), long(gridY), long(gridZ), long(blockX),
-                long(blockY), long(blockZ));
-  ProfileScope scope("kernel",
-                     profile().enabled()
-                         ? kernelNames()[static_cast<CUfunction>(function)] +
-                               " " + detail
-                         : std::string());
-  check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY,
-                                gridZ, blockX, blockY, blockZ, smem, stream(),
-                                params, extra),
-        "cuLaunchKernel", detail);
+  guardedVoid([&] {
+    char detail[128];
+    std::snprintf(detail, sizeof(detail), "grid %ldx%ldx%ld, block %ldx%ldx%ld",
+                  long(gridX), long(gridY), long(gridZ), long(blockX),
+                  long(blockY), long(blockZ));
+    ProfileScope scope("kernel",
+                       profile().enabled()
+                           ? kernelNames()[static_cast<CUfunction>(function)] +
+                                 " " + detail
+                           : std::string());
+    check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX,
+                                  gridY, gridZ, blockX, blockY, blockZ, smem,
+                                  stream(), params, extra),
+          "cuLaunchKernel", detail);
+  });
 }
 
 // Streams: the runtime's one stream, so that graphs capture everything.
-extern "C" void *mgpuStreamCreate(void) { return stream(); }
+extern "C" void *mgpuStreamCreate(void) {
+  return guarded<void *>(nullptr, [&]() -> void * { return stream(); });
+}
 extern "C" void mgpuStreamDestroy(void * /*stream*/) {}
 extern "C" void mgpuStreamSynchronize(void * /*stream*/) {
-  pet_rt_synchronize();
+  guardedVoid([&] { pet_rt_synchronize(); });
 }
 extern "C" void mgpuStreamWaitEvent(void * /*stream*/, void * /*event*/) {}
 extern "C" void *mgpuEventCreate(void) { return nullptr; }
 extern "C" void mgpuEventDestroy(void * /*event*/) {}
-extern "C" void mgpuEventSynchronize(void * /*event*/) { pet_rt_synchronize(); }
+extern "C" void mgpuEventSynchronize(void * /*event*/) {
+  guardedVoid([&] { pet_rt_synchronize(); });
+}
 extern "C" void mgpuEventRecord(void * /*event*/, void * /*stream*/) {}
 
 // Buffers freed by the program are kept, by size, and handed out again:
@@ -477,103 +613,119 @@ std::map<void *, uint64_t> &bufferSizes() {
 
 extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
                               bool /*isHostShared*/) {
-  auto it = freeBuffers().find(sizeBytes);
-  if (it != freeBuffers().end()) {
-    void *ptr = it->second;
-    freeBuffers().erase(it);
+  return guarded<void *>(nullptr, [&]() -> void * {
+    auto it = freeBuffers().find(sizeBytes);
+    if (it != freeBuffers().end()) {
+      void *ptr = it->second;
+      freeBuffers().erase(it);
+      return ptr;
+    }
+    void *ptr = pet_rt_alloc(sizeBytes);
+    bufferSizes()[ptr] = sizeBytes;
     return ptr;
-  }
-  void *ptr = pet_rt_alloc(sizeBytes);
-  bufferSizes()[ptr] = sizeBytes;
-  return ptr;
+  });
 }
 
 extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
-  auto it = bufferSizes().find(ptr);
-  if (it == bufferSizes().end())
-    fail("mgpuMemFree of memory mgpuMemAlloc did not return");
-  freeBuffers().emplace(it->second, ptr);
+  guardedVoid(
+      [&] {
+        auto it = bufferSizes().find(ptr);
+        if (it == bufferSizes().end())
+          fail("mgpuMemFree of memory mgpuMemAlloc did not return");
+        freeBuffers().emplace(it->second, ptr);
+      },
+      /*always=*/true);
 }
 
 extern "C" void pet_rt_time_graph(int64_t runs) {
-  State &s = state();
-  if (profile().enabled()) {
-    std::printf("pet-time: not timed (PET_PROFILE: no graph)\n");
-    return;
-  }
-  if (!s.graphExec)
-    fail("pet_rt_time_graph: no graph captured");
-  pet_rt_synchronize();
-  std::vector<double> times;
-  for (int64_t r = 0; r < runs; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
-          nullptr);
-    check(driver().cuStreamSynchronize(s.stream), "cuStreamSynchronize",
-          nullptr);
-    times.push_back(std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
-  }
-  std::sort(times.begin(), times.end());
-  double median = times.empty() ? 0.0 : times[times.size() / 2];
-  std::printf("pet-time: median %.4f ms, min %.4f ms over %ld CUDA graph "
-              "runs\n",
-              median, times.empty() ? 0.0 : times.front(), long(runs));
-  std::fflush(stdout);
-  if (pet_rt::graphProfileRequested())
-    pet_rt::writeGraphProfile(
-        [&] {
-          check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
-                nullptr);
-        },
-        20, median);
+  guardedVoid([&] {
+    State &s = state();
+    if (profile().enabled()) {
+      std::printf("pet-time: not timed (PET_PROFILE: no graph)\n");
+      return;
+    }
+    if (!s.graphExec)
+      fail("pet_rt_time_graph: no graph captured");
+    pet_rt_synchronize();
+    std::vector<double> times;
+    for (int64_t r = 0; r < runs; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+            nullptr);
+      check(driver().cuStreamSynchronize(s.stream), "cuStreamSynchronize",
+            nullptr);
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+    }
+    std::sort(times.begin(), times.end());
+    double median = times.empty() ? 0.0 : times[times.size() / 2];
+    std::printf("pet-time: median %.4f ms, min %.4f ms over %ld CUDA graph "
+                "runs\n",
+                median, times.empty() ? 0.0 : times.front(), long(runs));
+    std::fflush(stdout);
+    if (pet_rt::graphProfileRequested())
+      pet_rt::writeGraphProfile(
+          [&] {
+            check(driver().cuGraphLaunch(s.graphExec, s.stream),
+                  "cuGraphLaunch", nullptr);
+          },
+          20, median);
+  });
 }
 
 extern "C" void pet_rt_time_graph_calls(int64_t label, int64_t runs,
                                         int64_t calls) {
-  State &s = state();
-  if (profile().enabled()) {
-    std::printf("pet-time[%ld]: not timed (PET_PROFILE: no graph)\n",
-                long(label));
-    return;
-  }
-  if (!s.graphExec)
-    fail("pet_rt_time_graph_calls: no graph captured");
-  if (runs < 1 || calls < 1)
-    fail("pet_rt_time_graph_calls: runs and calls must be positive");
-  auto replay = [&] {
-    check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
-          nullptr);
-  };
-  for (int warm = 0; warm < 3; ++warm)
-    replay();
-  float ms = pet_rt::medianMillis(replay, int(runs));
-  std::printf("pet-time[%ld]: median %.3f us per call over %ld replays of "
-              "%ld calls\n",
-              long(label), 1000.0 * ms / double(calls), long(runs),
-              long(calls));
-  std::fflush(stdout);
+  guardedVoid([&] {
+    State &s = state();
+    if (profile().enabled()) {
+      std::printf("pet-time[%ld]: not timed (PET_PROFILE: no graph)\n",
+                  long(label));
+      return;
+    }
+    if (!s.graphExec)
+      fail("pet_rt_time_graph_calls: no graph captured");
+    if (runs < 1 || calls < 1)
+      fail("pet_rt_time_graph_calls: runs and calls must be positive");
+    auto replay = [&] {
+      check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+            nullptr);
+    };
+    for (int warm = 0; warm < 3; ++warm)
+      replay();
+    float ms = pet_rt::medianMillis(replay, int(runs));
+    std::printf("pet-time[%ld]: median %.3f us per call over %ld replays of "
+                "%ld calls\n",
+                long(label), 1000.0 * ms / double(calls), long(runs),
+                long(calls));
+    std::fflush(stdout);
+  });
 }
 
 extern "C" void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                            void * /*stream*/) {
-  check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
-                               reinterpret_cast<CUdeviceptr>(src), sizeBytes,
-                               stream()),
-        "cuMemcpyAsync", nullptr);
+  guardedVoid([&] {
+    check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                                 reinterpret_cast<CUdeviceptr>(src), sizeBytes,
+                                 stream()),
+          "cuMemcpyAsync", nullptr);
+  });
 }
 
 extern "C" void mgpuMemset32(void *dst, unsigned int value, size_t count,
                              void * /*stream*/) {
-  check(driver().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
-                                  count, stream()),
-        "cuMemsetD32Async", nullptr);
+  guardedVoid([&] {
+    check(driver().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                    count, stream()),
+          "cuMemsetD32Async", nullptr);
+  });
 }
 
 extern "C" void mgpuSetDefaultDevice(int32_t device) {
-  if (device != 0)
-    fail("only device 0 is supported, not %d", int(device));
+  guardedVoid([&] {
+    if (device != 0)
+      fail("only device 0 is supported, not %d", int(device));
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -582,61 +734,65 @@ extern "C" void mgpuSetDefaultDevice(int32_t device) {
 
 extern "C" void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
                            PetUnrankedMemRef *dst) {
-  // Ranked descriptor: allocated, aligned, offset, sizes[rank], strides[rank].
-  struct View {
-    char *base;
-    const int64_t *sizes, *strides;
-  };
-  auto view = [&](PetUnrankedMemRef *m) {
-    auto *words = static_cast<int64_t *>(m->descriptor);
-    char *aligned = reinterpret_cast<char *>(words[1]);
-    return View{aligned + words[2] * elemSize, words + 3, words + 3 + m->rank};
-  };
-  if (src->rank != dst->rank)
-    fail("memrefCopy between ranks %ld and %ld", long(src->rank),
-         long(dst->rank));
-  int64_t rank = src->rank;
-  View s = view(src), d = view(dst);
-  int64_t count = 1;
-  bool contiguous = true;
-  int64_t expected = 1;
-  for (int64_t i = rank - 1; i >= 0; --i) {
-    if (s.sizes[i] != d.sizes[i])
-      fail("memrefCopy between different shapes");
-    count *= s.sizes[i];
-    contiguous &= s.sizes[i] == 1 ||
-                  (s.strides[i] == expected && d.strides[i] == expected);
-    expected *= s.sizes[i];
-  }
-  if (count == 0)
-    return;
-  if (contiguous) {
-    check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(d.base),
-                                 reinterpret_cast<CUdeviceptr>(s.base),
-                                 count * elemSize, stream()),
-          "cuMemcpyAsync", "memrefCopy");
-    return;
-  }
-  // Strided: element by element on the host (managed memory), after the
-  // stream's work; not capturable in a graph.
-  if (isCapturing())
-    fail("a strided memref.copy runs on the host and cannot be captured in "
-         "a CUDA graph");
-  pet_rt_synchronize();
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t n = 0; n < count; ++n) {
-    int64_t so = 0, dof = 0;
-    for (int64_t i = 0; i < rank; ++i) {
-      so += index[i] * s.strides[i];
-      dof += index[i] * d.strides[i];
-    }
-    std::memcpy(d.base + dof * elemSize, s.base + so * elemSize, elemSize);
+  guardedVoid([&] {
+    // Ranked descriptor: allocated, aligned, offset, sizes[rank],
+    // strides[rank].
+    struct View {
+      char *base;
+      const int64_t *sizes, *strides;
+    };
+    auto view = [&](PetUnrankedMemRef *m) {
+      auto *words = static_cast<int64_t *>(m->descriptor);
+      char *aligned = reinterpret_cast<char *>(words[1]);
+      return View{aligned + words[2] * elemSize, words + 3,
+                  words + 3 + m->rank};
+    };
+    if (src->rank != dst->rank)
+      fail("memrefCopy between ranks %ld and %ld", long(src->rank),
+           long(dst->rank));
+    int64_t rank = src->rank;
+    View s = view(src), d = view(dst);
+    int64_t count = 1;
+    bool contiguous = true;
+    int64_t expected = 1;
     for (int64_t i = rank - 1; i >= 0; --i) {
-      if (++index[i] < s.sizes[i])
-        break;
-      index[i] = 0;
+      if (s.sizes[i] != d.sizes[i])
+        fail("memrefCopy between different shapes");
+      count *= s.sizes[i];
+      contiguous &= s.sizes[i] == 1 ||
+                    (s.strides[i] == expected && d.strides[i] == expected);
+      expected *= s.sizes[i];
     }
-  }
+    if (count == 0)
+      return;
+    if (contiguous) {
+      check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(d.base),
+                                   reinterpret_cast<CUdeviceptr>(s.base),
+                                   count * elemSize, stream()),
+            "cuMemcpyAsync", "memrefCopy");
+      return;
+    }
+    // Strided: element by element on the host (managed memory), after the
+    // stream's work; not capturable in a graph.
+    if (isCapturing())
+      fail("a strided memref.copy runs on the host and cannot be captured in "
+           "a CUDA graph");
+    pet_rt_synchronize();
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t n = 0; n < count; ++n) {
+      int64_t so = 0, dof = 0;
+      for (int64_t i = 0; i < rank; ++i) {
+        so += index[i] * s.strides[i];
+        dof += index[i] * d.strides[i];
+      }
+      std::memcpy(d.base + dof * elemSize, s.base + so * elemSize, elemSize);
+      for (int64_t i = rank - 1; i >= 0; --i) {
+        if (++index[i] < s.sizes[i])
+          break;
+        index[i] = 0;
+      }
+    }
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -644,33 +800,35 @@ extern "C" void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
 //===----------------------------------------------------------------------===//
 
 extern "C" void printMemrefF32(int64_t rank, void *descriptor) {
-  pet_rt_synchronize();
-  auto *words = static_cast<int64_t *>(descriptor);
-  const float *data = reinterpret_cast<const float *>(words[1]) + words[2];
-  const int64_t *sizes = words + 3, *strides = words + 3 + rank;
-  std::printf("Unranked Memref base@ = %p rank = %ld offset = %ld sizes = [",
-              reinterpret_cast<void *>(words[1]), long(rank), long(words[2]));
-  for (int64_t i = 0; i < rank; ++i)
-    std::printf("%s%ld", i ? ", " : "", long(sizes[i]));
-  std::printf("] strides = [");
-  for (int64_t i = 0; i < rank; ++i)
-    std::printf("%s%ld", i ? ", " : "", long(strides[i]));
-  std::printf("] data = \n");
-  int64_t count = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    count *= sizes[i];
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t n = 0; n < count; ++n) {
-    int64_t offset = 0;
+  guardedVoid([&] {
+    pet_rt_synchronize();
+    auto *words = static_cast<int64_t *>(descriptor);
+    const float *data = reinterpret_cast<const float *>(words[1]) + words[2];
+    const int64_t *sizes = words + 3, *strides = words + 3 + rank;
+    std::printf("Unranked Memref base@ = %p rank = %ld offset = %ld sizes = [",
+                reinterpret_cast<void *>(words[1]), long(rank), long(words[2]));
     for (int64_t i = 0; i < rank; ++i)
-      offset += index[i] * strides[i];
-    std::printf("%s%g", n ? ", " : "[", double(data[offset]));
-    for (int64_t i = rank - 1; i >= 0; --i) {
-      if (++index[i] < sizes[i])
-        break;
-      index[i] = 0;
+      std::printf("%s%ld", i ? ", " : "", long(sizes[i]));
+    std::printf("] strides = [");
+    for (int64_t i = 0; i < rank; ++i)
+      std::printf("%s%ld", i ? ", " : "", long(strides[i]));
+    std::printf("] data = \n");
+    int64_t count = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      count *= sizes[i];
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t n = 0; n < count; ++n) {
+      int64_t offset = 0;
+      for (int64_t i = 0; i < rank; ++i)
+        offset += index[i] * strides[i];
+      std::printf("%s%g", n ? ", " : "[", double(data[offset]));
+      for (int64_t i = rank - 1; i >= 0; --i) {
+        if (++index[i] < sizes[i])
+          break;
+        index[i] = 0;
+      }
     }
-  }
-  std::printf("]\n");
-  std::fflush(stdout);
+    std::printf("]\n");
+    std::fflush(stdout);
+  });
 }

@@ -43,8 +43,10 @@ bool tf32 = [] {
 void checkCudnn(cudnnStatus_t status, const char *call,
                 const std::string &detail) {
   if (status != CUDNN_STATUS_SUCCESS)
-    fail("%s failed: %s; %s", call, cudnnGetErrorString(status),
-         detail.c_str());
+    failWith(status == CUDNN_STATUS_ALLOC_FAILED ? PET_RT_ERROR_OUT_OF_MEMORY
+                                                 : PET_RT_ERROR_LIBRARY,
+             "%s failed: %s; %s", call, cudnnGetErrorString(status),
+             detail.c_str());
 }
 
 cudnnHandle_t cudnn() {
@@ -625,8 +627,10 @@ bool pet_rt::logAlgorithms() {
 void pet_rt::checkCublas(cublasStatus_t status, const char *call,
                          const std::string &detail) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    fail("%s failed: %s (%d); %s", call, cublasGetStatusName(status),
-         int(status), detail.c_str());
+    failWith(status == CUBLAS_STATUS_ALLOC_FAILED ? PET_RT_ERROR_OUT_OF_MEMORY
+                                                  : PET_RT_ERROR_LIBRARY,
+             "%s failed: %s (%d); %s", call, cublasGetStatusName(status),
+             int(status), detail.c_str());
 }
 
 extern "C" void
@@ -634,26 +638,28 @@ _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
                                PetMemRef4D *output, int64_t strideH,
                                int64_t strideW, int64_t dilationH,
                                int64_t dilationW, int64_t groups) {
-  std::string detail = "conv2d input " + shape4(input->sizes) + ", filter " +
-                       shape4(filter->sizes) + ", output " +
-                       shape4(output->sizes);
-  if (!isContiguous(filter, 4) || !isNonOverlapping(output))
-    fail("conv2d filter must be contiguous, output without overlaps; %s",
-         detail.c_str());
-  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, 0, 0,
-                           dilationH, dilationW, groups, detail);
-  ProfileScope scope("cudnn", detail);
-  // output += conv: beta = 1 (the output holds the init, zeros or a bias).
-  ConvOperands ops =
-      operandsFor(plan, input, output, /*readOutput=*/true, detail);
-  float alpha = 1.0f, beta = 1.0f;
-  checkCudnn(
-      cudnnConvolutionForward(cudnn(), &alpha, ops.x, ops.in, plan.w,
-                              filter->aligned + filter->offset, plan.conv,
-                              plan.algo, workspace(plan.workspaceBytes),
-                              plan.workspaceBytes, &beta, ops.y, ops.out),
-      "cudnnConvolutionForward", detail);
-  finishOutput(plan, output, detail);
+  guardedVoid([&] {
+    std::string detail = "conv2d input " + shape4(input->sizes) + ", filter " +
+                         shape4(filter->sizes) + ", output " +
+                         shape4(output->sizes);
+    if (!isContiguous(filter, 4) || !isNonOverlapping(output))
+      fail("conv2d filter must be contiguous, output without overlaps; %s",
+           detail.c_str());
+    ConvPlan &plan = planFor(input, filter, output, strideH, strideW, 0, 0,
+                             dilationH, dilationW, groups, detail);
+    ProfileScope scope("cudnn", detail);
+    // output += conv: beta = 1 (the output holds the init, zeros or a bias).
+    ConvOperands ops =
+        operandsFor(plan, input, output, /*readOutput=*/true, detail);
+    float alpha = 1.0f, beta = 1.0f;
+    checkCudnn(
+        cudnnConvolutionForward(cudnn(), &alpha, ops.x, ops.in, plan.w,
+                                filter->aligned + filter->offset, plan.conv,
+                                plan.algo, workspace(plan.workspaceBytes),
+                                plan.workspaceBytes, &beta, ops.y, ops.out),
+        "cudnnConvolutionForward", detail);
+    finishOutput(plan, output, detail);
+  });
 }
 
 namespace {
@@ -1085,54 +1091,57 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
     PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,
     int64_t strideW, int64_t padH, int64_t padW, int64_t dilationH,
     int64_t dilationW, int64_t groups, int64_t flags) {
-  bool hasBias = flags & PET_RT_CONV_BIAS;
-  bool hasResidual = flags & PET_RT_CONV_RESIDUAL;
-  bool hasRelu = flags & PET_RT_CONV_RELU;
-  char pads[64];
-  std::snprintf(pads, sizeof(pads), ", padding %ldx%ld", long(padH),
-                long(padW));
-  std::string detail =
-      "conv2d input " + shape4(input->sizes) + ", filter " +
-      shape4(filter->sizes) + ", output " + shape4(output->sizes) + pads +
-      (hasBias ? ", bias" : "") + (hasResidual ? ", residual" : "") +
-      (hasRelu ? ", relu" : "");
-  if (!(isContiguous(filter, 4) || isKrsc(filter)) ||
-      !isNonOverlapping(output) || (hasBias && !isContiguous(bias, 4)))
-    fail("conv2d filter must be contiguous or KRSC, bias contiguous, output "
-         "without overlaps; %s",
-         detail.c_str());
-  if (hasBias &&
-      (bias->sizes[0] * bias->sizes[1] * bias->sizes[2] * bias->sizes[3] !=
-       output->sizes[1]))
-    fail("conv2d bias must have one value per output channel; bias %s, %s",
-         shape4(bias->sizes).c_str(), detail.c_str());
-  if (hasResidual && shape4(residual->sizes) != shape4(output->sizes))
-    fail("conv2d residual must have the output's shape; residual %s, %s",
-         shape4(residual->sizes).c_str(), detail.c_str());
-  ConvPlan &plan = planFor(input, filter, output, strideH, strideW, padH, padW,
-                           dilationH, dilationW, groups, detail);
+  guardedVoid([&] {
+    bool hasBias = flags & PET_RT_CONV_BIAS;
+    bool hasResidual = flags & PET_RT_CONV_RESIDUAL;
+    bool hasRelu = flags & PET_RT_CONV_RELU;
+    char pads[64];
+    std::snprintf(pads, sizeof(pads), ", padding %ldx%ld", long(padH),
+                  long(padW));
+    std::string detail =
+        "conv2d input " + shape4(input->sizes) + ", filter " +
+        shape4(filter->sizes) + ", output " + shape4(output->sizes) + pads +
+        (hasBias ? ", bias" : "") + (hasResidual ? ", residual" : "") +
+        (hasRelu ? ", relu" : "");
+    if (!(isContiguous(filter, 4) || isKrsc(filter)) ||
+        !isNonOverlapping(output) || (hasBias && !isContiguous(bias, 4)))
+      fail("conv2d filter must be contiguous or KRSC, bias contiguous, output "
+           "without overlaps; %s",
+           detail.c_str());
+    if (hasBias &&
+        (bias->sizes[0] * bias->sizes[1] * bias->sizes[2] * bias->sizes[3] !=
+         output->sizes[1]))
+      fail("conv2d bias must have one value per output channel; bias %s, %s",
+           shape4(bias->sizes).c_str(), detail.c_str());
+    if (hasResidual && shape4(residual->sizes) != shape4(output->sizes))
+      fail("conv2d residual must have the output's shape; residual %s, %s",
+           shape4(residual->sizes).c_str(), detail.c_str());
+    ConvPlan &plan = planFor(input, filter, output, strideH, strideW, padH,
+                             padW, dilationH, dilationW, groups, detail);
 #ifdef PET_HAVE_CUDNN_FRONTEND
-  GraphChoice &choice = graphChoiceFor(
-      plan, input, filter, bias, residual, output, strideH, strideW, padH, padW,
-      dilationH, dilationW, hasBias, hasResidual, hasRelu, detail);
-  if (choice.graph) {
-    ProfileScope scope("cudnn", detail);
-    std::string why;
-    if (!runGraph(choice, choice.plan, plan, input, filter, bias, residual,
-                  output, data(output), hasBias, hasResidual, hasRelu, why,
-                  detail))
-      fail("cuDNN graph execution failed: %s; %s", why.c_str(), detail.c_str());
-    return;
-  }
+    GraphChoice &choice = graphChoiceFor(
+        plan, input, filter, bias, residual, output, strideH, strideW, padH,
+        padW, dilationH, dilationW, hasBias, hasResidual, hasRelu, detail);
+    if (choice.graph) {
+      ProfileScope scope("cudnn", detail);
+      std::string why;
+      if (!runGraph(choice, choice.plan, plan, input, filter, bias, residual,
+                    output, data(output), hasBias, hasResidual, hasRelu, why,
+                    detail))
+        failWith(PET_RT_ERROR_LIBRARY, "cuDNN graph execution failed: %s; %s",
+                 why.c_str(), detail.c_str());
+      return;
+    }
 #endif
-  if (plan.legacyUnsupported)
-    fail("conv2d with its filter stored KRSC (--pet-gpu-filters-last): "
-         "cuDNN's legacy API does not run it and no plan of its graph API "
-         "does (a runtime built without cudnn-frontend has none); %s",
-         detail.c_str());
-  ProfileScope scope("cudnn", detail);
-  legacyFused(plan, input, filter, bias, residual, output, hasBias, hasResidual,
-              hasRelu, detail);
+    if (plan.legacyUnsupported)
+      fail("conv2d with its filter stored KRSC (--pet-gpu-filters-last): "
+           "cuDNN's legacy API does not run it and no plan of its graph API "
+           "does (a runtime built without cudnn-frontend has none); %s",
+           detail.c_str());
+    ProfileScope scope("cudnn", detail);
+    legacyFused(plan, input, filter, bias, residual, output, hasBias,
+                hasResidual, hasRelu, detail);
+  });
 }
 
 namespace {
@@ -1161,34 +1170,38 @@ void gemm(const float *a, const float *b, float *c, int64_t m, int64_t n,
 extern "C" void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs,
                                                PetMemRef2D *rhs,
                                                PetMemRef2D *output) {
-  char text[160];
-  std::snprintf(text, sizeof(text), "matmul %ldx%ld by %ldx%ld into %ldx%ld",
-                long(lhs->sizes[0]), long(lhs->sizes[1]), long(rhs->sizes[0]),
-                long(rhs->sizes[1]), long(output->sizes[0]),
-                long(output->sizes[1]));
-  if (!isContiguous(lhs, 2) || !isContiguous(rhs, 2) ||
-      !isContiguous(output, 2))
-    fail("matmul operands must be contiguous; %s", text);
-  gemm(lhs->aligned + lhs->offset, rhs->aligned + rhs->offset,
-       output->aligned + output->offset, lhs->sizes[0], rhs->sizes[1],
-       lhs->sizes[1], 1, 0, 0, 0, text);
+  guardedVoid([&] {
+    char text[160];
+    std::snprintf(text, sizeof(text), "matmul %ldx%ld by %ldx%ld into %ldx%ld",
+                  long(lhs->sizes[0]), long(lhs->sizes[1]), long(rhs->sizes[0]),
+                  long(rhs->sizes[1]), long(output->sizes[0]),
+                  long(output->sizes[1]));
+    if (!isContiguous(lhs, 2) || !isContiguous(rhs, 2) ||
+        !isContiguous(output, 2))
+      fail("matmul operands must be contiguous; %s", text);
+    gemm(lhs->aligned + lhs->offset, rhs->aligned + rhs->offset,
+         output->aligned + output->offset, lhs->sizes[0], rhs->sizes[1],
+         lhs->sizes[1], 1, 0, 0, 0, text);
+  });
 }
 
 extern "C" void _mlir_ciface_pet_rt_batch_matmul_f32(PetMemRef3D *lhs,
                                                      PetMemRef3D *rhs,
                                                      PetMemRef3D *output) {
-  char text[200];
-  std::snprintf(text, sizeof(text),
-                "batch_matmul %ldx%ldx%ld by %ldx%ldx%ld into %ldx%ldx%ld",
-                long(lhs->sizes[0]), long(lhs->sizes[1]), long(lhs->sizes[2]),
-                long(rhs->sizes[0]), long(rhs->sizes[1]), long(rhs->sizes[2]),
-                long(output->sizes[0]), long(output->sizes[1]),
-                long(output->sizes[2]));
-  if (!isContiguous(lhs, 3) || !isContiguous(rhs, 3) ||
-      !isContiguous(output, 3))
-    fail("batch_matmul operands must be contiguous; %s", text);
-  int64_t m = lhs->sizes[1], k = lhs->sizes[2], n = rhs->sizes[2];
-  gemm(lhs->aligned + lhs->offset, rhs->aligned + rhs->offset,
-       output->aligned + output->offset, m, n, k, lhs->sizes[0], m * k, k * n,
-       m * n, text);
+  guardedVoid([&] {
+    char text[200];
+    std::snprintf(text, sizeof(text),
+                  "batch_matmul %ldx%ldx%ld by %ldx%ldx%ld into %ldx%ldx%ld",
+                  long(lhs->sizes[0]), long(lhs->sizes[1]), long(lhs->sizes[2]),
+                  long(rhs->sizes[0]), long(rhs->sizes[1]), long(rhs->sizes[2]),
+                  long(output->sizes[0]), long(output->sizes[1]),
+                  long(output->sizes[2]));
+    if (!isContiguous(lhs, 3) || !isContiguous(rhs, 3) ||
+        !isContiguous(output, 3))
+      fail("batch_matmul operands must be contiguous; %s", text);
+    int64_t m = lhs->sizes[1], k = lhs->sizes[2], n = rhs->sizes[2];
+    gemm(lhs->aligned + lhs->offset, rhs->aligned + rhs->offset,
+         output->aligned + output->offset, m, n, k, lhs->sizes[0], m * k, k * n,
+         m * n, text);
+  });
 }

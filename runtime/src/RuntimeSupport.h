@@ -13,17 +13,56 @@
 
 namespace pet_rt {
 
-[[noreturn]] void failImpl(const char *message);
+/// What a failure throws when errors are returned, not aborted on
+/// (pet_rt_set_abort_on_error(false)); the C entry points catch it.
+struct Failure {};
 
-/// Prints "pet-runtime: <message>" and aborts.
+/// Records `code` and `message` (pet_rt_last_error, pet_rt_error_message),
+/// then prints "pet-runtime: <message>" and aborts, or throws Failure when
+/// errors are returned.
+[[noreturn]] void failImpl(int code, const char *message);
+
+/// Fails with `code` (a pet_rt_status).
 template <typename... Args>
-[[noreturn]] void fail(const char *format, Args... args) {
+[[noreturn]] void failWith(int code, const char *format, Args... args) {
   if constexpr (sizeof...(Args) == 0) {
-    failImpl(format);
+    failImpl(code, format);
   } else {
     char message[1024];
     std::snprintf(message, sizeof(message), format, args...);
-    failImpl(message);
+    failImpl(code, message);
+  }
+}
+
+/// Fails with PET_RT_ERROR_INVALID_ARGUMENT: operands the call cannot take
+/// (shapes, layouts), or calls out of order.
+template <typename... Args>
+[[noreturn]] void fail(const char *format, Args... args) {
+  failWith(/*PET_RT_ERROR_INVALID_ARGUMENT=*/2, format, args...);
+}
+
+/// Whether an error is recorded and not cleared yet.
+bool errorPending();
+
+/// Runs the body of a C entry point: once an error is recorded, nothing
+/// (`fallback`) unless `always`; a failure inside, when errors are returned,
+/// ends it with `fallback`.
+template <typename R, typename F>
+R guarded(R fallback, F &&body, bool always = false) {
+  if (errorPending() && !always)
+    return fallback;
+  try {
+    return body();
+  } catch (const Failure &) {
+    return fallback;
+  }
+}
+template <typename F> void guardedVoid(F &&body, bool always = false) {
+  if (errorPending() && !always)
+    return;
+  try {
+    body();
+  } catch (const Failure &) {
   }
 }
 

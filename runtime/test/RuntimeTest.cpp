@@ -368,6 +368,79 @@ void checkGraph() {
   pet_rt_free(y);
 }
 
+/// Errors returned instead of aborting (pet_rt_set_abort_on_error(false)):
+/// each path records its status and message, later calls do nothing until
+/// the error is cleared, then calls work again.
+void checkReturnedErrors() {
+  pet_rt_set_abort_on_error(false);
+  pet_rt_clear_error();
+  // A wrong shape: cuDNN makes a 4x4 output, the call says 5x5.
+  float *x = alloc(72), *k = alloc(54), *y = alloc(48), *z = alloc(48);
+  fill(x, 72, 21);
+  fill(k, 54, 22);
+  PetMemRef4D X = memref4(x, 1, 2, 6, 6), K = memref4(k, 3, 2, 3, 3),
+              bad = memref4(y, 1, 3, 5, 5), good = memref4(z, 1, 3, 4, 4);
+  _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &bad, 1, 1, 1, 1, 1);
+  expect(pet_rt_last_error() == PET_RT_ERROR_INVALID_ARGUMENT &&
+             std::strstr(pet_rt_error_message(), "convolution output shape") !=
+                 nullptr,
+         "a wrong convolution shape is returned as an invalid argument");
+  // While it is pending, calls do nothing.
+  for (int i = 0; i < 48; ++i)
+    z[i] = 7.0f;
+  _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &good, 1, 1, 1, 1, 1);
+  pet_rt_synchronize();
+  expect(z[0] == 7.0f && z[47] == 7.0f &&
+             pet_rt_last_error() == PET_RT_ERROR_INVALID_ARGUMENT,
+         "calls after an error do nothing until it is cleared");
+  pet_rt_clear_error();
+  _mlir_ciface_pet_rt_conv2d_f32(&X, &K, &good, 1, 1, 1, 1, 1);
+  pet_rt_synchronize();
+  expect(pet_rt_last_error() == PET_RT_OK && z[0] != 7.0f &&
+             *pet_rt_error_message() == 0,
+         "after pet_rt_clear_error calls run again");
+  // Buffers: null, foreign, too small, fine.
+  std::vector<float> host(4);
+  bool buffers =
+      pet_rt_check_buffer(nullptr, 4, "buffer a") ==
+          PET_RT_ERROR_INVALID_ARGUMENT &&
+      std::strstr(pet_rt_error_message(), "buffer a is a null pointer");
+  pet_rt_clear_error();
+  buffers =
+      buffers &&
+      pet_rt_check_buffer(host.data(), 4, "buffer b") ==
+          PET_RT_ERROR_INVALID_ARGUMENT &&
+      std::strstr(pet_rt_error_message(), "is not memory from pet_rt_alloc");
+  pet_rt_clear_error();
+  buffers = buffers &&
+            pet_rt_check_buffer(y + 40, 9 * sizeof(float), "buffer c") ==
+                PET_RT_ERROR_INVALID_ARGUMENT &&
+            std::strstr(pet_rt_error_message(), "holds 32 bytes");
+  pet_rt_clear_error();
+  buffers =
+      buffers &&
+      pet_rt_check_buffer(y + 40, 8 * sizeof(float), "buffer d") == PET_RT_OK &&
+      pet_rt_last_error() == PET_RT_OK;
+  expect(buffers, "pet_rt_check_buffer: null, foreign, too small, fine");
+  // Out of GPU memory (a petabyte): no memory, an out-of-memory status.
+  void *huge = pet_rt_alloc(size_t(1) << 50);
+  expect(huge == nullptr && pet_rt_last_error() == PET_RT_ERROR_OUT_OF_MEMORY &&
+             std::strstr(pet_rt_error_message(), "cuMemAllocManaged"),
+         "an allocation past the GPU's memory returns out of memory");
+  // After an error, host memory (for a program's host code), freed alike.
+  float *fallback = alloc(16);
+  bool hostOk = fallback != nullptr;
+  if (fallback) {
+    fallback[15] = 1.0f;
+    pet_rt_free(fallback);
+  }
+  expect(hostOk, "pet_rt_alloc after an error hands out host memory");
+  pet_rt_clear_error();
+  for (float *ptr : {x, k, y, z})
+    pet_rt_free(ptr);
+  pet_rt_set_abort_on_error(true);
+}
+
 void checkStridedCopy() {
   float *a = alloc(4 * 6), *b = alloc(4 * 3);
   for (int i = 0; i < 24; ++i)
@@ -527,8 +600,18 @@ void expectLogged(const std::string &self, const std::string &env,
 
 int main(int argc, char **argv) {
   if (pet_rt_init() != 0) {
+    // Without a GPU, a library user gets a status, not an abort.
+    pet_rt_set_abort_on_error(false);
+    float *buffer = alloc(4);
+    bool noGpu = buffer != nullptr &&
+                 pet_rt_last_error() == PET_RT_ERROR_NO_GPU &&
+                 std::strstr(pet_rt_error_message(), "no usable GPU");
+    pet_rt_free(buffer);
+    std::printf("%s: without a GPU pet_rt_alloc returns PET_RT_ERROR_NO_GPU "
+                "(host memory)\n",
+                noGpu ? "ok" : "FAIL");
     std::printf("SKIPPED: no GPU (the runtime's message is above)\n");
-    return 77;
+    return noGpu ? 77 : 1;
   }
   if (argc > 1 && std::string(argv[1]) == "bad-conv") {
     float *x = alloc(72), *k = alloc(54), *y = alloc(48);
@@ -586,6 +669,7 @@ int main(int argc, char **argv) {
   checkConvViews();
   checkGraph();
   checkStridedCopy();
+  checkReturnedErrors();
   // Errors name the call and the shapes.
   std::string self = argv[0];
   int status = 0;

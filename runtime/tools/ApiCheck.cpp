@@ -7,7 +7,9 @@
 // It fills the arguments as --pet-add-runner-main does (same values),
 // loads (weight preprocessing, once), runs, prints the results as
 // printMemrefF32 does, then captures one run in a CUDA graph and times 100
-// replays.
+// replays. Before the timing it drives the API's error paths (a null, a
+// foreign and a too small buffer: each returned, not aborted on, then a
+// good call): exit status 1 if one misbehaves.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,7 @@
 #include "PET/Support/RunnerInputs.h"
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <vector>
 
@@ -64,8 +67,11 @@ int main() {
       buffersFor(PET_NAME(PET_F, _run_buffers), PET_NAME(PET_F, _run_elements),
                  PET_NAME(PET_F, _run_kinds), PET_NAME(PET_F, _run_arg_numbers),
                  PET_NAME(PET_F, _run_ranks), PET_NAME(PET_F, _run_shapes));
-  PET_NAME(PET_F, _load_v)(load.data());
-  PET_NAME(PET_F, _run_v)(run.data());
+  if (PET_NAME(PET_F, _load_v)(load.data()) != PET_RT_OK ||
+      PET_NAME(PET_F, _run_v)(run.data()) != PET_RT_OK) {
+    std::fprintf(stderr, "pet-api-check: %s\n", pet_rt_error_message());
+    return 1;
+  }
   pet_rt_synchronize();
   // The results, as printMemrefF32 prints them.
   const int64_t *shape = PET_NAME(PET_F, _run_shapes);
@@ -84,10 +90,44 @@ int main() {
     shape += rank;
   }
   std::fflush(stdout);
+  // Error paths: the first buffer replaced by a null, a foreign and a too
+  // small one; each call returns the error naming it, then the right
+  // buffers run again.
+  float *first = run[0];
+  std::vector<float> host(8);
+  float *small = static_cast<float *>(pet_rt_alloc(4));
+  struct {
+    float *buffer;
+    const char *message;
+  } bad[] = {{nullptr, "null pointer"},
+             {host.data(), "is not memory from pet_rt_alloc"},
+             {small, "holds 4 bytes"}};
+  bool errorsOk = true;
+  for (auto &[buffer, message] : bad) {
+    run[0] = buffer;
+    int status = PET_NAME(PET_F, _run_v)(run.data());
+    bool ok = status == PET_RT_ERROR_INVALID_ARGUMENT &&
+              std::strstr(pet_rt_error_message(), message);
+    std::fprintf(stderr, "pet-api-check: %s: %s (status %d)\n",
+                 ok ? "ok" : "WRONG", pet_rt_error_message(), status);
+    errorsOk = errorsOk && ok;
+  }
+  run[0] = first;
+  errorsOk = errorsOk && PET_NAME(PET_F, _run_v)(run.data()) == PET_RT_OK;
+  pet_rt_free(small);
+  if (!errorsOk) {
+    std::fprintf(stderr, "pet-api-check: the API's error paths misbehaved\n");
+    return 1;
+  }
   // Inference as a runtime would repeat it: one graph, replayed.
   pet_rt_graph_begin();
   PET_NAME(PET_F, _run_v)(run.data());
   pet_rt_graph_end();
   pet_rt_time_graph(100);
+  // The API turned aborting off: a failure from here on is only recorded.
+  if (pet_rt_last_error() != PET_RT_OK) {
+    std::fprintf(stderr, "pet-api-check: %s\n", pet_rt_error_message());
+    return 1;
+  }
   return 0;
 }

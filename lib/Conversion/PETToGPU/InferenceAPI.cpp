@@ -74,12 +74,21 @@ void writeHeader(llvm::raw_ostream &os, StringRef f, ArrayRef<Buffer> loadArgs,
   };
   sizes("preprocessed", preprocessed);
   // A descriptor of a contiguous buffer.
+  // Errors are returned, not aborted on: each buffer is checked first (a
+  // live pet_rt_alloc buffer with room for its elements), then the call's
+  // status is the runtime's.
   auto wrap = [&](StringRef name, ArrayRef<Buffer> args, StringRef doc) {
-    os << "\n/* " << doc << " */\nstatic inline void pet_" << f << "_" << name
+    os << "\n/* " << doc << " */\nstatic inline int pet_" << f << "_" << name
        << "(";
     for (auto [i, b] : llvm::enumerate(args))
       os << (i ? ", " : "") << "float *" << b.name;
     os << (args.empty() ? "void" : "") << ") {\n";
+    os << "  pet_rt_set_abort_on_error(false);\n  pet_rt_clear_error();\n";
+    for (const Buffer &b : args)
+      os << "  if (pet_rt_check_buffer(" << b.name << ", "
+         << b.type.getNumElements() << " * sizeof(float), \"pet_" << f << "_"
+         << name << "'s " << b.name << "\") != PET_RT_OK)\n"
+         << "    return pet_rt_last_error();\n";
     for (const Buffer &b : args) {
       ArrayRef<int64_t> shape = b.type.getShape();
       os << "  pet_memref_" << shape.size() << " d_" << b.name << " = {"
@@ -100,7 +109,7 @@ void writeHeader(llvm::raw_ostream &os, StringRef f, ArrayRef<Buffer> loadArgs,
     os << "  _mlir_ciface_" << f << "_" << name << "(";
     for (auto [i, b] : llvm::enumerate(args))
       os << (i ? ", " : "") << "&d_" << b.name;
-    os << ");\n}\n";
+    os << ");\n  return pet_rt_last_error();\n}\n";
   };
   // Tables and array-taking wrappers, for generic drivers.
   auto tables = [&](StringRef name, ArrayRef<Buffer> args) {
@@ -132,8 +141,9 @@ void writeHeader(llvm::raw_ostream &os, StringRef f, ArrayRef<Buffer> loadArgs,
         first = false;
       }
     os << (first ? "0" : "") << "};\n";
-    os << "static inline void pet_" << f << "_" << name
-       << "_v(float *const *buffers) {\n  pet_" << f << "_" << name << "(";
+    os << "static inline int pet_" << f << "_" << name
+       << "_v(float *const *buffers) {\n  return pet_" << f << "_" << name
+       << "(";
     for (size_t i = 0; i < args.size(); ++i)
       os << (i ? ", " : "") << "buffers[" << i << "]";
     os << ");\n}\n";
@@ -141,11 +151,14 @@ void writeHeader(llvm::raw_ostream &os, StringRef f, ArrayRef<Buffer> loadArgs,
   wrap("load", loadArgs,
        "Computes the preprocessed weights (once, at load) into the last "
        "arguments, buffers from pet_rt_alloc of pet_<f>_preprocessed_elements "
-       "floats each.");
+       "floats each. Returns PET_RT_OK or the pet_rt_status of the first "
+       "error (pet_rt_error_message says what failed).");
   wrap("run", runArgs,
        "Runs the function: its arguments, the preprocessed weights, then "
        "buffers for its results (all from pet_rt_alloc); returns when the "
-       "GPU has queued the work (pet_rt_synchronize waits).");
+       "GPU has queued the work (pet_rt_synchronize waits; an error the GPU "
+       "reports then is pet_rt_last_error's), with PET_RT_OK or the "
+       "pet_rt_status of the first error.");
   tables("load", loadArgs);
   tables("run", runArgs);
   os << "\n/* Frees the preprocessed weights. */\nstatic inline void pet_" << f

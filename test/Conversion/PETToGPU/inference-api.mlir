@@ -17,10 +17,23 @@
 // HEADER:      void _mlir_ciface_f_load(pet_memref_2 *, pet_memref_2 *);
 // HEADER:      void _mlir_ciface_f_run(pet_memref_2 *, pet_memref_2 *, pet_memref_2 *, pet_memref_2 *);
 // HEADER:      static const int64_t pet_f_preprocessed_elements[] = {6};
-// HEADER:      static inline void pet_f_load(float *w1, float *p2) {
+// Errors are returned: every buffer is checked (a live pet_rt_alloc buffer
+// with room for its elements), then the call's status is the runtime's.
+// HEADER:      static inline int pet_f_load(float *w1, float *p2) {
+// HEADER-NEXT:   pet_rt_set_abort_on_error(false);
+// HEADER-NEXT:   pet_rt_clear_error();
+// HEADER-NEXT:   if (pet_rt_check_buffer(w1, 6 * sizeof(float), "pet_f_load's w1") != PET_RT_OK)
+// HEADER-NEXT:     return pet_rt_last_error();
+// HEADER-NEXT:   if (pet_rt_check_buffer(p2, 6 * sizeof(float), "pet_f_load's p2") != PET_RT_OK)
+// HEADER-NEXT:     return pet_rt_last_error();
 // HEADER-NEXT:   pet_memref_2 d_w1 = {w1, w1, 0, {3, 2}, {2, 1}};
-// HEADER:      static inline void pet_f_run(float *a0, float *a1, float *p2, float *r0) {
+// HEADER:        _mlir_ciface_f_load(&d_w1, &d_p2);
+// HEADER-NEXT:   return pet_rt_last_error();
+// HEADER:      static inline int pet_f_run(float *a0, float *a1, float *p2, float *r0) {
+// HEADER:        if (pet_rt_check_buffer(r0, 4 * sizeof(float), "pet_f_run's r0") != PET_RT_OK)
 // HEADER:      static const int pet_f_run_kinds[] = {0, 0, 1, 2};
+// HEADER:      static inline int pet_f_run_v(float *const *buffers) {
+// HEADER-NEXT:   return pet_f_run(buffers[0], buffers[1], buffers[2], buffers[3]);
 // HEADER:      static inline void pet_f_free(float *p2) {
 // HEADER-NEXT:   pet_rt_free(p2);
 // BAD: error: pet-add-inference-api: name one function with func=
