@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs what is missing, builds,
-# runs lit (FileCheck tests + GoogleTest unit tests) and the Python tests.
+# runs lit (FileCheck tests + GoogleTest unit tests) and the Python tests,
+# and in CI (or with PET_WITH_SANITIZERS=1) lit again under ASan + UBSan.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -31,6 +32,14 @@ echo "== pytest: python/tests"
 PET_OPT="$build/bin/pet-opt" "$PYTHON" -m pytest -q -rs "$root/python/tests" | tee -a "$log"
 py_status=${PIPESTATUS[0]}
 
+# The lit suite again against an ASan + UBSan build (build-sanitize/), in CI
+# or when asked (PET_WITH_SANITIZERS=1).
+san_status=0
+if [[ ${CI:-} == true || ${PET_WITH_SANITIZERS:-0} == 1 ]]; then
+  bash "$root/scripts/test-sanitize.sh" | tee -a "$log"
+  san_status=${PIPESTATUS[0]}
+fi
+
 # One closing line over both runners: lit's "Passed: N" / "Failed: N"
 # summary lines and pytest's "N passed, M failed in ...".
 read -r passed failed < <(awk '
@@ -42,8 +51,8 @@ read -r passed failed < <(awk '
     if (match($0, /[0-9]+ error/)) f += substr($0, RSTART, RLENGTH) + 0
   }
   END { print p + 0, f + 0 }' "$log")
-if (( lit_status != 0 || py_status != 0 )) && (( failed == 0 )); then
+if (( lit_status != 0 || py_status != 0 || san_status != 0 )) && (( failed == 0 )); then
   failed=1
 fi
 echo "tests: $passed passed, $failed failed"
-(( lit_status == 0 && py_status == 0 ))
+(( lit_status == 0 && py_status == 0 && san_status == 0 ))
