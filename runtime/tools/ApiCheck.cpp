@@ -21,10 +21,25 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <type_traits>
 #include <vector>
 
 #define PET_CAT3(a, b, c) a##b##c
 #define PET_NAME(f, what) PET_CAT3(pet_, f, what)
+
+/// Headers written before the API returned a status have void functions:
+/// their status is the runtime's, and their error paths are not driven.
+constexpr bool kReturnsStatus =
+    !std::is_void_v<decltype(PET_NAME(PET_F, _run_v)(nullptr))>;
+
+template <typename F> int status(F &&call) {
+  if constexpr (std::is_void_v<decltype(call())>) {
+    call();
+    return pet_rt_last_error();
+  } else {
+    return call();
+  }
+}
 
 int main() {
   if (pet_rt_init() != 0)
@@ -67,8 +82,10 @@ int main() {
       buffersFor(PET_NAME(PET_F, _run_buffers), PET_NAME(PET_F, _run_elements),
                  PET_NAME(PET_F, _run_kinds), PET_NAME(PET_F, _run_arg_numbers),
                  PET_NAME(PET_F, _run_ranks), PET_NAME(PET_F, _run_shapes));
-  if (PET_NAME(PET_F, _load_v)(load.data()) != PET_RT_OK ||
-      PET_NAME(PET_F, _run_v)(run.data()) != PET_RT_OK) {
+  if (status([&] { return PET_NAME(PET_F, _load_v)(load.data()); }) !=
+          PET_RT_OK ||
+      status([&] { return PET_NAME(PET_F, _run_v)(run.data()); }) !=
+          PET_RT_OK) {
     std::fprintf(stderr, "pet-api-check: %s\n", pet_rt_error_message());
     return 1;
   }
@@ -104,16 +121,20 @@ int main() {
              {small, "holds 4 bytes"}};
   bool errorsOk = true;
   for (auto &[buffer, message] : bad) {
+    if (!kReturnsStatus)
+      break;
     run[0] = buffer;
-    int status = PET_NAME(PET_F, _run_v)(run.data());
-    bool ok = status == PET_RT_ERROR_INVALID_ARGUMENT &&
+    int code = status([&] { return PET_NAME(PET_F, _run_v)(run.data()); });
+    bool ok = code == PET_RT_ERROR_INVALID_ARGUMENT &&
               std::strstr(pet_rt_error_message(), message);
     std::fprintf(stderr, "pet-api-check: %s: %s (status %d)\n",
-                 ok ? "ok" : "WRONG", pet_rt_error_message(), status);
+                 ok ? "ok" : "WRONG", pet_rt_error_message(), code);
     errorsOk = errorsOk && ok;
   }
   run[0] = first;
-  errorsOk = errorsOk && PET_NAME(PET_F, _run_v)(run.data()) == PET_RT_OK;
+  errorsOk = errorsOk && status([&] {
+                           return PET_NAME(PET_F, _run_v)(run.data());
+                         }) == PET_RT_OK;
   pet_rt_free(small);
   if (!errorsOk) {
     std::fprintf(stderr, "pet-api-check: the API's error paths misbehaved\n");
