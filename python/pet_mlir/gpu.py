@@ -116,7 +116,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       timing_main: Optional[str] = None,
                       channels_last: Optional[bool] = None,
                       filters_last: Optional[bool] = None,
-                      warp_rows: Optional[bool] = None) -> bytes:
+                      warp_rows: Optional[bool] = None,
+                      channels_last_arguments: bool = False) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
     with `time_runs`, times that many CUDA-graph replays of it). With
@@ -132,7 +133,11 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     load instead of by cuDNN on every call); None takes PET_FILTERS_LAST.
     `warp_rows` gives rows of one warp's threads eight to a block, reduced
     by shuffles (--pet-gpu-row-kernels' default; False: warp-rows=0, a
-    block per row); None takes PET_WARP_ROWS (default 1)."""
+    block per row); None takes PET_WARP_ROWS (default 1).
+    `channels_last_arguments` (with `channels_last`) copies each function's
+    image arguments into NHWC buffers at entry
+    (--pet-gpu-channels-last-arguments: candidates timed as the
+    channels-last program feeds them)."""
     options = (f"main-name=pet_main seed={seed} time-runs={time_runs}" +
                (f" func={func}" if func else ""))
     api = []
@@ -157,6 +162,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
         conv_options.append("channels-last=1")
     conv_calls = ["--pet-gpu-conv-calls" + (
         "=" + " ".join(conv_options) if conv_options else "")]
+    if channels_last and channels_last_arguments:
+        conv_calls.insert(0, "--pet-gpu-channels-last-arguments")
     if channels_last:
         # Max pools of the NHWC outputs written NHWC.
         conv_calls.append("--pet-gpu-channels-last-pools")

@@ -92,7 +92,10 @@ def compile_candidates(candidates: str, output: Path,
     (OUTPUT.programs.json); returns the table (empty, and no object, when
     everything was measured). `layout` (gpu.LAYOUTS: nhwc-krsc, say) is how
     the programs store images and filters, as the program they are measured
-    for will (None: as PET_CHANNELS_LAST / PET_FILTERS_LAST say)."""
+    for will (None: as PET_CHANNELS_LAST / PET_FILTERS_LAST say); with NHWC
+    images, the programs' image arguments are NHWC too (copied at entry,
+    --pet-gpu-channels-last-arguments), as the convolutions before them in
+    the program write them."""
     candidates = without_programs(candidates, set(measured))
     programs = list_programs(candidates)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +107,8 @@ def compile_candidates(candidates: str, output: Path,
     channels_last, filters_last = gpu.LAYOUTS[layout] if layout else (None, None)
     obj = gpu.compile_to_object(candidates, pet_args=AFTER_MUTATE,
                                 runner_main=False, timing_main=timing,
-                                channels_last=channels_last, filters_last=filters_last)
+                                channels_last=channels_last, filters_last=filters_last,
+                                channels_last_arguments=bool(channels_last))
     output.write_bytes(obj)
     return programs
 

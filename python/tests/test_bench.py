@@ -277,7 +277,8 @@ def test_collect_without_a_benchmark_directory_is_a_clear_error(tmp_path, capsys
 def test_tf32_candidates_are_compiled_in_the_tf32_programs_layout(tmp_path, monkeypatch):
     # The TF32 database measures the search's candidates as the TF32
     # program runs: in the last of --tf32-layouts (NHWC images, KRSC
-    # filters here); the FP32 search's candidates as the environment says.
+    # filters here), their image arguments NHWC as the convolutions before
+    # them write them; the FP32 search's candidates as the environment says.
     # (Objects are not built here: compile_to_object records its layout.)
     from test_measure import CONV
     monkeypatch.setitem(bench.ALL_MODELS, "tiny", (lambda: CONV, "f"))
@@ -285,12 +286,13 @@ def test_tf32_candidates_are_compiled_in_the_tf32_programs_layout(tmp_path, monk
 
     def compile_to_object(source, **options):
         if options.get("timing_main"):
-            layouts.append((options["channels_last"], options["filters_last"]))
+            layouts.append((options["channels_last"], options["filters_last"],
+                            options["channels_last_arguments"]))
         return b"object"
     monkeypatch.setattr(bench.gpu, "compile_to_object", compile_to_object)
     manifest = bench.compile_models(tmp_path, ["tiny"], None, 0, ["on", "ontf32"],
                                     candidates=True, tf32_layouts=("nchw", "nhwc-krsc"))
-    assert layouts == [(None, None), (True, True)]
+    assert layouts == [(None, None, False), (True, True, True)]
     assert manifest["tiny"]["candidates_ontf32_layout"] == "nhwc-krsc"
     assert manifest["tiny"]["candidates_on"] > 0
     assert "candidates_on_layout" not in manifest["tiny"]

@@ -348,6 +348,29 @@ def GPURowKernels : Pass<"pet-gpu-row-kernels", "ModuleOp"> {
                            "arith::ArithDialect", "math::MathDialect"];
 }
 
+def GPUChannelsLastArguments
+    : Pass<"pet-gpu-channels-last-arguments", "ModuleOp"> {
+  let summary = "Image arguments copied into NHWC buffers at function entry "
+                "(candidates timed as a channels-last program feeds them)";
+  let description = [{
+    For timing a subprogram as a channels-last program runs it
+    (`python -m pet_mlir.measure compile --layout nhwc...`): in such a
+    program a subprogram's images are convolution outputs stored NHWC,
+    whereas a subprogram compiled alone gets NCHW arguments, on which a
+    channel slice (a reduction split's, say) is a free view that the NHWC
+    image would make cuDNN copy. Run before `--pet-gpu-conv-calls`, this
+    pass copies every 4-D f32 tensor argument of a function body that is not
+    a weight (`pet.weight`) into an `N x H x W x C` buffer seen through
+    `memref.transpose` (`linalg.copy` on buffers), which is what the
+    channels-last passes recognize as NHWC; the function then reads the
+    copy. The copy is part of what is timed, the same for every program of
+    a subprogram (their arguments are the same).
+  }];
+  let dependentDialects = ["linalg::LinalgDialect",
+                           "bufferization::BufferizationDialect",
+                           "memref::MemRefDialect"];
+}
+
 def GPUChannelsLastPools : Pass<"pet-gpu-channels-last-pools", "ModuleOp"> {
   let summary = "Max pools of NHWC images (channels-last convolution outputs) written NHWC";
   let description = [{
