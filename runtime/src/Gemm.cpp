@@ -239,7 +239,7 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
                                              PetMemRef3D *residual,
                                              PetMemRef3D *output,
                                              int64_t flags) {
-  guardedVoid([&] {
+  guarded([&] {
     bool hasBias = flags & PET_RT_GEMM_BIAS;
     bool hasResidual = flags & PET_RT_GEMM_RESIDUAL;
     bool gelu = flags & PET_RT_GEMM_GELU_TANH;

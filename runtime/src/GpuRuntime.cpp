@@ -197,11 +197,11 @@ extern "C" int pet_rt_init(void) {
 }
 
 extern "C" void *pet_rt_stream(void) {
-  return guarded<void *>(nullptr, [&]() -> void * { return stream(); });
+  return guarded([&]() -> void * { return stream(); });
 }
 
 extern "C" void pet_rt_synchronize(void) {
-  guardedVoid([&] {
+  guarded([&] {
     if (isCapturing())
       return;
     check(driver().cuStreamSynchronize(stream()), "cuStreamSynchronize",
@@ -223,7 +223,7 @@ std::set<void *> &hostFallbacks() {
 } // namespace
 
 extern "C" void *pet_rt_alloc(size_t bytes) {
-  void *ptr = guarded<void *>(nullptr, [&]() -> void * {
+  void *ptr = guarded([&]() -> void * {
     ensureInitialized();
     CUdeviceptr device = 0;
     char detail[64];
@@ -254,7 +254,7 @@ extern "C" void pet_rt_free(void *ptr) {
     return;
   }
   allocations().erase(static_cast<const char *>(ptr));
-  guardedVoid(
+  guarded(
       [&] {
         pet_rt_synchronize();
         check(driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)),
@@ -271,11 +271,13 @@ extern "C" int pet_rt_check_buffer(const void *ptr, size_t bytes,
     const char *p = static_cast<const char *>(ptr);
     if (!p)
       fail("%s is a null pointer", what);
+    // The buffer starting at or before `p`, if `p` lies inside it.
     auto it = allocations().upper_bound(p);
-    if (it == allocations().begin() ||
-        p >= std::prev(it)->first + std::max<size_t>(std::prev(it)->second, 1))
+    if (it != allocations().begin())
+      --it;
+    if (it == allocations().end() || p < it->first ||
+        p >= it->first + std::max<size_t>(it->second, 1))
       fail("%s (%p) is not memory from pet_rt_alloc", what, ptr);
-    --it;
     size_t left = it->second - size_t(p - it->first);
     if (bytes > left)
       fail("%s holds %zu bytes from %p, the program needs %zu", what, left, ptr,
@@ -455,7 +457,7 @@ ProfileScope::~ProfileScope() {
 }
 
 extern "C" void pet_rt_profile_write(void) {
-  guardedVoid([&] { profile().write(); }, /*always=*/true);
+  guarded([&] { profile().write(); }, /*always=*/true);
 }
 
 //===----------------------------------------------------------------------===//
@@ -463,7 +465,7 @@ extern "C" void pet_rt_profile_write(void) {
 //===----------------------------------------------------------------------===//
 
 extern "C" void pet_rt_graph_begin(void) {
-  guardedVoid([&] {
+  guarded([&] {
     // Profiling: the pass that would be captured runs eagerly and is what the
     // profile shows; the runs before it warmed up (module loading, first
     // touches of managed memory, cuDNN's algorithm search).
@@ -481,7 +483,7 @@ extern "C" void pet_rt_graph_begin(void) {
 }
 
 extern "C" void pet_rt_graph_end(void) {
-  guardedVoid([&] {
+  guarded([&] {
     State &s = state();
     if (profile().enabled())
       return;
@@ -497,7 +499,7 @@ extern "C" void pet_rt_graph_end(void) {
 }
 
 extern "C" void pet_rt_graph_replay(void) {
-  guardedVoid([&] {
+  guarded([&] {
     State &s = state();
     if (profile().enabled())
       return;
@@ -509,7 +511,7 @@ extern "C" void pet_rt_graph_replay(void) {
 }
 
 extern "C" void pet_rt_graph_destroy(void) {
-  guardedVoid(
+  guarded(
       [&] {
         State &s = state();
         if (s.graphExec)
@@ -528,7 +530,7 @@ extern "C" void pet_rt_graph_destroy(void) {
 //===----------------------------------------------------------------------===//
 
 extern "C" void *mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
-  return guarded<void *>(nullptr, [&]() -> void * {
+  return guarded([&]() -> void * {
     ensureInitialized();
     CUmodule module = nullptr;
     check(driver().cuModuleLoadData(&module, data), "cuModuleLoadData",
@@ -538,18 +540,14 @@ extern "C" void *mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
 }
 
 extern "C" void mgpuModuleUnload(void *module) {
-  guardedVoid(
-      [&] {
-        // Called from a global destructor at exit, when the driver may already
-        // be shutting down: its error does not matter any more.
-        if (driver().loaded)
-          (void)driver().cuModuleUnload(static_cast<CUmodule>(module));
-      },
-      /*always=*/true);
+  // Called from a global destructor at exit, when the driver may already be
+  // shutting down: its error does not matter any more.
+  if (driver().loaded)
+    (void)driver().cuModuleUnload(static_cast<CUmodule>(module));
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
-  return guarded<void *>(nullptr, [&]() -> void * {
+  return guarded([&]() -> void * {
     CUfunction function = nullptr;
     check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module),
                                        name),
@@ -564,7 +562,7 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                  intptr_t blockY, intptr_t blockZ, int32_t smem,
                                  void * /*stream*/, void **params, void **extra,
                                  size_t /*paramsCount*/) {
-  guardedVoid([&] {
+  guarded([&] {
     char detail[128];
     std::snprintf(detail, sizeof(detail), "grid %ldx%ldx%ld, block %ldx%ldx%ld",
                   long(gridX), long(gridY), long(gridZ), long(blockX),
@@ -583,18 +581,16 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
 
 // Streams: the runtime's one stream, so that graphs capture everything.
 extern "C" void *mgpuStreamCreate(void) {
-  return guarded<void *>(nullptr, [&]() -> void * { return stream(); });
+  return guarded([&]() -> void * { return stream(); });
 }
 extern "C" void mgpuStreamDestroy(void * /*stream*/) {}
 extern "C" void mgpuStreamSynchronize(void * /*stream*/) {
-  guardedVoid([&] { pet_rt_synchronize(); });
+  pet_rt_synchronize();
 }
 extern "C" void mgpuStreamWaitEvent(void * /*stream*/, void * /*event*/) {}
 extern "C" void *mgpuEventCreate(void) { return nullptr; }
 extern "C" void mgpuEventDestroy(void * /*event*/) {}
-extern "C" void mgpuEventSynchronize(void * /*event*/) {
-  guardedVoid([&] { pet_rt_synchronize(); });
-}
+extern "C" void mgpuEventSynchronize(void * /*event*/) { pet_rt_synchronize(); }
 extern "C" void mgpuEventRecord(void * /*event*/, void * /*stream*/) {}
 
 // Buffers freed by the program are kept, by size, and handed out again:
@@ -611,23 +607,24 @@ std::map<void *, uint64_t> &bufferSizes() {
 }
 } // namespace
 
+// Not guarded: after an error pet_rt_alloc hands out host memory, which the
+// program's host code may still write to.
 extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
                               bool /*isHostShared*/) {
-  return guarded<void *>(nullptr, [&]() -> void * {
-    auto it = freeBuffers().find(sizeBytes);
-    if (it != freeBuffers().end()) {
-      void *ptr = it->second;
-      freeBuffers().erase(it);
-      return ptr;
-    }
-    void *ptr = pet_rt_alloc(sizeBytes);
-    bufferSizes()[ptr] = sizeBytes;
+  auto it = freeBuffers().find(sizeBytes);
+  if (it != freeBuffers().end()) {
+    void *ptr = it->second;
+    freeBuffers().erase(it);
     return ptr;
-  });
+  }
+  void *ptr = pet_rt_alloc(sizeBytes);
+  if (ptr)
+    bufferSizes()[ptr] = sizeBytes;
+  return ptr;
 }
 
 extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
-  guardedVoid(
+  guarded(
       [&] {
         auto it = bufferSizes().find(ptr);
         if (it == bufferSizes().end())
@@ -638,7 +635,7 @@ extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
 }
 
 extern "C" void pet_rt_time_graph(int64_t runs) {
-  guardedVoid([&] {
+  guarded([&] {
     State &s = state();
     if (profile().enabled()) {
       std::printf("pet-time: not timed (PET_PROFILE: no graph)\n");
@@ -676,7 +673,7 @@ extern "C" void pet_rt_time_graph(int64_t runs) {
 
 extern "C" void pet_rt_time_graph_calls(int64_t label, int64_t runs,
                                         int64_t calls) {
-  guardedVoid([&] {
+  guarded([&] {
     State &s = state();
     if (profile().enabled()) {
       std::printf("pet-time[%ld]: not timed (PET_PROFILE: no graph)\n",
@@ -704,7 +701,7 @@ extern "C" void pet_rt_time_graph_calls(int64_t label, int64_t runs,
 
 extern "C" void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                            void * /*stream*/) {
-  guardedVoid([&] {
+  guarded([&] {
     check(driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
                                  reinterpret_cast<CUdeviceptr>(src), sizeBytes,
                                  stream()),
@@ -714,7 +711,7 @@ extern "C" void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
 
 extern "C" void mgpuMemset32(void *dst, unsigned int value, size_t count,
                              void * /*stream*/) {
-  guardedVoid([&] {
+  guarded([&] {
     check(driver().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
                                     count, stream()),
           "cuMemsetD32Async", nullptr);
@@ -722,7 +719,7 @@ extern "C" void mgpuMemset32(void *dst, unsigned int value, size_t count,
 }
 
 extern "C" void mgpuSetDefaultDevice(int32_t device) {
-  guardedVoid([&] {
+  guarded([&] {
     if (device != 0)
       fail("only device 0 is supported, not %d", int(device));
   });
@@ -734,7 +731,7 @@ extern "C" void mgpuSetDefaultDevice(int32_t device) {
 
 extern "C" void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
                            PetUnrankedMemRef *dst) {
-  guardedVoid([&] {
+  guarded([&] {
     // Ranked descriptor: allocated, aligned, offset, sizes[rank],
     // strides[rank].
     struct View {
@@ -800,7 +797,7 @@ extern "C" void memrefCopy(int64_t elemSize, PetUnrankedMemRef *src,
 //===----------------------------------------------------------------------===//
 
 extern "C" void printMemrefF32(int64_t rank, void *descriptor) {
-  guardedVoid([&] {
+  guarded([&] {
     pet_rt_synchronize();
     auto *words = static_cast<int64_t *>(descriptor);
     const float *data = reinterpret_cast<const float *>(words[1]) + words[2];

@@ -638,7 +638,7 @@ _mlir_ciface_pet_rt_conv2d_f32(PetMemRef4D *input, PetMemRef4D *filter,
                                PetMemRef4D *output, int64_t strideH,
                                int64_t strideW, int64_t dilationH,
                                int64_t dilationW, int64_t groups) {
-  guardedVoid([&] {
+  guarded([&] {
     std::string detail = "conv2d input " + shape4(input->sizes) + ", filter " +
                          shape4(filter->sizes) + ", output " +
                          shape4(output->sizes);
@@ -946,7 +946,6 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     static const std::map<std::string, std::string> stored =
         storedChoiceLines("conv-graph ");
     auto found = stored.find(key);
-    bool stale = false;
     if (found != stored.end()) {
       std::string name = found->second;
       if (name != "legacy") {
@@ -960,29 +959,25 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
         }
         choice.graph =
             ConvGraph::rebuild(cudnn(), descFor(choice.epilogue), name, why);
-        if (choice.graph) {
-          choice.workspaceBytes = choice.graph->workspaceBytes(0);
-        } else {
-          // A file written with another cuDNN, or before the runtime
-          // described the operands differently: timed again (and the new
-          // choice appended, which later readers take).
-          std::fprintf(stderr,
-                       "pet-runtime: cuDNN graph plan '%s' stored in %s "
-                       "does not build (%s), timing the plans again; %s\n",
-                       name.c_str(), algorithmFile(), why.c_str(),
-                       detail.c_str());
-          choice = GraphChoice();
-          stale = true;
-        }
       }
-    }
-    if (found != stored.end() && !stale) {
-      if (log)
-        std::fprintf(stderr, "pet-runtime: %s: %s (stored)\n", detail.c_str(),
-                     choice.graph
-                         ? ("cuDNN graph " + storedName(choice)).c_str()
-                         : "legacy API");
-      return choice;
+      if (name == "legacy" || choice.graph) {
+        if (choice.graph)
+          choice.workspaceBytes = choice.graph->workspaceBytes(0);
+        if (log)
+          std::fprintf(stderr, "pet-runtime: %s: %s (stored)\n", detail.c_str(),
+                       choice.graph
+                           ? ("cuDNN graph " + storedName(choice)).c_str()
+                           : "legacy API");
+        return choice;
+      }
+      // A file written with another cuDNN, or before the runtime described
+      // the operands differently: timed again (and the new choice appended,
+      // which later readers take).
+      std::fprintf(stderr,
+                   "pet-runtime: cuDNN graph plan '%s' stored in %s does not "
+                   "build (%s), timing the plans again; %s\n",
+                   name.c_str(), algorithmFile(), why.c_str(), detail.c_str());
+      choice = GraphChoice();
     }
   }
   if (isCapturing())
@@ -1091,7 +1086,7 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
     PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,
     int64_t strideW, int64_t padH, int64_t padW, int64_t dilationH,
     int64_t dilationW, int64_t groups, int64_t flags) {
-  guardedVoid([&] {
+  guarded([&] {
     bool hasBias = flags & PET_RT_CONV_BIAS;
     bool hasResidual = flags & PET_RT_CONV_RESIDUAL;
     bool hasRelu = flags & PET_RT_CONV_RELU;
@@ -1170,7 +1165,7 @@ void gemm(const float *a, const float *b, float *c, int64_t m, int64_t n,
 extern "C" void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs,
                                                PetMemRef2D *rhs,
                                                PetMemRef2D *output) {
-  guardedVoid([&] {
+  guarded([&] {
     char text[160];
     std::snprintf(text, sizeof(text), "matmul %ldx%ld by %ldx%ld into %ldx%ld",
                   long(lhs->sizes[0]), long(lhs->sizes[1]), long(rhs->sizes[0]),
@@ -1188,7 +1183,7 @@ extern "C" void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs,
 extern "C" void _mlir_ciface_pet_rt_batch_matmul_f32(PetMemRef3D *lhs,
                                                      PetMemRef3D *rhs,
                                                      PetMemRef3D *output) {
-  guardedVoid([&] {
+  guarded([&] {
     char text[200];
     std::snprintf(text, sizeof(text),
                   "batch_matmul %ldx%ldx%ld by %ldx%ldx%ld into %ldx%ldx%ld",

@@ -3,6 +3,8 @@
 #ifndef PET_RUNTIME_SUPPORT_H
 #define PET_RUNTIME_SUPPORT_H
 
+#include "pet_runtime.h"
+
 #include <cublas_api.h>
 #include <cuda.h>
 
@@ -38,31 +40,24 @@ template <typename... Args>
 /// (shapes, layouts), or calls out of order.
 template <typename... Args>
 [[noreturn]] void fail(const char *format, Args... args) {
-  failWith(/*PET_RT_ERROR_INVALID_ARGUMENT=*/2, format, args...);
+  failWith(PET_RT_ERROR_INVALID_ARGUMENT, format, args...);
 }
 
 /// Whether an error is recorded and not cleared yet.
 bool errorPending();
 
 /// Runs the body of a C entry point: once an error is recorded, nothing
-/// (`fallback`) unless `always`; a failure inside, when errors are returned,
-/// ends it with `fallback`.
-template <typename R, typename F>
-R guarded(R fallback, F &&body, bool always = false) {
+/// (a value-initialized result: null for pointers) unless `always`; a
+/// failure inside, when errors are returned, ends it the same way.
+template <typename F>
+auto guarded(F &&body, bool always = false) -> decltype(body()) {
+  using Result = decltype(body());
   if (errorPending() && !always)
-    return fallback;
+    return Result();
   try {
     return body();
   } catch (const Failure &) {
-    return fallback;
-  }
-}
-template <typename F> void guardedVoid(F &&body, bool always = false) {
-  if (errorPending() && !always)
-    return;
-  try {
-    body();
-  } catch (const Failure &) {
+    return Result();
   }
 }
 

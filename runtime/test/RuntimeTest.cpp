@@ -108,6 +108,13 @@ struct View {
   }
 };
 
+/// Whether PET_CUDNN_API=legacy forces the legacy API, which has no KRSC
+/// filters.
+bool legacyApiForced() {
+  const char *api = std::getenv("PET_CUDNN_API");
+  return api && std::string(api) == "legacy";
+}
+
 /// An n x c x h x w view of a dense buffer: NCHW, or with `nhwc` NHWC
 /// (what --pet-gpu-conv-calls=channels-last=1 allocates).
 View denseView(int64_t n, int64_t c, int64_t h, int64_t w, bool nhwc) {
@@ -220,8 +227,7 @@ void checkChannelsLast() {
 #ifdef PET_HAVE_CUDNN_FRONTEND
   // Filters stored KRSC (the graph API's; the legacy API where it can: not
   // when the legacy API is forced).
-  const char *api = std::getenv("PET_CUDNN_API");
-  if (api && std::string(api) == "legacy")
+  if (legacyApiForced())
     return;
   checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, all | kKrscFilter);
   checkFusedConv(1, 16, 12, 12, 32, 3, 1, 1, 1, 1, 7, kKrscFilter);
@@ -544,8 +550,7 @@ void checkConvViews() {
   // Views with a KRSC filter: the legacy API may take the views but not
   // dense copies of them (or neither); the runtime must not pick copies
   // it found no algorithm for.
-  const char *api = std::getenv("PET_CUDNN_API");
-  if (api && std::string(api) == "legacy")
+  if (legacyApiForced())
     return;
   checkConvViews("channel slices", 2 * 12 * 49,
                  {4 * 49, {2, 8, 7, 7}, {12 * 49, 49, 7, 1}}, 2 * 10 * 49,
