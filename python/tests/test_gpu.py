@@ -114,3 +114,50 @@ def test_gpu_check_compare_reports_differences_and_missing_results(tmp_path, cap
     assert "ok: same (gpu)" in out
     assert "FAILED: off (gpu) max relative difference 0.05" in out
     assert "FAILED: stopped (gpu) printed 0 result(s) of 1" in out
+
+
+def _print_results(results):
+    """Results as printMemrefF32 prints them (what the GPU runs write)."""
+    return "".join(
+        f"Unranked Memref base@ = 0x0 rank = {len(shape)} offset = 0 "
+        f"sizes = {list(shape)} strides = [1] data = \n"
+        f"[{', '.join(repr(v) for v in values)}]\n"
+        for shape, values in results)
+
+
+@pytest.mark.skipif(not (BUILD / "bin/pet-random-programs").exists(),
+                    reason="pet-random-programs not built")
+def test_gpu_soundness_prepares_mutated_programs_and_compares(tmp_path, capsys):
+    """prepare keeps the random programs that take a mutant, with the
+    original program's CPU results; compare passes the runs that print
+    those results and fails one that is off or did not run."""
+    from pet_mlir import gpu_soundness
+    directory, outputs = tmp_path / "prepared", tmp_path / "outputs"
+    assert gpu_soundness.prepare(directory, count=12, seed=9000, jobs=2) == 0
+    manifest = json.loads((directory / "manifest.json").read_text())
+    programs = manifest["programs"]
+    assert programs and manifest["count"] == 12
+    for entry in programs:
+        assert entry["mutants"] >= 1
+        assert entry["cpu_difference"] <= gpu_soundness.FP32_TOLERANCE
+        assert (directory / f"{entry['name']}.o").stat().st_size > 0
+        assert "pet.mutant" in (directory / f"{entry['name']}.mlir").read_text()
+    # Programs without a mutant are left out: their names are missing.
+    assert len(programs) < 12
+    outputs.mkdir()
+    for entry in programs:
+        reference = json.loads((directory / f"{entry['name']}.cpu.json").read_text())
+        for mode in ("gpu", "tf32"):
+            (outputs / f"{entry['name']}.{mode}.txt").write_text(_print_results(reference))
+    assert gpu_soundness.compare(directory, outputs) == 0
+    assert "| all | %d |" % len(programs) in capsys.readouterr().out
+    first = programs[0]["name"]
+    reference = json.loads((directory / f"{first}.cpu.json").read_text())
+    shape, values = reference[0]
+    values = [v + 0.5 * max(1.0, max(abs(x) for x in values)) for v in values]
+    (outputs / f"{first}.gpu.txt").write_text(_print_results([(shape, values)] + reference[1:]))
+    (outputs / f"{programs[-1]['name']}.tf32.txt").unlink()
+    assert gpu_soundness.compare(directory, outputs) == 1
+    out = capsys.readouterr().out
+    assert f"FAILED: {first}" in out
+    assert f"FAILED: {programs[-1]['name']}" in out

@@ -521,3 +521,20 @@ ProgramPair pet_test::buildRandomLayoutPair(ModuleOp module, uint64_t seed,
   pair.candidate = build("layout_candidate_" + suffix);
   return pair;
 }
+
+void pet_test::cutWithRelus(func::FuncOp func, unsigned id) {
+  OpBuilder b(func.getContext());
+  SmallVector<Operation *> ops;
+  for (Operation &op : func.getBody().front().without_terminator())
+    ops.push_back(&op);
+  if (!ops.empty())
+    ops.pop_back();
+  for (Operation *op : ops) {
+    if (op->getNumResults() != 1 || (id % 3 == 0 && !isa<Conv2DOp>(op)))
+      continue;
+    b.setInsertionPointAfter(op);
+    Value v = op->getResult(0);
+    auto relu = ReluOp::create(b, op->getLoc(), v);
+    v.replaceAllUsesExcept(relu, relu);
+  }
+}

@@ -41,6 +41,11 @@ ProgramPair buildRandomProgramPair(mlir::ModuleOp module, uint64_t seed,
 ProgramPair buildRandomLayoutPair(mlir::ModuleOp module, uint64_t seed,
                                   unsigned id);
 
+/// Cuts `func` into small multi-linear subprograms: a ReLU after every
+/// single-result operator but the last (when `id % 3 == 0`, only after
+/// convolutions). What the soundness fuzzers hand to the search.
+void cutWithRelus(mlir::func::FuncOp func, unsigned id);
+
 } // namespace pet_test
 
 #endif // PET_UNITTESTS_ANALYSIS_RANDOMPROGRAMS_H

@@ -184,22 +184,7 @@ TEST_F(MutateTest, FuzzRandomProgramsStayExact) {
     OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
     ProgramPair pair = buildRandomProgramPair(*module, 9000 + i, i);
     pair.candidate.erase();
-    // Cut the program into small subprograms: a ReLU after every
-    // multi-linear operator but the last.
-    OpBuilder b(&context);
-    SmallVector<Operation *> ops;
-    for (Operation &op : pair.original.getBody().front().without_terminator())
-      ops.push_back(&op);
-    if (!ops.empty())
-      ops.pop_back();
-    for (Operation *op : ops) {
-      if (op->getNumResults() != 1 || (i % 3 == 0 && !isa<Conv2DOp>(op)))
-        continue;
-      b.setInsertionPointAfter(op);
-      Value v = op->getResult(0);
-      auto relu = ReluOp::create(b, op->getLoc(), v);
-      v.replaceAllUsesExcept(relu, relu);
-    }
+    cutWithRelus(pair.original, i);
     std::string before = std::to_string(countOps(*module, "pet.conv2d"));
     std::string error = checkPipelinePreservesValues(
         *module,
