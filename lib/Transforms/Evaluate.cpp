@@ -50,13 +50,7 @@ struct EvaluatePass : public pet::impl::PETEvaluateBase<EvaluatePass> {
         weights.push_back(value);
       arguments.push_back(std::move(value));
     }
-    if (target->hasAttr(PETDialect::kPreprocessFuncAttrName)) {
-      func::FuncOp init = getPreprocessFunction(target);
-      if (!init) {
-        target.emitError("pet-evaluate: its preprocessing function is "
-                         "missing");
-        return signalPassFailure();
-      }
+    if (func::FuncOp init = getPreprocessFunction(target)) {
       FailureOr<SmallVector<Tensor<double>>> preprocessed =
           evaluateFunction<double>(init, weights);
       if (failed(preprocessed))

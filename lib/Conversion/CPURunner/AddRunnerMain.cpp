@@ -38,12 +38,8 @@ struct AddRunnerMainPass
     }
     // Arguments --pet-preprocess added are computed by its function from the
     // weights, as a runtime does at load: the entry point takes the others.
+    // (The verifier makes sure that a `pet.preprocess` names a function.)
     func::FuncOp init = pet::getPreprocessFunction(target);
-    if (target->hasAttr("pet.preprocess") && !init) {
-      target.emitError("pet-add-runner-main: its preprocessing function is "
-                       "missing");
-      return signalPassFailure();
-    }
     SmallVector<Type> inputTypes = pet::getCallerArgumentTypes(target);
     std::string entryName = (target.getSymName() + "_entry").str();
     std::string mainName = print ? std::string(this->mainName) : "";

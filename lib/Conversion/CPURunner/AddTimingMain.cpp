@@ -67,11 +67,6 @@ void AddTimingMainPass::runOnOperation() {
                      "statically shaped f32 tensors");
       return signalPassFailure();
     }
-    if (func->hasAttr("pet.preprocess") && !pet::getPreprocessFunction(func)) {
-      func.emitError("pet-add-timing-main: its preprocessing function is "
-                     "missing");
-      return signalPassFailure();
-    }
   }
 
   Location loc = module.getLoc();

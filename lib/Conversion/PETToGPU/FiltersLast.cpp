@@ -85,12 +85,8 @@ struct GPUFiltersLastPass
       auto name = func->getAttrOfType<FlatSymbolRefAttr>("pet.preprocess");
       if (!name || func.isExternal())
         continue;
+      // The verifier makes sure that it names a function with a body.
       auto preprocess = module.lookupSymbol<func::FuncOp>(name);
-      if (!preprocess || preprocess.isExternal()) {
-        func.emitError("pet.preprocess names no function in the module: ")
-            << name;
-        return signalPassFailure();
-      }
       if (failed(storeFiltersLast(func, preprocess)))
         return signalPassFailure();
     }

@@ -18,6 +18,22 @@ using namespace mlir::pet;
 
 #include "PET/Dialect/PET/PETInterfaces.cpp.inc"
 
+LogicalResult mlir::pet::OpTrait::verifyNonEmptyTensors(Operation *op) {
+  auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
+    auto shaped = dyn_cast<ShapedType>(type);
+    if (!shaped || !shaped.hasRank() ||
+        !llvm::is_contained(shaped.getShape(), 0))
+      return success();
+    return op->emitOpError("expects tensors without a dimension of size 0, "
+                           "got ")
+           << type << " as " << what << " #" << index;
+  };
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check(type, "operand", i)))
+      return failure();
+  return success();
+}
+
 /// Interval evaluation of `expr` with dimension d ranging over
 /// [0, bounds[d]).
 static IndexRange getExprRange(AffineExpr expr, ArrayRef<int64_t> bounds) {

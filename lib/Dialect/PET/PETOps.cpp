@@ -94,6 +94,27 @@ static LogicalResult checkSameElementType(RankedTensorType a,
   return success();
 }
 
+/// The first of `count` windows (of `kernel` taps spaced `dilation` apart,
+/// moved by `stride`, over an input of `size` padded by `padLow` first) none
+/// of whose taps reads the input, if any. With the padding at most half a
+/// window, every window's span meets the input, so a window can miss it only
+/// by stepping over it: when `dilation` exceeds `size`, and then there are
+/// at most `size` + 1 windows to look at.
+static std::optional<int64_t>
+findWindowInPadding(int64_t size, int64_t padLow, int64_t kernel,
+                    int64_t stride, int64_t dilation, int64_t count) {
+  if (dilation <= size)
+    return std::nullopt;
+  for (int64_t window = 0; window < count; ++window) {
+    int64_t first = window * stride - padLow;
+    // The first tap at or after position 0.
+    int64_t tap = first >= 0 ? 0 : (-first + dilation - 1) / dilation;
+    if (tap >= kernel || first + tap * dilation >= size)
+      return window;
+  }
+  return std::nullopt;
+}
+
 /// Output extent of a sliding window: input `size` padded by `low` and
 /// `high`, a kernel of `kernel` taps spaced `dilation` apart, moved by
 /// `stride`. Fails if the dilated kernel does not fit in the padded input.
@@ -355,6 +376,13 @@ PET_BROADCAST_INFER(MulOp)
 // ScaleOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult ScaleOp::verify() {
+  double factor = getFactor().convertToDouble();
+  if (!std::isfinite(factor))
+    return emitOpError("expects a finite factor, got ") << factor;
+  return success();
+}
+
 OpFoldResult ScaleOp::fold(FoldAdaptor) {
   if (getFactor().convertToDouble() == 1.0)
     return getInput();
@@ -427,6 +455,12 @@ inferPoolType(Type inputType, ArrayRef<int64_t> kernel,
       return emitError() << "padding of the " << dimNames[d] << " ("
                          << padLow[d] << ", " << padHigh[d]
                          << ") exceeds half the window of " << span;
+    if (std::optional<int64_t> window =
+            findWindowInPadding(in[2 + d], padLow[d], kernelValues[d],
+                                strides[d], dilations[d], *size))
+      return emitError() << "window " << *window << " of the " << dimNames[d]
+                         << " reads only padding (taps spaced " << dilations[d]
+                         << " apart over an input of " << in[2 + d] << ")";
     shape.push_back(*size);
   }
   inferred.push_back(RankedTensorType::get(shape, input->getElementType()));

@@ -26,9 +26,3 @@ module {
   }
 }
 
-// -----
-
-// expected-error @+1 {{pet-add-timing-main: its preprocessing function is missing}}
-func.func @f(%a: tensor<2xf32>) -> tensor<2xf32> attributes {pet.preprocess = @gone} {
-  return %a : tensor<2xf32>
-}

@@ -1,6 +1,5 @@
 // RUN: pet-opt %s --pet-gpu-filters-last | FileCheck %s
 // RUN: pet-opt %s --pet-gpu-filters-last --pet-gpu-conv-calls | FileCheck %s --check-prefix=CALLS
-// RUN: pet-opt %S/Inputs/filters-last-missing.mlir --pet-gpu-filters-last -verify-diagnostics -o /dev/null
 
 // The preprocessed filter comes out of the preprocessing function KRSC and
 // is read back through a transpose, which the convolution call takes as a

@@ -80,6 +80,30 @@ func.func @not_a_box(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// The boxes attribute holds one list per mutant value, not the boxes directly.
+func.func @boxes_not_a_list(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'pet.correct' op boxes #0 is not a list of #pet.box}}
+  %y = pet.correct %m from(%x) boxes [#pet.box<[0:1]>] : tensor<4xf32> from tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    pet.yield %a : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// A terminator of another dialect (one with no parent constraint of its own).
+func.func @not_yield(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'pet.correct' op region must end in pet.yield}}
+  %y = pet.correct %m from(%x) boxes [[]] : tensor<4xf32> from tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    llvm.unreachable
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
 func.func @wrong_yield(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'pet.correct' op region must yield one value per mutant value, of the same type}}
   %y = pet.correct %m from(%x) boxes [[]] : tensor<4xf32> from tensor<4xf32> {
@@ -107,4 +131,38 @@ func.func @wrong_arguments(%x: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<4xf32
 func.func @yield_outside(%x: tensor<4xf32>) {
   // expected-error @+1 {{'pet.yield' op expects parent op 'pet.correct'}}
   pet.yield %x : tensor<4xf32>
+}
+
+// -----
+
+func.func @dynamic_mutant(%m: tensor<?xf32>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{'pet.correct' op operand #0 must be variadic of statically shaped tensor of floating-point values, but got 'tensor<?xf32>'}}
+  %0 = pet.correct %m from(%x) boxes [[#pet.box<[0:1]>]] : tensor<?xf32> from tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %s = pet.reshape %a : tensor<4xf32> -> tensor<4xf32>
+    pet.yield %s : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @integer_mutant(%m: tensor<4xi32>, %x: tensor<4xi32>) {
+  // expected-error @+1 {{'pet.correct' op operand #0 must be variadic of statically shaped tensor of floating-point values, but got 'tensor<4xi32>'}}
+  %0 = pet.correct %m from(%x) boxes [[#pet.box<[0:1]>]] : tensor<4xi32> from tensor<4xi32> {
+  ^bb0(%a: tensor<4xi32>):
+    pet.yield %a : tensor<4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @empty_mutant(%m: tensor<0x4xf32>, %x: tensor<0x4xf32>) {
+  // expected-error @+1 {{'pet.correct' op expects tensors without a dimension of size 0, got 'tensor<0x4xf32>' as operand #0}}
+  %0 = pet.correct %m from(%x) boxes [[]] : tensor<0x4xf32> from tensor<0x4xf32> {
+  ^bb0(%a: tensor<0x4xf32>):
+    pet.yield %a : tensor<0x4xf32>
+  }
+  return
 }

@@ -206,3 +206,82 @@ func.func @weight_not_unit(%w: tensor<2xf32> {pet.weight = 1 : i64}) {
 func.func @preprocess_not_symbol() attributes {pet.preprocess = "init"} {
   return
 }
+
+// -----
+
+// expected-error @+1 {{'pet.preprocessed' on argument 1 must be a unit attribute}}
+func.func @preprocessed_not_unit(%x: tensor<2xf32>, %w: tensor<2xf32> {pet.weight, pet.preprocessed = true}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'pet.preprocess' names @missing, which is not a function with a body here}}
+func.func @preprocess_missing() attributes {pet.preprocess = @missing} {
+  return
+}
+
+// -----
+
+func.func @init() {
+  return
+}
+// expected-error @+1 {{'pet.preprocess' must be on a func.func}}
+module attributes {pet.preprocess = @init} {}
+
+// -----
+
+func.func @init(%w: tensor<4xf32>) -> tensor<4xf32> {
+  return %w : tensor<4xf32>
+}
+// expected-error @+1 {{'pet.preprocessed' arguments must come last: argument 0 is followed by argument 1, which is not}}
+func.func @preprocessed_not_last(%p: tensor<4xf32> {pet.weight, pet.preprocessed}, %x: tensor<4xf32>, %w: tensor<4xf32> {pet.weight}) attributes {pet.preprocess = @init} {
+  return
+}
+
+// -----
+
+func.func @init(%w: tensor<4xf32>) -> tensor<4xf32> {
+  return %w : tensor<4xf32>
+}
+// expected-error @+1 {{'pet.preprocessed' argument 2 must be a weight too ('pet.weight')}}
+func.func @preprocessed_not_weight(%x: tensor<4xf32>, %w: tensor<4xf32> {pet.weight}, %p: tensor<4xf32> {pet.preprocessed}) attributes {pet.preprocess = @init} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'pet.preprocessed' argument 1 needs the function's 'pet.preprocess' to compute it}}
+func.func @preprocessed_without_function(%x: tensor<4xf32>, %p: tensor<4xf32> {pet.weight, pet.preprocessed}) {
+  return
+}
+
+// -----
+
+func.func @init(%w: tensor<4xf32>) -> tensor<4xf32> {
+  return %w : tensor<4xf32>
+}
+// expected-error @+1 {{preprocessing function @init takes ('tensor<4xf32>') but the function's weights are ('tensor<2xf32>')}}
+func.func @preprocess_takes_other_weights(%x: tensor<4xf32>, %w: tensor<2xf32> {pet.weight}, %p: tensor<4xf32> {pet.weight, pet.preprocessed}) attributes {pet.preprocess = @init} {
+  return
+}
+
+// -----
+
+func.func @init(%w: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  return %w, %w : tensor<4xf32>, tensor<4xf32>
+}
+// expected-error @+1 {{preprocessing function @init returns ('tensor<4xf32>', 'tensor<4xf32>') but the function's preprocessed arguments are ('tensor<4xf32>')}}
+func.func @preprocess_returns_more(%x: tensor<4xf32>, %w: tensor<4xf32> {pet.weight}, %p: tensor<4xf32> {pet.weight, pet.preprocessed}) attributes {pet.preprocess = @init} {
+  return
+}
+
+// -----
+
+func.func @init(%w: tensor<4xf32>) -> tensor<4xf32> {
+  return %w : tensor<4xf32>
+}
+// A function whose weights are preprocessed by @init.
+func.func @preprocessed(%x: tensor<4xf32>, %w: tensor<4xf32> {pet.weight}, %p: tensor<4xf32> {pet.weight, pet.preprocessed}) attributes {pet.preprocess = @init} {
+  return
+}

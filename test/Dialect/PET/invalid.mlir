@@ -878,8 +878,7 @@ func.func @slice_stride_overflow(%x: tensor<4xf32>) {
 // -----
 
 func.func @conv2d_empty_kernel(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x0x3xf32>) {
-  // expected-error @+2 {{'pet.conv2d' op expects a filter of at least 1x1 taps, got 0x3}}
-  // expected-error @+1 {{failed to infer returned types}}
+  // expected-error @+1 {{'pet.conv2d' op expects tensors without a dimension of size 0, got 'tensor<4x3x0x3xf32>' as operand #1}}
   %0 = pet.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x0x3xf32>) -> tensor<1x4x9x6xf32>
   return
 }
@@ -924,5 +923,82 @@ func.func @insert_too_big(%s: tensor<3x2xf32>, %d: tensor<4x4xf32>) {
 func.func @insert_rank(%s: tensor<2xf32>, %d: tensor<4x4xf32>) {
   // expected-error @+1 {{'pet.insert' op expects a source, a destination and offsets of one rank, got 1, 2 and 2}}
   %0 = pet.insert %s into %d offsets [0, 0] : tensor<2xf32> into tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @insert_element_types(%s: tensor<2xf16>, %d: tensor<4xf32>) {
+  // expected-error @+1 {{'pet.insert' op expects source and destination of the same element type, got 'f16' and 'f32'}}
+  %0 = pet.insert %s into %d offsets [0] : tensor<2xf16> into tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @concat_overflow(%a: tensor<4611686018427387904xf32>, %b: tensor<4611686018427387904xf32>) {
+  // expected-error @+2 {{'pet.concat' op concatenated size overflows 64 bits}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = pet.concat %a, %b axis 0 : (tensor<4611686018427387904xf32>, tensor<4611686018427387904xf32>) -> tensor<1xf32>
+  return
+}
+
+// -----
+
+func.func @split_sizes_overflow(%x: tensor<4xf32>) {
+  // expected-error @+2 {{'pet.split' op piece sizes overflow 64 bits}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = pet.split %x axis 0 sizes [4611686018427387904, 4611686018427387904] : (tensor<4xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  return
+}
+
+// -----
+
+// A window of two taps 2 apart over an input of height 1, padded by 1:
+// its taps read rows -1 and 1, both padding.
+func.func @max_pool2d_window_in_padding(%x: tensor<1x1x1x1xf32>) {
+  // expected-error @+2 {{'pet.max_pool2d' op window 0 of the height reads only padding (taps spaced 2 apart over an input of 1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = pet.max_pool2d %x kernel [2, 1] strides [1, 1] pad_low [1, 0] pad_high [1, 0] dilations [2, 1] : tensor<1x1x1x1xf32> -> tensor<1x1x1x1xf32>
+  return
+}
+
+// -----
+
+// The same dilated window over an input of height 2 always reads a row.
+func.func @max_pool2d_dilation_above_input(%x: tensor<1x1x2x1xf32>) -> tensor<1x1x2x1xf32> {
+  %0 = pet.max_pool2d %x kernel [2, 1] strides [1, 1] pad_low [1, 0] pad_high [1, 0] dilations [2, 1] : tensor<1x1x2x1xf32> -> tensor<1x1x2x1xf32>
+  return %0 : tensor<1x1x2x1xf32>
+}
+
+// -----
+
+func.func @matmul_empty(%a: tensor<4x0xf32>, %b: tensor<0x8xf32>) {
+  // expected-error @+1 {{'pet.matmul' op expects tensors without a dimension of size 0, got 'tensor<4x0xf32>' as operand #0}}
+  %0 = pet.matmul %a, %b : (tensor<4x0xf32>, tensor<0x8xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_empty_batch(%x: tensor<0x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{'pet.conv2d' op expects tensors without a dimension of size 0, got 'tensor<0x3x8x8xf32>' as operand #0}}
+  %0 = pet.conv2d %x, %w : (tensor<0x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<0x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @scale_nan(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'pet.scale' op expects a finite factor, got nan}}
+  %0 = pet.scale %x by 0x7FF8000000000000 : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @scale_infinite(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'pet.scale' op expects a finite factor, got INF}}
+  %0 = pet.scale %x by 0x7FF0000000000000 : tensor<4xf32>
   return
 }

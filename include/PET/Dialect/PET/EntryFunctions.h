@@ -20,8 +20,8 @@ namespace mlir::pet {
 /// several.
 func::FuncOp findEntryFunction(ModuleOp module, StringRef name);
 
-/// The function `func`'s `pet.preprocess` names; null without one (or if it
-/// is missing from the module).
+/// The function `func`'s `pet.preprocess` names (the verifier makes sure
+/// that it exists and has a body); null without one.
 func::FuncOp getPreprocessFunction(func::FuncOp func);
 
 /// Whether every argument and result of `func` is a statically shaped f32

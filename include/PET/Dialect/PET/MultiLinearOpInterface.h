@@ -11,6 +11,20 @@ namespace OpTrait {
 /// Marks an operator that is not multi-linear in its operands.
 template <typename ConcreteType>
 class NonLinear : public ::mlir::OpTrait::TraitBase<ConcreteType, NonLinear> {};
+
+/// Fails, naming the operand, if an operand of `op` is a tensor with a
+/// dimension of size 0. (Results are the operators' own verifiers' to
+/// check: an empty split piece or slice has its own message.)
+LogicalResult verifyNonEmptyTensors(Operation *op);
+
+template <typename ConcreteType>
+class NonEmptyTensors
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, NonEmptyTensors> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return verifyNonEmptyTensors(op);
+  }
+};
 } // namespace OpTrait
 } // namespace mlir::pet
 

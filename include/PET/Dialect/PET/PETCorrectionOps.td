@@ -4,6 +4,7 @@
 #define PET_DIALECT_PET_PETCORRECTIONOPS_TD
 
 include "PET/Dialect/PET/PETDialect.td"
+include "PET/Dialect/PET/PETInterfaces.td"
 include "mlir/IR/RegionKindInterface.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -11,7 +12,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def PET_CorrectOp : PET_Op<"correct", [
     AttrSizedOperandSegments, RecursiveMemoryEffects, RecursivelySpeculatable,
-    IsolatedFromAbove, SingleBlock, InferTypeOpAdaptor]> {
+    IsolatedFromAbove, SingleBlock, InferTypeOpAdaptor, PET_NonEmptyTensors]> {
   let summary = "A mutant's results with their wrong boxes recomputed";
   let description = [{
     The results of a partially equivalent mutant (`mutants`), corrected: a
@@ -34,10 +35,10 @@ def PET_CorrectOp : PET_Op<"correct", [
     }
     ```
   }];
-  let arguments = (ins Variadic<AnyRankedTensor>:$mutants,
-                       Variadic<AnyRankedTensor>:$inputs,
+  let arguments = (ins Variadic<PET_Tensor>:$mutants,
+                       Variadic<PET_Tensor>:$inputs,
                        ArrayAttr:$boxes);
-  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let results = (outs Variadic<PET_Tensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $mutants `from` `(` $inputs `)` `boxes` $boxes attr-dict `:`
@@ -56,7 +57,7 @@ def PET_CorrectOp : PET_Op<"correct", [
 def PET_YieldOp : PET_Op<"yield", [
     Pure, ReturnLike, Terminator, HasParent<"CorrectOp">]> {
   let summary = "The original values computed in a correction region";
-  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let arguments = (ins Variadic<PET_Tensor>:$values);
   let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 

@@ -46,6 +46,10 @@ def PET_Dialect : Dialect {
   }];
 }
 
+// Every PET operator works on ranked tensors of static shape with a floating
+// point element type, the same for all operands and results.
+def PET_Tensor : StaticShapeTensorOf<[AnyFloat]>;
+
 class PET_Op<string mnemonic, list<Trait> traits = []>
     : Op<PET_Dialect, mnemonic, traits>;
 

@@ -37,4 +37,12 @@ def PET_NonLinear : NativeOpTrait<"NonLinear"> {
   let cppNamespace = "::mlir::pet::OpTrait";
 }
 
+// Operators whose operands have no dimension of size 0: an empty tensor has
+// no position to evaluate, verify or correct. (Empty results of non-empty
+// operands, a split piece or a slice of size 0, are the operators' own
+// verifiers' to report.)
+def PET_NonEmptyTensors : NativeOpTrait<"NonEmptyTensors"> {
+  let cppNamespace = "::mlir::pet::OpTrait";
+}
+
 #endif // PET_DIALECT_PET_PETINTERFACES_TD

@@ -9,16 +9,14 @@ include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-// Every PET operator works on ranked tensors of static shape with a floating
-// point element type, the same for all operands and results.
-def PET_Tensor : StaticShapeTensorOf<[AnyFloat]>;
-
 class PET_MultiLinearOp<string mnemonic, list<Trait> traits = []>
     : PET_Op<mnemonic, !listconcat(traits, [
-        Pure, DeclareOpInterfaceMethods<MultiLinearOpInterface>])>;
+        Pure, DeclareOpInterfaceMethods<MultiLinearOpInterface>,
+        PET_NonEmptyTensors])>;
 
 class PET_NonLinearOp<string mnemonic, list<Trait> traits = []>
-    : PET_Op<mnemonic, !listconcat(traits, [Pure, PET_NonLinear])>;
+    : PET_Op<mnemonic, !listconcat(traits, [Pure, PET_NonLinear,
+                                            PET_NonEmptyTensors])>;
 
 //===----------------------------------------------------------------------===//
 // Contractions
@@ -155,6 +153,7 @@ def PET_ScaleOp : PET_MultiLinearOp<"scale", [SameOperandsAndResultType]> {
   let results = (outs PET_Tensor:$result);
   let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 def PET_AvgPool2DOp : PET_MultiLinearOp<"avg_pool2d", [InferTypeOpAdaptor]> {
