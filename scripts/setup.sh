@@ -7,6 +7,7 @@ DEB_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools # LLVM/MLIR 22
   cmake ninja-build g++ libgtest-dev                     # build, unit tests
   python3 python3-pytest python3-venv                    # lit, Python tests, IREE venv
+  python3-pip python3-setuptools                         # pip install ./python
 )
 
 missing=()

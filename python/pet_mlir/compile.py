@@ -1,0 +1,151 @@
+"""pet-compile: a model file to a PET-optimized program.
+
+    pet-compile MODEL.{mlir,onnx} --target {linalg,cuda} -o OUT [--func F]
+
+MODEL is linalg-on-tensors (what torch-mlir and IREE speak; imported with
+--convert-linalg-to-pet), PET IR, or an ONNX file (through torch-mlir's
+ONNX importer: `pip install torch-mlir onnx`). The program is optimized
+with --pet-optimize (OPTIONS from --optimize) and then
+
+  linalg  written as linalg-on-tensors (OUT, .mlir): what IREE compiles,
+          and what our CPU path runs (`python -m pet_mlir.cpu`);
+  cuda    compiled for the GPU (sm_90a) into a shared library OUT with
+          pet_<func>_load/run/free entry points declared in OUT's header
+          (OUT with .h; --header names another), linked against
+          libpet_runtime.so (--runtime-dir, $PET_RUNTIME_DIR or build/lib).
+
+From Python: `pet_mlir.compile.compile(path_or_text, target=..., output=...)`.
+pet-opt is $PET_OPT, this checkout's build/bin/pet-opt, or the one on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+from . import gpu
+from .cpu import ToolError
+from .opt import PetOptError, optimize_flag, run_pet_opt
+
+TARGETS = ("linalg", "cuda")
+
+
+class CompileError(RuntimeError):
+    """The model cannot be compiled; the message says why."""
+
+
+def _looks_like_onnx(data: bytes) -> bool:
+    """Whether `data` starts as a serialized ONNX ModelProto does: with its
+    field 1, ir_version, a varint (protobuf writes fields in order)."""
+    return data[:1] == b"\x08"
+
+
+def load(model: Union[str, Path]) -> str:
+    """The model as MLIR text: a path to .mlir or .onnx, or MLIR text."""
+    if isinstance(model, str) and ("func.func" in model or model.lstrip().startswith("module")):
+        return model
+    path = Path(model)
+    if not path.exists():
+        raise CompileError(f"{path}: no such file")
+    data = path.read_bytes()
+    if path.suffix == ".onnx":
+        if not _looks_like_onnx(data):
+            raise CompileError(f"{path}: not an ONNX model (no ModelProto fields)")
+        from . import torch_import
+        try:
+            import onnx
+        except ImportError:
+            raise CompileError("ONNX input needs the onnx and torch-mlir packages: "
+                               "pip install torch-mlir onnx") from None
+        try:
+            return torch_import.to_linalg(onnx.load(str(path)))
+        except FileNotFoundError as error:
+            raise CompileError(str(error)) from None
+        except Exception as error:  # the importer's own failures
+            raise CompileError(f"{path}: torch-mlir could not import it: {error}") from None
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        raise CompileError(f"{path}: neither MLIR text nor an .onnx file") from None
+
+
+_DYNAMIC = re.compile(r"tensor<(?:[^<>]*\?|\*)")
+_ELEMENT = re.compile(r"tensor<(?:[0-9]+x)*([a-z][a-z0-9]*)>")
+
+
+def to_pet(source: str) -> str:
+    """MLIR text as PET IR: linalg-on-tensors imported, PET kept."""
+    if _DYNAMIC.search(source):
+        raise CompileError("the model has dynamic shapes (tensor<?x...> or tensor<*x...>): "
+                           "export it with static shapes (example inputs of the size "
+                           "it will run at)")
+    signatures = "\n".join(line for line in source.splitlines() if "func.func" in line)
+    other = sorted({t for t in _ELEMENT.findall(signatures) if t != "f32"})
+    if other:
+        raise CompileError(f"the model takes or returns {', '.join(other)} tensors: "
+                           "PET compiles f32 programs")
+    return run_pet_opt(source, ["--convert-linalg-to-pet"])
+
+
+def compile(model: Union[str, Path], *, target: str = "linalg",
+            output: Optional[Union[str, Path]] = None, func: Optional[str] = None,
+            optimize: str = "", header: Optional[Union[str, Path]] = None,
+            runtime_dir: Optional[Path] = None) -> str:
+    """Compiles `model` (a path or MLIR text) for `target`; writes `output`
+    when given. Returns the optimized PET program (MLIR text)."""
+    if target not in TARGETS:
+        raise CompileError(f"unknown target {target!r} (one of {', '.join(TARGETS)})")
+    if output is not None and not Path(output).resolve().parent.is_dir():
+        raise CompileError(f"{output}: its directory does not exist")
+    try:
+        program = to_pet(load(model))
+    except PetOptError as error:
+        # pet-opt read the model from stdin: name the file in its messages.
+        name = str(model) if isinstance(model, Path) or "\n" not in str(model) else None
+        if name is None:
+            raise
+        raise CompileError(error.diagnostics.replace("<stdin>", name).strip()) from None
+    if target == "linalg":
+        optimized = run_pet_opt(program, [optimize_flag(optimize)])
+        if output is not None:
+            Path(output).write_text(run_pet_opt(optimized, ["--convert-pet-to-linalg"]))
+        return optimized
+    # cuda: the GPU pipeline's optimization (corrections as kernels).
+    optimized = run_pet_opt(program, [gpu.gpu_optimize_flag(optimize)])
+    if output is None:
+        raise CompileError("the cuda target needs an output (the shared library)")
+    output = Path(output)
+    header = Path(header) if header else output.with_suffix(".h")
+    obj = gpu.compile_to_object(optimized, func=func, api_header=header.resolve(),
+                                runner_main=False)
+    gpu.link_shared_library(obj, output, runtime_dir)
+    return optimized
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="pet-compile",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", help="linalg-on-tensors or PET (.mlir), or ONNX (.onnx)")
+    parser.add_argument("-t", "--target", choices=TARGETS, default="linalg")
+    parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("--func", help="the function to compile (default: the only public one)")
+    parser.add_argument("--optimize", metavar="OPTIONS", default="",
+                        help="--pet-optimize's options, e.g. 'cost-db=costs.json'")
+    parser.add_argument("--header", help="cuda: the C header (default: OUTPUT with .h)")
+    parser.add_argument("--runtime-dir", type=Path,
+                        help="cuda: where libpet_runtime.so is")
+    args = parser.parse_args(argv)
+    try:
+        compile(args.model, target=args.target, output=args.output, func=args.func,
+                optimize=args.optimize, header=args.header, runtime_dir=args.runtime_dir)
+    except (CompileError, PetOptError, ToolError, FileNotFoundError) as error:
+        print(f"pet-compile: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
