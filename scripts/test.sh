@@ -16,6 +16,11 @@ if [[ ${CI:-} == true || ${PET_WITH_IREE:-0} == 1 ]]; then
   bash "$root/scripts/setup-iree.sh" ||
     echo "warning: IREE could not be installed; its tests will be skipped" >&2
 fi
+# torch-mlir's ONNX importer and onnx (pet-compile's ONNX tests) likewise.
+if [[ ${CI:-} == true || ${PET_WITH_TORCH_MLIR:-0} == 1 ]]; then
+  bash "$root/scripts/setup-torch-mlir.sh" ||
+    echo "warning: torch-mlir could not be installed; the ONNX tests will be skipped" >&2
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

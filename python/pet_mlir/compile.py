@@ -4,8 +4,9 @@
 
 MODEL is linalg-on-tensors (what torch-mlir and IREE speak; imported with
 --convert-linalg-to-pet), PET IR, or an ONNX file (through torch-mlir's
-ONNX importer: `pip install torch-mlir onnx`). The program is optimized
-with --pet-optimize (OPTIONS from --optimize) and then
+ONNX importer: `pip install torch-mlir`, or `bash scripts/setup-torch-mlir.sh`).
+The program is optimized with --pet-optimize (OPTIONS from --optimize) and
+then
 
   linalg  written as linalg-on-tensors (OUT, .mlir): what IREE compiles,
           and what our CPU path runs (`python -m pet_mlir.cpu`);
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -56,16 +58,12 @@ def load(model: Union[str, Path]) -> str:
             raise CompileError(f"{path}: not an ONNX model (no ModelProto fields)")
         from . import torch_import
         try:
-            import onnx
-        except ImportError:
-            raise CompileError("ONNX input needs the onnx and torch-mlir packages: "
-                               "pip install torch-mlir onnx") from None
-        try:
-            return torch_import.to_linalg(onnx.load(str(path)))
+            return torch_import.onnx_file_to_linalg(path)
         except FileNotFoundError as error:
-            raise CompileError(str(error)) from None
-        except Exception as error:  # the importer's own failures
-            raise CompileError(f"{path}: torch-mlir could not import it: {error}") from None
+            raise CompileError(f"ONNX input needs torch-mlir: {error}") from None
+        except subprocess.CalledProcessError as error:
+            raise CompileError(f"{path}: torch-mlir could not import it:\n"
+                               f"{(error.stderr or '').strip()[-4000:]}") from None
     try:
         return data.decode()
     except UnicodeDecodeError:

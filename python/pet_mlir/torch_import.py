@@ -37,14 +37,40 @@ SMALL = {
 }
 
 
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
 def find_tool(name: str) -> str:
-    here = Path(sys.executable).parent / name
-    if here.exists():
-        return str(here)
+    """A torch-mlir tool: next to the Python interpreter, in
+    $PET_TORCH_MLIR_DIR/bin, in the project's .venv-torch-mlir
+    (scripts/setup-torch-mlir.sh), or on PATH."""
+    for directory in (Path(sys.executable).parent,
+                      os.environ.get("PET_TORCH_MLIR_DIR") and
+                      Path(os.environ["PET_TORCH_MLIR_DIR"]) / "bin",
+                      _REPO_ROOT / ".venv-torch-mlir" / "bin"):
+        if directory and (Path(directory) / name).exists():
+            return str(Path(directory) / name)
     found = shutil.which(name)
     if not found:
-        raise FileNotFoundError(f"{name} not found: pip install torch-mlir")
+        raise FileNotFoundError(f"{name} not found: pip install torch-mlir "
+                                "(or bash scripts/setup-torch-mlir.sh)")
     return found
+
+
+def onnx_file_to_linalg(path: Path, *, keep_torch: Optional[Path] = None) -> str:
+    """The linalg-on-tensors torch-mlir makes of the ONNX file `path`
+    (torch-mlir-import-onnx, then its backend pipelines). Raises
+    subprocess.CalledProcessError with the tools' messages on failure."""
+    with tempfile.TemporaryDirectory() as tmp:
+        torch_ir = Path(tmp) / "model.torch.mlir"
+        subprocess.run([find_tool("torch-mlir-import-onnx"), str(path), "-o",
+                        str(torch_ir)], check=True, capture_output=True, text=True)
+        if keep_torch:
+            shutil.copy(torch_ir, keep_torch)
+        result = subprocess.run([find_tool("torch-mlir-opt"), str(torch_ir),
+                                 *TORCH_MLIR_PIPELINE], check=True,
+                                capture_output=True, text=True)
+        return result.stdout
 
 
 def to_linalg(model, *, keep_torch: Optional[Path] = None) -> str:
@@ -54,15 +80,7 @@ def to_linalg(model, *, keep_torch: Optional[Path] = None) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.onnx"
         onnx.save(model, path)
-        torch_ir = Path(tmp) / "model.torch.mlir"
-        subprocess.run([find_tool("torch-mlir-import-onnx"), str(path), "-o",
-                        str(torch_ir)], check=True)
-        if keep_torch:
-            shutil.copy(torch_ir, keep_torch)
-        result = subprocess.run([find_tool("torch-mlir-opt"), str(torch_ir),
-                                 *TORCH_MLIR_PIPELINE], check=True,
-                                capture_output=True, text=True)
-        return result.stdout
+        return onnx_file_to_linalg(path, keep_torch=keep_torch)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
