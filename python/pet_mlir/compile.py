@@ -1,6 +1,6 @@
 """pet-compile: a model file to a PET-optimized program.
 
-    pet-compile MODEL.{mlir,onnx} --target {linalg,cuda} -o OUT [--func F]
+    pet-compile MODEL.{mlir,onnx} --target {linalg,cpu,cuda} -o OUT [--func F]
 
 MODEL is linalg-on-tensors (what torch-mlir and IREE speak; imported with
 --convert-linalg-to-pet), PET IR, or an ONNX file (through torch-mlir's
@@ -10,6 +10,9 @@ then
 
   linalg  written as linalg-on-tensors (OUT, .mlir): what IREE compiles,
           and what our CPU path runs (`python -m pet_mlir.cpu`);
+  cpu     that linalg compiled by IREE for its llvm-cpu backend (OUT, a
+          .vmfb module for iree-run-module or IREE's Python runtime; IREE's
+          tools from $PET_IREE_DIR, .venv-iree or PATH);
   cuda    compiled for the GPU (sm_90a) into a shared library OUT with
           pet_<func>_load/run/free entry points declared in OUT's header
           (OUT with .h; --header names another), linked against
@@ -32,7 +35,7 @@ from . import gpu
 from .cpu import ToolError
 from .opt import PetOptError, optimize_flag, run_pet_opt
 
-TARGETS = ("linalg", "cuda")
+TARGETS = ("linalg", "cpu", "cuda")
 
 
 class CompileError(RuntimeError):
@@ -106,10 +109,16 @@ def compile(model: Union[str, Path], *, target: str = "linalg",
         if name is None:
             raise
         raise CompileError(error.diagnostics.replace("<stdin>", name).strip()) from None
-    if target == "linalg":
+    if target in ("linalg", "cpu"):
         optimized = run_pet_opt(program, [optimize_flag(optimize)])
-        if output is not None:
-            Path(output).write_text(run_pet_opt(optimized, ["--convert-pet-to-linalg"]))
+        if output is None:
+            return optimized
+        linalg = run_pet_opt(optimized, ["--convert-pet-to-linalg"])
+        if target == "linalg":
+            Path(output).write_text(linalg)
+        else:
+            from . import iree
+            iree.compile_module(linalg, Path(output))
         return optimized
     # cuda: the GPU pipeline's optimization (corrections as kernels).
     optimized = run_pet_opt(program, [gpu.gpu_optimize_flag(optimize)])

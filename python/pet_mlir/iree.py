@@ -74,9 +74,17 @@ def run_with_iree(linalg: str, func: str, arg_shapes: Sequence[Sequence[int]],
     """Compiles `linalg` (linalg-on-tensors, e.g. from --convert-pet-to-linalg)
     and runs `func` on the generated inputs; its results."""
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        module = tmp_path / "module.vmfb"
+        module = Path(tmp) / "module.vmfb"
         compile_module(linalg, module)
+        return run_module(module, func, arg_shapes, num_results, seed=seed)
+
+
+def run_module(module: Path, func: str, arg_shapes: Sequence[Sequence[int]],
+               num_results: int, *, seed: int = 1) -> List[Result]:
+    """Runs `func` of the compiled IREE module `module` (.vmfb, llvm-cpu) on
+    the generated inputs with iree-run-module; its results."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
         cmd = [find_iree_tool("iree-run-module"), f"--module={module}",
                "--device=local-task", f"--function={func}"]
         for arg, shape in enumerate(arg_shapes):
