@@ -88,19 +88,17 @@ LogicalResult PETDialect::verifyOperationAttribute(Operation *op,
     else if (func.getArgAttr(i, kWeightAttrName))
       weights.push_back(type);
   }
-  if (init.getFunctionType().getInputs() != ArrayRef<Type>(weights)) {
+  auto check = [&](ArrayRef<Type> actual, StringRef verb,
+                   ArrayRef<Type> expected, StringRef what) -> LogicalResult {
+    if (actual == expected)
+      return success();
     InFlightDiagnostic diag = op->emitError("preprocessing function ")
-                              << symbol << " takes ";
-    printTypes(diag, init.getFunctionType().getInputs())
-        << " but the function's weights are ";
-    return printTypes(diag, weights);
-  }
-  if (init.getFunctionType().getResults() != ArrayRef<Type>(preprocessed)) {
-    InFlightDiagnostic diag = op->emitError("preprocessing function ")
-                              << symbol << " returns ";
-    printTypes(diag, init.getFunctionType().getResults())
-        << " but the function's preprocessed arguments are ";
-    return printTypes(diag, preprocessed);
-  }
-  return success();
+                              << symbol << " " << verb << " ";
+    printTypes(diag, actual) << " but the function's " << what << " are ";
+    return printTypes(diag, expected);
+  };
+  return failure(failed(check(init.getFunctionType().getInputs(), "takes",
+                              weights, "weights")) ||
+                 failed(check(init.getFunctionType().getResults(), "returns",
+                              preprocessed, "preprocessed arguments")));
 }
