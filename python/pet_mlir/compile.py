@@ -28,12 +28,14 @@ import argparse
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from . import gpu
 from .cpu import ToolError
-from .opt import PetOptError, optimize_flag, run_pet_opt
+from .opt import (PetOptError, mutant_remarks, optimize_flag, run_pet_opt,
+                  run_pet_opt_with_remarks)
 
 TARGETS = ("linalg", "cpu", "cuda")
 
@@ -94,9 +96,11 @@ def to_pet(source: str) -> str:
 def compile(model: Union[str, Path], *, target: str = "linalg",
             output: Optional[Union[str, Path]] = None, func: Optional[str] = None,
             optimize: str = "", header: Optional[Union[str, Path]] = None,
-            runtime_dir: Optional[Path] = None) -> str:
+            runtime_dir: Optional[Path] = None, progress: bool = False) -> str:
     """Compiles `model` (a path or MLIR text) for `target`; writes `output`
-    when given. Returns the optimized PET program (MLIR text)."""
+    when given. Returns the optimized PET program (MLIR text). With
+    `progress`, a search longer than a second shows the time it has taken
+    (on stderr), and a summary of what it replaced follows."""
     if target not in TARGETS:
         raise CompileError(f"unknown target {target!r} (one of {', '.join(TARGETS)})")
     if output is not None and not Path(output).resolve().parent.is_dir():
@@ -109,8 +113,17 @@ def compile(model: Union[str, Path], *, target: str = "linalg",
         if name is None:
             raise
         raise CompileError(error.diagnostics.replace("<stdin>", name).strip()) from None
+    flag = optimize_flag(optimize) if target != "cuda" else gpu.gpu_optimize_flag(optimize)
+    start = time.monotonic()
+    optimized, diagnostics = run_pet_opt_with_remarks(
+        program, [flag], progress="searching for mutants" if progress else None)
+    if progress:
+        mutants = mutant_remarks(diagnostics)
+        print(f"pet-compile: {len(mutants)} subprogram(s) replaced by mutants "
+              f"({sum(m[1] for m in mutants)} operator(s) -> "
+              f"{sum(m[0] for m in mutants)}), {sum(m[2] for m in mutants)} box(es) "
+              f"corrected, in {time.monotonic() - start:.1f} s", file=sys.stderr)
     if target in ("linalg", "cpu"):
-        optimized = run_pet_opt(program, [optimize_flag(optimize)])
         if output is None:
             return optimized
         linalg = run_pet_opt(optimized, ["--convert-pet-to-linalg"])
@@ -120,8 +133,7 @@ def compile(model: Union[str, Path], *, target: str = "linalg",
             from . import iree
             iree.compile_module(linalg, Path(output))
         return optimized
-    # cuda: the GPU pipeline's optimization (corrections as kernels).
-    optimized = run_pet_opt(program, [gpu.gpu_optimize_flag(optimize)])
+    # cuda: optimized as the GPU pipeline does (corrections as kernels).
     if output is None:
         raise CompileError("the cuda target needs an output (the shared library)")
     output = Path(output)
@@ -144,10 +156,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--header", help="cuda: the C header (default: OUTPUT with .h)")
     parser.add_argument("--runtime-dir", type=Path,
                         help="cuda: where libpet_runtime.so is")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress or summary on stderr")
     args = parser.parse_args(argv)
     try:
         compile(args.model, target=args.target, output=args.output, func=args.func,
-                optimize=args.optimize, header=args.header, runtime_dir=args.runtime_dir)
+                optimize=args.optimize, header=args.header, runtime_dir=args.runtime_dir,
+                progress=not args.quiet)
     except (CompileError, PetOptError, ToolError, FileNotFoundError) as error:
         print(f"pet-compile: error: {error}", file=sys.stderr)
         return 1

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -33,13 +32,11 @@ from typing import Dict, List, Optional, Sequence
 
 from . import cpu, gpu
 from .gpu_check import FP32_TOLERANCE, TF32_TOLERANCE
-from .opt import PetOptError, find_pet_opt
+from .opt import find_pet_opt, mutant_remarks, run_pet_opt_with_remarks
 
 # The soundness fuzzer's search (MutateTest.FuzzRandomProgramsStayExact):
 # any mutant at all is taken, however slow it is estimated.
 SEARCH = "min-gain=-100 max-states=3000 depth=3 min-equivalent=0.5"
-_REMARK = re.compile(r"a mutant of (\d+) operator\(s\) replaces (\d+) .*?"
-                     r"(\d+) box\(es\) corrected")
 
 
 def find_random_programs() -> str:
@@ -53,13 +50,9 @@ def find_random_programs() -> str:
 def optimize(source: str) -> tuple:
     """`source` through --pet-optimize as the GPU runs it; the optimized
     program and its search remarks as (mutant ops, replaced ops, boxes)."""
-    proc = subprocess.run([find_pet_opt(), gpu.gpu_optimize_flag(SEARCH), "-"],
-                          input=source, capture_output=True, text=True,
-                          timeout=600, check=False)
-    if proc.returncode != 0:
-        raise PetOptError(proc.returncode, proc.stderr)
-    mutants = [tuple(int(g) for g in m.groups()) for m in _REMARK.finditer(proc.stderr)]
-    return proc.stdout, mutants
+    optimized, diagnostics = run_pet_opt_with_remarks(
+        source, [gpu.gpu_optimize_flag(SEARCH)], timeout=600)
+    return optimized, mutant_remarks(diagnostics)
 
 
 def prepare_one(path: Path, directory: Path) -> Optional[Dict]:

@@ -75,6 +75,24 @@ def test_cpu_target_is_an_iree_module_equal_on_cpu(tmp_path):
     assert cpu.max_difference(cpu.run_on_cpu(source), got) <= 1e-5
 
 
+def test_a_long_search_shows_progress_and_a_summary(tmp_path, monkeypatch, capsys):
+    """A search over a second says how long it has taken (once a second on a
+    terminal; here, captured, one line) and what it replaced; -q says
+    nothing."""
+    slow = tmp_path / "slow-pet-opt"
+    real = os.environ.get("PET_OPT", str(ROOT / "build/bin/pet-opt"))
+    slow.write_text(f"#!/bin/sh\nsleep 1.5\nexec {real} \"$@\"\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PET_OPT", str(slow))
+    out = tmp_path / "out.mlir"
+    assert pet_compile.main([str(SAMPLES / "bert_layer.mlir"), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "pet-compile: searching for mutants... 1 s" in err
+    assert "1 subprogram(s) replaced by mutants (4 operator(s) -> 4)" in err
+    assert pet_compile.main([str(SAMPLES / "bert_layer.mlir"), "-o", str(out), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def _main(args, capsys):
     code = pet_compile.main([str(a) for a in args])
     return code, capsys.readouterr().err
