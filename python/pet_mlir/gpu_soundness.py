@@ -101,14 +101,16 @@ def compare(directory: Path, outputs: Path) -> int:
             results = cpu.parse_results(path.read_text()) if path.exists() else []
             row[mode] = (cpu.max_difference(reference, results)
                          if len(results) == len(reference) else None)
+        # A run that printed nothing (or too little) is a mismatch too.
+        row["mismatch"] = (row["gpu"] is None or row["gpu"] > FP32_TOLERANCE or
+                           row["tf32"] is None or row["tf32"] > TF32_TOLERANCE)
         rows.append(row)
 
     def summary(selected: List[Dict], label: str) -> str:
         def worst(mode):
             values = [r[mode] for r in selected if r[mode] is not None]
             return f"{max(values):.2g}" if values else "-"
-        bad = sum(r["gpu"] is None or r["gpu"] > FP32_TOLERANCE or
-                  r["tf32"] is None or r["tf32"] > TF32_TOLERANCE for r in selected)
+        bad = sum(r["mismatch"] for r in selected)
         return (f"| {label} | {len(selected)} | {sum(r['mutants'] for r in selected)} | "
                 f"{sum(r['boxes'] for r in selected)} | {worst('gpu')} | "
                 f"{worst('tf32')} | {bad} |")
@@ -122,9 +124,7 @@ def compare(directory: Path, outputs: Path) -> int:
           f"{len(rows)} take a mutant; tolerances FP32 {FP32_TOLERANCE:g}, "
           f"TF32 {TF32_TOLERANCE:g} of each result's largest |value|")
     print("\n".join(lines))
-    failed = [r["name"] for r in rows
-              if r["gpu"] is None or r["gpu"] > FP32_TOLERANCE or
-              r["tf32"] is None or r["tf32"] > TF32_TOLERANCE]
+    failed = [r["name"] for r in rows if r["mismatch"]]
     for name in failed:
         print(f"FAILED: {name}")
     return 1 if failed or not rows else 0

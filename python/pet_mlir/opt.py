@@ -42,12 +42,7 @@ def run_pet_opt(source: str, args: Sequence[str] = (), *,
 
     Raises PetOptError with pet-opt's diagnostics if it exits non-zero.
     """
-    binary = pet_opt or find_pet_opt()
-    proc = subprocess.run([binary, *args, "-"], input=source, capture_output=True,
-                          text=True, timeout=timeout, check=False)
-    if proc.returncode != 0:
-        raise PetOptError(proc.returncode, proc.stderr)
-    return proc.stdout
+    return run_pet_opt_with_remarks(source, args, pet_opt=pet_opt, timeout=timeout)[0]
 
 
 def optimize_flag(options: str = "") -> str:
@@ -68,6 +63,7 @@ def mutant_remarks(diagnostics: str) -> List[Tuple[int, int, int]]:
 
 
 def run_pet_opt_with_remarks(source: str, args: Sequence[str] = (), *,
+                             pet_opt: Optional[str] = None,
                              progress: Optional[str] = None,
                              stream: Optional[TextIO] = None,
                              timeout: float = 3600) -> Tuple[str, str]:
@@ -75,7 +71,7 @@ def run_pet_opt_with_remarks(source: str, args: Sequence[str] = (), *,
     With `progress` ("searching", say), a run longer than a second says so
     on `stream` (default stderr) with the time spent, once a second on a
     terminal, every 30 s otherwise."""
-    binary = find_pet_opt()
+    binary = pet_opt or find_pet_opt()
     stream = stream or sys.stderr
     done = threading.Event()
 

@@ -19,18 +19,13 @@ using namespace mlir::pet;
 #include "PET/Dialect/PET/PETInterfaces.cpp.inc"
 
 LogicalResult mlir::pet::OpTrait::verifyNonEmptyTensors(Operation *op) {
-  auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes())) {
     auto shaped = dyn_cast<ShapedType>(type);
-    if (!shaped || !shaped.hasRank() ||
-        !llvm::is_contained(shaped.getShape(), 0))
-      return success();
-    return op->emitOpError("expects tensors without a dimension of size 0, "
-                           "got ")
-           << type << " as " << what << " #" << index;
-  };
-  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
-    if (failed(check(type, "operand", i)))
-      return failure();
+    if (shaped && shaped.hasRank() && llvm::is_contained(shaped.getShape(), 0))
+      return op->emitOpError("expects tensors without a dimension of size 0, "
+                             "got ")
+             << type << " as operand #" << i;
+  }
   return success();
 }
 

@@ -1,6 +1,7 @@
 //===- PETDialect.cpp - The PET dialect -----------------------------------===//
 
 #include "PET/Dialect/PET/PETDialect.h"
+#include "PET/Dialect/PET/EntryFunctions.h"
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -85,7 +86,7 @@ LogicalResult PETDialect::verifyOperationAttribute(Operation *op,
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
     if (func.getArgAttr(i, kPreprocessedAttrName))
       preprocessed.push_back(type);
-    else if (func.getArgAttr(i, kWeightAttrName))
+    else if (isPreprocessingInput(func, i))
       weights.push_back(type);
   }
   auto check = [&](ArrayRef<Type> actual, StringRef verb,
