@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from . import cpu, gpu
-from .models import inception_v3, resnet18, resnext50_32x4d
+from .models import csrnet, inception_v3, resnet18, resnext50_32x4d
 from .opt import run_pet_opt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,9 @@ def cases():
         ("resnet18-224", r224, []),
         ("resnet18-224-opt", r224, [gpu.gpu_optimize_flag("min-gain=-100")]),
         ("resnet18-224-api", r224, []),
+        # CSRNet's dilated 3x3 convolutions over 64-512 channels (at 96x128:
+        # the CPU path's time), which FP32 programs may run as split TF32.
+        ("csrnet-96", csrnet(height=96, width=128), []),
         # What the benchmark runs: replacements measured faster on the GPU
         # (reduction splits among them).
         ("resnet18-224-measured", r224, [gpu.gpu_optimize_flag(

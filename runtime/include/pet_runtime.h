@@ -178,11 +178,14 @@ enum {
  * padding padH/padW on both sides of the image, with the given strides,
  * dilations and groups. `flags` say which of bias (F values, 1xFx1x1),
  * residual (out's shape) and ReLU apply; an unused operand may be any
- * memref (out, say). One cuDNN call (cudnnConvolutionBiasActivationForward)
- * with ReLU; conv, then bias and residual adds, without. Filter and bias
- * must be contiguous; input and output may be strided views (as for
- * pet_rt_conv2d_f32), the residual with the output's strides; out is
- * overwritten. */
+ * memref (out, say). In FP32 mode, PET_FP32_SPLIT=1 also times running it
+ * on TF32 tensor cores with input and filter split into TF32 parts
+ * ("3xTF32": FP32's products, but summed with tensor cores' truncation,
+ * so between TF32's accuracy and FP32's; runtime/src/SplitTF32.h). One cuDNN
+ * call (cudnnConvolutionBiasActivationForward) with ReLU; conv, then bias and
+ * residual adds, without. Filter and bias must be contiguous; input and output
+ * may be strided views (as for pet_rt_conv2d_f32), the residual with the
+ * output's strides; out is overwritten. */
 void _mlir_ciface_pet_rt_conv2d_fused_f32(
     PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
     PetMemRef4D *residual, PetMemRef4D *output, int64_t strideH,

@@ -11,6 +11,7 @@
 #include "RuntimeSupport.h"
 #ifdef PET_HAVE_CUDNN_FRONTEND
 #include "ConvGraph.h"
+#include "SplitTF32.h"
 #endif
 #include "pet_runtime.h"
 
@@ -812,7 +813,45 @@ struct GraphChoice {
   int plan = 0;
   size_t workspaceBytes = 0;
   Epilogue epilogue = Epilogue::Fused;
+  /// Split TF32 (SplitTF32.h): the graph runs on the input and filter split
+  /// into TF32 parts, written to these buffers (NHWC, KRSC: cuDNN's fastest
+  /// TF32 layout) before each run.
+  bool split = false;
+  float *splitInput = nullptr, *splitFilter = nullptr;
 };
+
+/// The prefix of a split choice's stored plan name.
+constexpr const char *kSplitPrefix = "split3-nhwc ";
+
+/// Whether FP32 convolutions may run as split TF32 where that is measured
+/// faster: only with PET_FP32_SPLIT=1 (PET_CUDNN_API=split: always, its
+/// first plan). Not by default: the products are as exact as FP32's, but
+/// tensor cores accumulate them with truncation, so the error grows with
+/// the reduction's length (H200: 3e-5 of the largest |value| over 2,304
+/// products, against FP32's 1e-6 and TF32's 2e-4). Never in TF32 mode.
+bool timeSplit() {
+  static const bool enabled = [] {
+    const char *value = std::getenv("PET_FP32_SPLIT");
+    return value && value[0] == '1';
+  }();
+  return enabled && !tf32;
+}
+
+/// A split operand as the graph sees it: `m`'s sizes with three times its
+/// dimension 1, dense channels-last (NHWC images, KRSC filters).
+GraphTensor splitTensor(const PetMemRef4D *m) {
+  GraphTensor t;
+  int64_t n = m->sizes[0], c = 3 * m->sizes[1], h = m->sizes[2],
+          w = m->sizes[3];
+  t.sizes = {n, c, h, w};
+  t.strides = {h * w * c, 1, w * c, c};
+  return t;
+}
+
+/// Elements of a split operand.
+size_t splitElements(const PetMemRef4D *m) {
+  return size_t(3) * m->sizes[0] * m->sizes[1] * m->sizes[2] * m->sizes[3];
+}
 
 /// Whether unfused graphs are timed too (by default; PET_CUDNN_UNFUSED=0
 /// leaves them out); PET_CUDNN_API=unfused forces them.
@@ -828,7 +867,8 @@ bool timeUnfused() {
 std::string storedName(const GraphChoice &choice) {
   if (!choice.graph)
     return "legacy";
-  return storedPrefix(choice.epilogue) + choice.graph->planName(choice.plan);
+  return std::string(choice.split ? kSplitPrefix : "") +
+         storedPrefix(choice.epilogue) + choice.graph->planName(choice.plan);
 }
 
 /// PET_CUDNN_API=legacy or =graph: always the legacy API, or the graph's
@@ -860,11 +900,22 @@ bool runGraph(const GraphChoice &choice, int planIndex, ConvPlan &plan,
               const std::string &detail) {
   bool fused = choice.epilogue == Epilogue::Fused;
   bool unfused = choice.epilogue == Epilogue::Unfused;
-  if (!choice.graph->run(cudnn(), planIndex, data(input), data(filter),
-                         hasBias && !unfused ? data(bias) : nullptr,
-                         hasResidual && fused ? data(residual) : nullptr, out,
-                         workspace(choice.graph->workspaceBytes(planIndex)),
-                         why))
+  const float *x = data(input), *w = data(filter);
+  if (choice.split) {
+    // Input parts [b, r, b] per group, filter parts [b, b, r]: their
+    // products are xb wb + xr wb + xb wr.
+    int64_t groups = input->sizes[1] / filter->sizes[1];
+    splitTF32(*input, input->sizes[1] / groups, /*remainderPart=*/1,
+              choice.splitInput, splitTensor(input).strides);
+    splitTF32(*filter, filter->sizes[1], /*remainderPart=*/2,
+              choice.splitFilter, splitTensor(filter).strides);
+    x = choice.splitInput;
+    w = choice.splitFilter;
+  }
+  if (!choice.graph->run(
+          cudnn(), planIndex, x, w, hasBias && !unfused ? data(bias) : nullptr,
+          hasResidual && fused ? data(residual) : nullptr, out,
+          workspace(choice.graph->workspaceBytes(planIndex)), why))
     return false;
   if (fused)
     return true;
@@ -939,6 +990,22 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
       graph.bias = false;
     return graph;
   };
+  // A split choice's graph: the split operands, on TF32 tensor cores.
+  auto splitDescFor = [&](Epilogue epilogue, bool split) {
+    ConvGraphDesc graph = descFor(epilogue);
+    if (split) {
+      graph.x = splitTensor(input);
+      graph.w = splitTensor(filter);
+      graph.tf32 = true;
+    }
+    return graph;
+  };
+  auto allocateSplit = [&](GraphChoice &split) {
+    split.splitInput = static_cast<float *>(
+        pet_rt_alloc(splitElements(input) * sizeof(float)));
+    split.splitFilter = static_cast<float *>(
+        pet_rt_alloc(splitElements(filter) * sizeof(float)));
+  };
   bool log = logAlgorithms();
   std::string why;
   if (api.empty()) {
@@ -949,6 +1016,10 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     if (found != stored.end()) {
       std::string name = found->second;
       if (name != "legacy") {
+        if (name.rfind(kSplitPrefix, 0) == 0) {
+          name = name.substr(std::strlen(kSplitPrefix));
+          choice.split = true;
+        }
         for (Epilogue epilogue : {Epilogue::Separate, Epilogue::Unfused}) {
           const char *prefix = storedPrefix(epilogue);
           if (name.rfind(prefix, 0) == 0) {
@@ -957,12 +1028,17 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
             break;
           }
         }
-        choice.graph =
-            ConvGraph::rebuild(cudnn(), descFor(choice.epilogue), name, why);
+        if (choice.split && !timeSplit())
+          why = "split TF32 is off: PET_FP32_SPLIT is not 1";
+        else
+          choice.graph = ConvGraph::rebuild(
+              cudnn(), splitDescFor(choice.epilogue, choice.split), name, why);
       }
       if (name == "legacy" || choice.graph) {
         if (choice.graph)
           choice.workspaceBytes = choice.graph->workspaceBytes(0);
+        if (choice.split)
+          allocateSplit(choice);
         if (log)
           std::fprintf(stderr, "pet-runtime: %s: %s (stored)\n", detail.c_str(),
                        choice.graph
@@ -985,15 +1061,17 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
          "captured (its plans would be timed in the graph): run the forward "
          "pass once before capturing; %s",
          detail.c_str());
-  int limit = api == "graph" || api == "unfused" ? 1 : kGraphPlans;
+  bool forced = api == "graph" || api == "unfused" || api == "split";
+  int limit = forced ? 1 : kGraphPlans;
   GraphChoice candidate;
   candidate.epilogue = api == "unfused" ? Epilogue::Unfused : Epilogue::Fused;
-  candidate.graph =
-      ConvGraph::build(cudnn(), descFor(candidate.epilogue), limit, why);
+  candidate.split = api == "split" && !tf32;
+  candidate.graph = ConvGraph::build(
+      cudnn(), splitDescFor(candidate.epilogue, candidate.split), limit, why);
   if (!candidate.graph && hasResidual) {
     candidate.epilogue = Epilogue::Separate;
-    candidate.graph =
-        ConvGraph::build(cudnn(), descFor(candidate.epilogue), limit, why);
+    candidate.graph = ConvGraph::build(
+        cudnn(), splitDescFor(candidate.epilogue, candidate.split), limit, why);
   }
   if (!candidate.graph) {
     if (log)
@@ -1003,9 +1081,11 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
       appendChoiceLine(key, "legacy");
     return choice;
   }
-  if (api == "graph" || api == "unfused") {
+  if (forced) {
     choice = std::move(candidate);
     choice.workspaceBytes = choice.graph->workspaceBytes(0);
+    if (choice.split)
+      allocateSplit(choice);
     if (log)
       std::fprintf(stderr, "pet-runtime: %s: cuDNN graph %s (forced)\n",
                    detail.c_str(), storedName(choice).c_str());
@@ -1039,6 +1119,24 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     if (alone.graph)
       candidates.push_back(std::move(alone));
   }
+  // Split TF32 (FP32 programs, PET_FP32_SPLIT=1): the fused graph (on
+  // CSRNet's convolutions it beat the unfused one and NCHW operands).
+  GraphChoice split;
+  if (timeSplit()) {
+    split.split = true;
+    std::string splitWhy;
+    split.graph = ConvGraph::build(cudnn(), splitDescFor(Epilogue::Fused, true),
+                                   limit, splitWhy);
+    if (!split.graph && hasResidual) {
+      split.epilogue = Epilogue::Separate;
+      split.graph = ConvGraph::build(
+          cudnn(), splitDescFor(split.epilogue, true), limit, splitWhy);
+    }
+    if (split.graph) {
+      allocateSplit(split);
+      candidates.push_back(std::move(split));
+    }
+  }
   int bestCandidate = -1, bestPlan = -1, plans = 0;
   for (size_t c = 0; c < candidates.size(); ++c) {
     plans += candidates[c].graph->planCount();
@@ -1065,6 +1163,13 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     choice = std::move(candidates[bestCandidate]);
     choice.plan = bestPlan;
     choice.workspaceBytes = choice.graph->workspaceBytes(bestPlan);
+  }
+  // The split candidate's buffers, unless it was chosen.
+  for (GraphChoice &c : candidates) {
+    if (c.split && c.graph) {
+      pet_rt_free(c.splitInput);
+      pet_rt_free(c.splitFilter);
+    }
   }
   std::string name = storedName(choice);
   if (log)

@@ -20,6 +20,8 @@
 namespace {
 
 int failures = 0;
+/// checkFusedConv's tolerance, relative to the largest |value|.
+double tolerance = 1e-5;
 
 void expect(bool ok, const char *what) {
   std::printf("%s: %s\n", ok ? "ok" : "FAILED", what);
@@ -191,7 +193,7 @@ void checkFusedConv(int n, int c, int h, int w, int f, int kh, int kw, int s,
                 layouts & kNhwcOutput ? ", NHWC output" : "",
                 layouts & kNhwcResidual ? ", NHWC residual" : "",
                 layouts & kKrscFilter ? ", KRSC filter" : "", err);
-  expect(finite && err < 1e-5, what);
+  expect(finite && err < tolerance, what);
   for (float *ptr : {x, k, bias, z, y})
     pet_rt_free(ptr);
 }
@@ -601,6 +603,71 @@ void expectLogged(const std::string &self, const std::string &env,
     std::printf("%s", output.c_str());
 }
 
+#ifdef PET_HAVE_CUDNN_FRONTEND
+/// The relative error `output` printed for the split-accuracy case
+/// (1x256x14x14), or -1.
+double splitCaseError(const std::string &output) {
+  size_t at = output.find("fused conv2d 1x256x14x14");
+  at = at == std::string::npos ? at : output.find("(rel err ", at);
+  return at == std::string::npos ? -1 : std::atof(output.c_str() + at + 9);
+}
+
+/// FP32 convolutions as split TF32 (PET_CUDNN_API=split forces them,
+/// PET_FP32_SPLIT=1 times them): every fused case within FP32's tolerance
+/// (their reductions are short); over 2,304 products at least four times
+/// as accurate as TF32; not taken by default; a stored split choice used
+/// by a later process.
+void checkSplitTF32(const std::string &self) {
+  expectLogged(self, "PET_CUDNN_API=split", "fused", "cuDNN graph split3-nhwc",
+               true, "fused convolutions as split TF32");
+  expectLogged(self, "", "split-accuracy", "split3", false,
+               "split TF32 is not timed by default");
+  int status = 0, tf32Status = 0;
+  std::string tf32 =
+      capture("PET_CUDNN_ALGORITHMS= PET_TF32=1 PET_CUDNN_API=graph " + self +
+                  " split-accuracy 2>&1",
+              tf32Status);
+  std::string forced = capture(
+      "PET_CUDNN_ALGORITHMS= PET_LOG_ALGORITHMS=1 PET_CUDNN_API=split " + self +
+          " split-accuracy 2>&1",
+      status);
+  double tf32Error = splitCaseError(tf32), splitError = splitCaseError(forced);
+  std::printf("split TF32 error %.2g, TF32 %.2g (1x256x14x14)\n", splitError,
+              tf32Error);
+  expect(status == 0 && tf32Status == 0 && splitError >= 0 &&
+             splitError * 4 < tf32Error,
+         "split TF32 at least four times as accurate as TF32");
+  if (status != 0 || tf32Status != 0)
+    std::printf("%s%s", tf32.c_str(), forced.c_str());
+  // The forced choice's plan, stored by hand, then read by a process that
+  // would otherwise time its candidates.
+  std::string marker = "cuDNN graph split3-nhwc ";
+  size_t at = forced.find(marker);
+  std::string plan = at == std::string::npos
+                         ? ""
+                         : forced.substr(at + marker.size(),
+                                         forced.find(' ', at + marker.size()) -
+                                             at - marker.size());
+  std::string path = "/tmp/pet-runtime-test-split.tsv";
+  FILE *file = std::fopen(path.c_str(), "w");
+  std::fprintf(file,
+               "conv-graph 1x256x14x14 64x256x3x3 1x64x14x14 s1,1 p1,1 d1,1 "
+               "g1 fp32 f5\tsplit3-nhwc %s\n",
+               plan.c_str());
+  std::fclose(file);
+  std::string stored =
+      capture("PET_FP32_SPLIT=1 PET_CUDNN_ALGORITHMS=" + path +
+                  " PET_LOG_ALGORITHMS=1 " + self + " split-accuracy 2>&1",
+              status);
+  expect(!plan.empty() && status == 0 &&
+             stored.find("cuDNN graph split3-nhwc " + plan + " (stored)") !=
+                 std::string::npos,
+         "a stored split TF32 choice is used by a later process");
+  if (status != 0 || plan.empty())
+    std::printf("%s%s", forced.c_str(), stored.c_str());
+}
+#endif
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -633,6 +700,15 @@ int main(int argc, char **argv) {
     checkFusedConvs();
     checkChannelsLast();
     checkConvViews();
+    return failures ? 1 : 0;
+  }
+  if (argc > 1 && std::string(argv[1]) == "split-accuracy") {
+    // A reduction over 2,304 products, its error printed (checkSplitTF32
+    // compares the precisions'); finite results within 1e-3 pass.
+    tolerance = 1e-3;
+    checkFusedConv(1, 256, 14, 14, 64, 3, 1, 1, 1, 1, 5);
+    checkFusedConv(1, 128, 14, 14, 128, 3, 1, 1, 1, 32, 5,
+                   kNhwcInput | kNhwcOutput);
     return failures ? 1 : 0;
   }
   if (argc > 1 && std::string(argv[1]) == "graph-profile") {
@@ -702,6 +778,7 @@ int main(int argc, char **argv) {
   // calls after it (PET_CUDNN_UNFUSED's candidates).
   expectLogged(self, "PET_CUDNN_API=unfused", "fused", "cuDNN graph unfused",
                true, "fused convolutions as a graph of the convolution alone");
+  checkSplitTF32(self);
 #endif
   // PET_PROFILE: one line per call name, with its count.
   std::string profilePath = "/tmp/pet-runtime-test-profile.tsv";
