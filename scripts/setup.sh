@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   cmake ninja-build g++ libgtest-dev                     # build, unit tests
   python3 python3-pytest python3-venv                    # lit, Python tests, IREE venv
   python3-pip python3-setuptools                         # pip install ./python
+  python3-numpy                                          # pet_mlir.params and its tests
 )
 
 missing=()
