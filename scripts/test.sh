@@ -21,6 +21,12 @@ if [[ ${CI:-} == true || ${PET_WITH_TORCH_MLIR:-0} == 1 ]]; then
   bash "$root/scripts/setup-torch-mlir.sh" ||
     echo "warning: torch-mlir could not be installed; the ONNX tests will be skipped" >&2
 fi
+# PyTorch and torchvision (torch.nn.Modules through torch-mlir's FX
+# importer, python/tests/test_torch_fx.py) likewise: about 5 GB.
+if [[ ${CI:-} == true || ${PET_WITH_TORCH:-0} == 1 ]]; then
+  bash "$root/scripts/setup-torch.sh" ||
+    echo "warning: PyTorch could not be installed; the FX importer's tests will be skipped" >&2
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

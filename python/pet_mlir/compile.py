@@ -303,6 +303,34 @@ def to_pet(source: str) -> str:
     return run_pet_opt(source, ["--convert-linalg-to-pet"])
 
 
+def _module_to_linalg(module: Any, example_inputs: Optional[Sequence[Any]], weights: str,
+                      values: Path, min_elements: int) -> Tuple[str, Dict]:
+    """A torch.nn.Module as linalg through torch-mlir's FX importer
+    (torch_fx.py), its weight arguments marked `{pet.weight}`."""
+    from . import torch_fx
+    if example_inputs is None:
+        raise CompileError("a torch.nn.Module needs example_inputs (tensors of the "
+                           "shapes it will run at)")
+    try:
+        linalg, info = torch_fx.module_to_linalg(module, example_inputs, weights=weights,
+                                                 values=values, min_elements=min_elements)
+    except ImportError as error:
+        raise CompileError(f"torch.nn.Module input needs torch and torch-mlir: {error}") \
+            from None
+    except TypeError as error:
+        raise CompileError(str(error)) from None
+    if info["weights"]:
+        linalg = _mark_weights(linalg, len(info["inputs"]), len(info["weights"]),
+                               Path(info["graph"]))
+    return linalg, info
+
+
+def _model_name(model: Any) -> str:
+    """How the manifest names the model: a file's name, a module's class."""
+    from . import torch_fx
+    return type(model).__name__ if torch_fx.is_module(model) else Path(model).name
+
+
 def _is_onnx_path(model: Union[str, Path]) -> bool:
     """Whether `model` names an ONNX file (not MLIR text)."""
     if isinstance(model, str) and "\n" in model:
@@ -310,19 +338,22 @@ def _is_onnx_path(model: Union[str, Path]) -> bool:
     return Path(model).suffix == ".onnx"
 
 
-def compile(model: Union[str, Path], *, target: str = "linalg",
+def compile(model: Any, *, target: str = "linalg",
             output: Optional[Union[str, Path]] = None, func: Optional[str] = None,
             optimize: str = "", header: Optional[Union[str, Path]] = None,
             runtime_dir: Optional[Path] = None, progress: bool = False,
-            weights: str = "params", min_elements: int = DEFAULT_MIN_ELEMENTS) -> str:
-    """Compiles `model` (a path or MLIR text) for `target`; writes `output`
-    when given. Returns the optimized PET program (MLIR text). With
-    `progress`, a search longer than a second shows the time it has taken
-    (on stderr), and a summary of what it replaced follows. An ONNX model's
-    float32 initializers of at least `min_elements` elements are, with
-    `weights="params"`, arguments marked `{pet.weight}`, described in
-    OUT.params.json with their values in OUT.params.bin (pet_mlir.params);
-    with `weights="constants"`, constants in the program."""
+            weights: str = "params", min_elements: int = DEFAULT_MIN_ELEMENTS,
+            example_inputs: Optional[Sequence[Any]] = None) -> str:
+    """Compiles `model` (a path, MLIR text, or a torch.nn.Module called on
+    `example_inputs`) for `target`; writes `output` when given. Returns the
+    optimized PET program (MLIR text). With `progress`, a search longer
+    than a second shows the time it has taken (on stderr), and a summary of
+    what it replaced follows. An ONNX model's float32 initializers, or a
+    module's float32 parameters and buffers, of at least `min_elements`
+    elements are, with `weights="params"`, arguments marked `{pet.weight}`,
+    described in OUT.params.json with their values in OUT.params.bin
+    (pet_mlir.params; a module's under their state_dict names); with
+    `weights="constants"`, constants in the program."""
     if target not in TARGETS:
         raise CompileError(f"unknown target {target!r} (one of {', '.join(TARGETS)})")
     if weights not in WEIGHTS:
@@ -333,7 +364,14 @@ def compile(model: Union[str, Path], *, target: str = "linalg",
         values = Path(tmp) / "params.bin"
         info = None
         try:
-            if weights == "params" and _is_onnx_path(model):
+            from . import torch_fx
+            if torch_fx.is_module(model):
+                linalg, info = _module_to_linalg(model, example_inputs, weights, values,
+                                                 min_elements)
+                program = to_pet(linalg)
+                if not info["weights"]:
+                    info = None
+            elif weights == "params" and _is_onnx_path(model):
                 linalg, info = load_onnx_with_params(model, values, min_elements=min_elements)
                 program = to_pet(linalg)
             else:
@@ -390,7 +428,8 @@ def compile(model: Union[str, Path], *, target: str = "linalg",
             entry = f"pet_{sig['name']}_load" if sig else None
         if info is not None:
             from .params import manifest_path, values_path, write_manifest
-            manifest = _manifest(info, sig, model=Path(model), target=target, entry=entry,
+            manifest = _manifest(info, sig, model=Path(_model_name(model)), target=target,
+                                 entry=entry,
                                  values=values_path(output))
             shutil.move(str(values), values_path(output))
             write_manifest(manifest_path(output), manifest)

@@ -182,8 +182,8 @@ def from_state_dict(manifest: Union[PathLike, Manifest], state_dict: Mapping[str
     state_dict, or any mapping of names to numpy arrays or tensors), as
     float32 arrays in argument order. Raises ParamsError naming every
     missing weight and every shape that differs; with `strict`, also
-    names in `state_dict` the manifest does not have (a state_dict's
-    buffers such as BatchNorm's num_batches_tracked: strict=False)."""
+    names in `state_dict` the manifest does not have, except integer
+    tensors (BatchNorm's num_batches_tracked), unless strict=False."""
     np = _np()
     wanted = weights(manifest)
     names = {a["name"] for a in wanted}
@@ -191,7 +191,10 @@ def from_state_dict(manifest: Union[PathLike, Manifest], state_dict: Mapping[str
     missing = [a["name"] for a in wanted if a["name"] not in state_dict]
     if missing:
         problems.append(f"missing: {', '.join(missing)}")
-    extra = [name for name in state_dict if name not in names]
+    # Integer buffers (BatchNorm's num_batches_tracked) are never weights:
+    # a module's state_dict fits its manifest without strict=False.
+    extra = [name for name in state_dict if name not in names and
+             as_array(name, state_dict[name]).dtype.kind not in "iub"]
     if strict and extra:
         problems.append(f"not in the manifest: {', '.join(map(str, extra))} "
                         "(strict=False ignores them)")

@@ -104,9 +104,13 @@ def test_from_state_dict_checks_names_and_shapes(tmp_path):
         params.from_state_dict(manifest, dict(state, **{"a.weight": np.ones((3, 2))}))
     with pytest.raises(params.ParamsError, match="missing: a.bias"):
         params.from_state_dict(manifest, {"a.weight": state["a.weight"]})
-    extra = dict(state, **{"bn.num_batches_tracked": np.array(7)})
+    # An integer buffer (BatchNorm's step count) is never a weight: ignored;
+    # a float tensor the manifest lacks is an error unless strict=False.
+    counted = dict(state, **{"bn.num_batches_tracked": np.array(7)})
+    assert list(params.from_state_dict(manifest, counted)) == list(mapped)
+    extra = dict(state, **{"bn.running_mean": np.zeros(2, np.float32)})
     with pytest.raises(params.ParamsError, match="not in the manifest: "
-                                                 "bn.num_batches_tracked"):
+                                                 "bn.running_mean"):
         params.from_state_dict(manifest, extra)
     assert list(params.from_state_dict(manifest, extra, strict=False)) == list(mapped)
     with pytest.raises(params.ParamsError, match="not a parameter manifest"):

@@ -1,0 +1,136 @@
+"""torch.nn.Modules into PET (pet_mlir.torch_fx, `pet_mlir.compile.compile(
+module, example_inputs=...)`): torch.export, torch-mlir's FX importer,
+--convert-linalg-to-pet, --pet-optimize with every mutant taken, then the
+cpu target, whose results must match PyTorch's. The modules run in
+.venv-torch-mlir's Python, which holds torch, torchvision and torch-mlir
+(scripts/setup-torch.sh; CI installs them, about 5 GB from PyPI);
+without it the tests are skipped, saying so."""
+
+import json
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv-torch-mlir/bin/python"
+
+
+def _have_torch() -> bool:
+    if not PYTHON.exists():
+        return False
+    return subprocess.run([str(PYTHON), "-c", "import torch, torchvision, torch_mlir.fx"],
+                          capture_output=True).returncode == 0
+
+
+pytestmark = pytest.mark.skipif(
+    not _have_torch(),
+    reason="torch, torchvision and torch-mlir not in .venv-torch-mlir "
+           "(bash scripts/setup-torch.sh; CI does)")
+
+
+def _run(tmp_path: Path, body: str) -> dict:
+    """Runs `body` in .venv-torch-mlir's Python (pet_mlir importable, the
+    model `m`, its input `x`, the output directory `out` defined); returns
+    the JSON it prints last."""
+    script = textwrap.dedent('''
+        import json, sys
+        import numpy as np, torch, torchvision
+        from pathlib import Path
+        from pet_mlir import compile as pet_compile, params
+        torch.manual_seed(0)
+        # A torchvision ResNet with one basic block per stage, 10 classes.
+        def resnet():
+            return torchvision.models.resnet.ResNet(
+                torchvision.models.resnet.BasicBlock, [1, 1, 1, 1], num_classes=10).eval()
+        m = resnet()
+        with torch.no_grad():  # BatchNorm statistics that are not the identity
+            for module in m.modules():
+                if isinstance(module, torch.nn.BatchNorm2d):
+                    module.running_mean.uniform_(-0.1, 0.1)
+                    module.running_var.uniform_(0.5, 1.5)
+        x = torch.randn(1, 3, 32, 32)
+        out = Path(sys.argv[1])
+        def close(a, b):
+            a, b = np.asarray(a), np.asarray(b)
+            return float(np.abs(a - b).max() / np.abs(b).max())
+    ''') + textwrap.dedent(body)
+    proc = subprocess.run([str(PYTHON), "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT / "python")),
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_torchvision_resnet_on_cpu_equals_pytorch(tmp_path):
+    """The module with its weights as named parameters: the manifest lists
+    the input and every float state_dict entry under its name; the cpu
+    module run with the written weights, and with another model's
+    state_dict, equals PyTorch within 1e-4 of the largest |value|; saved and
+    loaded again, the weights are the module's."""
+    r = _run(tmp_path, '''
+        optimized = pet_compile.compile(m, example_inputs=(x,), target="cpu",
+                                        output=out / "r.vmfb", optimize="min-gain=-100")
+        manifest = params.read_manifest(out / "r.vmfb.params.json")
+        names = [a["name"] for a in manifest["arguments"]]
+        floats = [k for k, v in m.state_dict().items() if v.dtype == torch.float32]
+        (y,) = pet_compile.run_cpu(out / "r.vmfb", [x.numpy()])
+        other = resnet()
+        (y2,) = pet_compile.run_cpu(out / "r.vmfb", [x.numpy()], params=other.state_dict())
+        loaded = params.load(out / "r.vmfb.params.json")
+        same = all(np.array_equal(loaded[k], m.state_dict()[k].numpy()) for k in floats)
+        print(json.dumps(dict(
+            mutants=optimized.count("pet.mutant"), names=names, floats=floats,
+            function=manifest["function"], same=same,
+            error=close(y, m(x).detach()), error_other=close(y2, other(x).detach()),
+            differ=close(y2, m(x).detach()))))
+    ''')
+    assert r["function"] == "resnet"
+    assert r["names"] == ["input0"] + r["floats"]
+    assert "conv1.weight" in r["names"] and "bn1.running_var" in r["names"]
+    assert r["mutants"] > 0
+    assert r["same"]
+    assert r["error"] <= 1e-4 and r["error_other"] <= 1e-4
+    assert r["differ"] > 1e-2  # the other weights do change the results
+
+
+def test_weights_as_constants_equal_pytorch(tmp_path):
+    """weights="constants": torch-mlir inlines them; no manifest, no weight
+    arguments, and the linalg program run by IREE on the generated input
+    equals PyTorch on it."""
+    r = _run(tmp_path, '''
+        from pet_mlir import iree
+        from pet_mlir.cpu import generate_input
+        optimized = pet_compile.compile(m, example_inputs=(x,), target="linalg",
+                                        output=out / "r.mlir", weights="constants")
+        linalg = (out / "r.mlir").read_text()
+        (result,) = iree.run_with_iree(linalg, "resnet", [[1, 3, 32, 32]], 1)
+        shape, values = result
+        given = torch.tensor(generate_input([1, 3, 32, 32], 1, 0),
+                             dtype=torch.float32).reshape(1, 3, 32, 32)
+        print(json.dumps(dict(
+            manifest=(out / "r.mlir.params.json").exists(),
+            weight_args="pet.weight" in optimized,
+            error=close(np.array(values).reshape(shape), m(given).detach()))))
+    ''')
+    assert not r["manifest"] and not r["weight_args"]
+    assert r["error"] <= 1e-4
+
+
+def test_module_errors(tmp_path):
+    """A module without example inputs, or with an input that is not a
+    tensor: a CompileError saying so."""
+    r = _run(tmp_path, '''
+        messages = []
+        for inputs in (None, (3.0,)):
+            try:
+                pet_compile.compile(m, example_inputs=inputs)
+            except pet_compile.CompileError as error:
+                messages.append(str(error))
+        print(json.dumps(messages))
+    ''')
+    assert len(r) == 2
+    assert "needs example_inputs" in r[0]
+    assert "not a tensor" in r[1]
