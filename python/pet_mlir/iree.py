@@ -66,7 +66,11 @@ def compile_module(linalg: str, output: Path) -> None:
          "--iree-hal-local-target-device-backends=llvm-cpu", "-o", str(output)],
         input=linalg, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise ToolError(f"iree-compile failed:\n{proc.stderr[-4000:]}")
+        # Its diagnostics, not the (long) source lines it echoes after them.
+        diagnostics = [line[:500] for line in proc.stderr.splitlines()
+                       if "error:" in line or "note:" in line][:8]
+        raise ToolError("iree-compile failed:\n" + ("\n".join(diagnostics) if diagnostics
+                                                      else proc.stderr[-4000:]))
 
 
 def run_with_iree(linalg: str, func: str, arg_shapes: Sequence[Sequence[int]],

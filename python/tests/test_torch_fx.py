@@ -134,3 +134,19 @@ def test_module_errors(tmp_path):
     assert len(r) == 2
     assert "needs example_inputs" in r[0]
     assert "not a tensor" in r[1]
+
+
+def test_coverage_row_of_a_torchvision_model(tmp_path):
+    """python -m pet_mlir.coverage on one model: imported, optimized with
+    every mutant taken, run equal to PyTorch on the CPU, and the table says
+    so."""
+    proc = subprocess.run([str(PYTHON), "-m", "pet_mlir.coverage", "--models", "resnet18",
+                           "--out", str(tmp_path)], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT / "python")), timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    (row,) = json.loads((tmp_path / "coverage.json").read_text())
+    assert row["status"] == "ok" and row["equal"] and row["error"] <= 1e-4
+    assert row["pet_ops"] > 0 and row["mutants"] > 0
+    assert row["parameters"] == 11689512  # torchvision's ResNet-18
+    table = (tmp_path / "coverage.md").read_text()
+    assert "| resnet18 | 11.7 M | yes (" in table

@@ -389,16 +389,18 @@ static bool sameLoopsAndOutput(const MultiLinearTerm &a,
 
 /// Whether `op` becomes a named linalg operator (patterns below).
 static bool hasNamedForm(Operation *op) {
-  if (auto conv = dyn_cast<Conv2DOp>(op))
-    return conv.getGroupCount() == 1;
-  return isa<MatmulOp, BatchMatmulOp, TransposeOp, SliceOp, PadOp, ConcatOp,
-             SplitOp, InsertOp>(op);
+  return isa<Conv2DOp, MatmulOp, BatchMatmulOp, TransposeOp, SliceOp, PadOp,
+             ConcatOp, SplitOp, InsertOp>(op);
 }
 
 namespace {
-/// Convolutions of one group and matrix products without transposes as
-/// linalg's named operators (what IREE and other consumers know best); the
-/// generic path covers the rest.
+/// Convolutions and matrix products without transposes as linalg's named
+/// operators (what IREE and other consumers know best); the generic path
+/// covers the rest. A grouped convolution is linalg's NGCHW/GFCHW one on
+/// the input and filter with their groups as a dimension of their own
+/// (reshapes, no copies): as a generic its input map would pick channels
+/// with `floordiv`, which IREE cannot tile when a group's output channels
+/// do not divide its tile (GoogLeNet's merged 3x3 convolutions, 208 each).
 struct ConvToNamedLinalg : public OpConversionPattern<Conv2DOp> {
   ConvToNamedLinalg(MLIRContext *context)
       : OpConversionPattern(context, /*benefit=*/2) {}
@@ -406,8 +408,6 @@ struct ConvToNamedLinalg : public OpConversionPattern<Conv2DOp> {
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getGroupCount() != 1)
-      return rewriter.notifyMatchFailure(op, "grouped");
     TensorBuilder tb{rewriter, op.getLoc()};
     auto type = cast<RankedTensorType>(op.getType());
     SmallVector<int64_t> low = {0, 0}, high = {0, 0};
@@ -425,16 +425,51 @@ struct ConvToNamedLinalg : public OpConversionPattern<Conv2DOp> {
       sizes[2 + d] = (type.getDimSize(2 + d) - 1) * strides[d] +
                      dilations[d] * (filter.getDimSize(2 + d) - 1) + 1;
     input = tb.slice(input, SmallVector<int64_t>(4, 0), sizes);
-    auto conv = linalg::Conv2DNchwFchwOp::create(
-        rewriter, op.getLoc(), TypeRange{type},
-        ValueRange{input, adaptor.getFilter()},
-        ValueRange{tb.filled(type, 0.0)},
-        ArrayRef<NamedAttribute>{
-            rewriter.getNamedAttr("strides",
-                                  rewriter.getI64TensorAttr(strides)),
-            rewriter.getNamedAttr("dilations",
-                                  rewriter.getI64TensorAttr(dilations))});
-    rewriter.replaceOp(op, conv.getResult(0));
+    SmallVector<NamedAttribute, 2> attributes{
+        rewriter.getNamedAttr("strides", rewriter.getI64TensorAttr(strides)),
+        rewriter.getNamedAttr("dilations",
+                              rewriter.getI64TensorAttr(dilations))};
+    int64_t groups = op.getGroupCount();
+    if (groups == 1) {
+      auto conv = linalg::Conv2DNchwFchwOp::create(
+          rewriter, op.getLoc(), TypeRange{type},
+          ValueRange{input, adaptor.getFilter()},
+          ValueRange{tb.filled(type, 0.0)}, attributes);
+      rewriter.replaceOp(op, conv.getResult(0));
+      return success();
+    }
+    // N x (G C) x H x W -> N x G x C x H x W; (G F) x C x KH x KW ->
+    // G x F x C x KH x KW; the result N x G x F x OH x OW back to NCHW.
+    auto split = [&](Value value, int64_t dim) {
+      auto t = cast<RankedTensorType>(value.getType());
+      SmallVector<int64_t> shape(t.getShape());
+      shape[dim] /= groups;
+      shape.insert(shape.begin() + dim, groups);
+      SmallVector<ReassociationIndices> reassociation;
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        reassociation.push_back(d < dim    ? ReassociationIndices{d}
+                                : d == dim ? ReassociationIndices{d, d + 1}
+                                           : ReassociationIndices{d + 1});
+      return std::make_pair(
+          Value(tensor::ExpandShapeOp::create(
+              rewriter, op.getLoc(),
+              RankedTensorType::get(shape, t.getElementType()), value,
+              reassociation)),
+          reassociation);
+    };
+    auto [groupedInput, inputGroups] = split(input, 1);
+    auto [groupedFilter, filterGroups] = split(adaptor.getFilter(), 0);
+    SmallVector<int64_t> resultShape(type.getShape());
+    resultShape[1] /= groups;
+    resultShape.insert(resultShape.begin() + 1, groups);
+    auto groupedType =
+        RankedTensorType::get(resultShape, type.getElementType());
+    auto conv = linalg::Conv2DNgchwGfchwOp::create(
+        rewriter, op.getLoc(), TypeRange{groupedType},
+        ValueRange{groupedInput, groupedFilter},
+        ValueRange{tb.filled(groupedType, 0.0)}, attributes);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, type, conv.getResult(0), inputGroups);
     return success();
   }
 };
