@@ -304,7 +304,8 @@ def to_pet(source: str) -> str:
 
 
 def _module_to_linalg(module: Any, example_inputs: Optional[Sequence[Any]], weights: str,
-                      values: Path, min_elements: int) -> Tuple[str, Dict]:
+                      values: Path, min_elements: int,
+                      func_name: Optional[str] = None) -> Tuple[str, Dict]:
     """A torch.nn.Module as linalg through torch-mlir's FX importer
     (torch_fx.py), its weight arguments marked `{pet.weight}`."""
     from . import torch_fx
@@ -313,7 +314,8 @@ def _module_to_linalg(module: Any, example_inputs: Optional[Sequence[Any]], weig
                            "shapes it will run at)")
     try:
         linalg, info = torch_fx.module_to_linalg(module, example_inputs, weights=weights,
-                                                 values=values, min_elements=min_elements)
+                                                 values=values, min_elements=min_elements,
+                                                 func_name=func_name)
     except ImportError as error:
         raise CompileError(f"torch.nn.Module input needs torch and torch-mlir: {error}") \
             from None
@@ -329,6 +331,27 @@ def _model_name(model: Any) -> str:
     """How the manifest names the model: a file's name, a module's class."""
     from . import torch_fx
     return type(model).__name__ if torch_fx.is_module(model) else Path(model).name
+
+
+def _is_pt2_path(model: Any) -> bool:
+    """Whether `model` names a program saved with torch.export.save."""
+    return isinstance(model, (str, Path)) and "\n" not in str(model) and \
+        Path(model).suffix == ".pt2"
+
+
+def _load_exported(path: Union[str, Path]) -> Tuple[Any, Tuple[Any, ...]]:
+    """A .pt2 file's module and example inputs (torch_fx.load_exported)."""
+    from . import torch_fx
+    if not Path(path).exists():
+        raise CompileError(f"{path}: no such file")
+    try:
+        return torch_fx.load_exported(Path(path))
+    except ImportError as error:
+        raise CompileError(f"{path}: .pt2 input needs torch and torch-mlir: {error}") \
+            from None
+    except Exception as error:  # torch's own reasons (not a .pt2, versions)
+        raise CompileError(f"{path}: not a program torch.export.load reads: "
+                           f"{str(error).strip().splitlines()[0][:300]}") from None
 
 
 def _is_onnx_path(model: Union[str, Path]) -> bool:
@@ -365,9 +388,16 @@ def compile(model: Any, *, target: str = "linalg",
         info = None
         try:
             from . import torch_fx
-            if torch_fx.is_module(model):
-                linalg, info = _module_to_linalg(model, example_inputs, weights, values,
-                                                 min_elements)
+            func_name = None
+            if _is_pt2_path(model):
+                # Named after the file (its module is a GraphModule).
+                func_name = torch_fx.function_name_of(Path(model).stem)
+                source, example_inputs = _load_exported(model)
+            else:
+                source = model
+            if torch_fx.is_module(source):
+                linalg, info = _module_to_linalg(source, example_inputs, weights, values,
+                                                 min_elements, func_name)
                 program = to_pet(linalg)
                 if not info["weights"]:
                     info = None
@@ -495,7 +525,8 @@ def run_cpu(module: Union[str, Path], inputs: Union[Sequence[Any], Mapping[str, 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="pet-compile",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("model", help="linalg-on-tensors or PET (.mlir), or ONNX (.onnx)")
+    parser.add_argument("model", help="linalg-on-tensors or PET (.mlir), ONNX (.onnx), or "
+                        "a program saved with torch.export.save (.pt2)")
     parser.add_argument("-t", "--target", choices=TARGETS, default="linalg")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--func", help="the function to compile (default: the only public one)")

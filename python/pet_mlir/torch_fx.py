@@ -13,6 +13,10 @@ num_batches_tracked, scalars) stays constant. With weights as constants,
 torch-mlir inlines them all. The module is exported as it is: call
 `.eval()` first for inference (BatchNorm with its running statistics).
 
+A program saved with torch.export.save (.pt2) comes in the same way
+(load_exported: its module and the example inputs it was exported with),
+which is what `pet-compile MODEL.pt2` does.
+
 Needs torch and torch-mlir in the running Python (pip install torch
 torch-mlir; the project's .venv-torch-mlir has both: bash
 scripts/setup-torch-mlir.sh).
@@ -32,10 +36,28 @@ def is_module(model: Any) -> bool:
                for c in type(model).__mro__)
 
 
+def load_exported(path: Path) -> Tuple[Any, Tuple[Any, ...]]:
+    """A program saved with torch.export.save (.pt2) as a module (its
+    parameters under their original state_dict names) and the example
+    inputs it was exported with."""
+    import torch
+    program = torch.export.load(str(path))
+    args, kwargs = program.example_inputs or ((), {})
+    if kwargs or not args:
+        raise ValueError(f"{path}: saved without positional example inputs "
+                         "(export it with example tensors, no keyword arguments)")
+    return program.module(), tuple(args)
+
+
+def function_name_of(text: str) -> str:
+    """`text` as a function name: lower case, letters, digits and _."""
+    name = "".join(c if c.isalnum() else "_" for c in text.lower())
+    return name if name and not name[0].isdigit() else "model_" + name
+
+
 def function_name(module: Any) -> str:
     """The compiled function's name: the module's class name, lower case."""
-    name = "".join(c if c.isalnum() else "_" for c in type(module).__name__.lower())
-    return name if name and not name[0].isdigit() else "model_" + name
+    return function_name_of(type(module).__name__)
 
 
 def module_to_linalg(module: Any, example_inputs: Sequence[Any], *,

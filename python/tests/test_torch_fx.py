@@ -150,3 +150,33 @@ def test_coverage_row_of_a_torchvision_model(tmp_path):
     assert row["parameters"] == 11689512  # torchvision's ResNet-18
     table = (tmp_path / "coverage.md").read_text()
     assert "| resnet18 | 11.7 M | yes (" in table
+
+
+def test_pet_compile_takes_a_saved_exported_program(tmp_path):
+    """pet-compile MODEL.pt2 (torch.export.save): the module and example
+    inputs it holds, weights named as in the original state_dict, the
+    function named after the file; the cpu module equals PyTorch. A file
+    torch cannot load is a clear error with exit code 1."""
+    r = _run(tmp_path, '''
+        import subprocess
+        torch.export.save(torch.export.export(m, (x,)), out / "net.pt2")
+        proc = subprocess.run([sys.executable, "-m", "pet_mlir.compile", str(out / "net.pt2"),
+                               "--target", "cpu", "-o", str(out / "net.vmfb"), "-q"],
+                              capture_output=True, text=True)
+        manifest = params.read_manifest(out / "net.vmfb.params.json")
+        (y,) = pet_compile.run_cpu(out / "net.vmfb", [x.numpy()])
+        (out / "bad.pt2").write_bytes(b"not a zip archive")
+        bad = subprocess.run([sys.executable, "-m", "pet_mlir.compile", str(out / "bad.pt2"),
+                              "--target", "linalg", "-o", str(out / "bad.mlir")],
+                             capture_output=True, text=True)
+        print(json.dumps(dict(
+            status=proc.returncode, stderr=proc.stderr[-2000:],
+            function=manifest["function"], model=manifest["model"],
+            names=[a["name"] for a in manifest["arguments"]][:3],
+            error=close(y, m(x).detach()), bad_status=bad.returncode, bad=bad.stderr)))
+    ''')
+    assert r["status"] == 0, r["stderr"]
+    assert r["function"] == "net" and r["model"] == "net.pt2"
+    assert r["names"] == ["input0", "conv1.weight", "bn1.weight"]
+    assert r["error"] <= 1e-4
+    assert r["bad_status"] == 1 and "not a program torch.export.load reads" in r["bad"]
