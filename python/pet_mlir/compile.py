@@ -73,7 +73,9 @@ from .opt import (PetOptError, mutant_remarks, optimize_flag, run_pet_opt,
 
 TARGETS = ("linalg", "cpu", "cuda")
 WEIGHTS = ("params", "constants")
-# Float initializers with fewer elements stay constants (onnx_params.py).
+# Float initializers (parameters) with fewer elements stay constants; the
+# default of torch_fx.py too, and of onnx_params.py (which runs in
+# torch-mlir's venv without pet_mlir, so it states its own).
 DEFAULT_MIN_ELEMENTS = 2
 
 
@@ -233,7 +235,8 @@ def signature(program: str, func: Optional[str] = None) -> Dict[str, Any]:
 
 def _manifest(info: Dict, sig: Dict[str, Any], *, model: Path, target: str,
               entry: str, values: Path) -> Dict[str, Any]:
-    """The parameter manifest (pet_mlir.params) of a compiled ONNX model."""
+    """The parameter manifest (pet_mlir.params) of a compiled ONNX model or
+    PyTorch module."""
     from .params import FORMAT
     named = [dict(v, role="input") for v in info["inputs"]] + \
         [dict(v, role="weight") for v in info["weights"]]

@@ -26,6 +26,7 @@ CudaLibraryError with the runtime's message.
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -92,10 +93,7 @@ def _descriptor(address: int, shape: Sequence[int]):
 
 
 def _elements(shape: Sequence[int]) -> int:
-    n = 1
-    for size in shape:
-        n *= size
-    return n
+    return math.prod(shape)
 
 
 def _is_torch(value: Any) -> bool:
@@ -122,12 +120,12 @@ class CudaLibrary:
         except FileNotFoundError as error:
             raise CudaLibraryError(str(error)) from None
         try:
-            # The runtime first, told to return errors: the library's
-            # constructor loads its kernels, which without a GPU would
-            # otherwise abort the process. RTLD_GLOBAL: the library's
-            # libpet_runtime.so is then this copy.
             # libstdc++ first: its symbols then win over any copy another
-            # library carries (cuDNN's sublibraries bind to the first).
+            # library carries (cuDNN's sublibraries bind to the first). Then
+            # the runtime, told to return errors: the library's constructor
+            # loads its kernels, which without a GPU would otherwise abort
+            # the process. RTLD_GLOBAL: the library's libpet_runtime.so is
+            # then this copy.
             ctypes.CDLL("libstdc++.so.6", mode=ctypes.RTLD_GLOBAL)
             rt = ctypes.CDLL(str(runtime / "libpet_runtime.so"), mode=ctypes.RTLD_GLOBAL)
             rt.pet_rt_set_abort_on_error.argtypes = [ctypes.c_bool]
@@ -211,9 +209,8 @@ class CudaLibrary:
 
     def load(self, weights: Union[Sequence[Any], Mapping[str, Any], str, Path] = (),
              manifest: Optional[Union[str, Path, Mapping[str, Any]]] = None) -> None:
-        """Hands the library its weights (see the module's doc) and
-        computes the preprocessed ones. PyTorch CUDA tensors are used in
-        place: keep them unchanged while the library is used."""
+        """Hands the library its weights (see the module's doc; PyTorch CUDA
+        tensors are copied on the GPU) and computes the preprocessed ones."""
         if isinstance(weights, (str, Path)):
             from . import params as P
             manifest = manifest or weights
@@ -258,7 +255,7 @@ class CudaLibrary:
                                    f"{len(wanted)}")
         on_gpu = any(_is_torch(x) and x.device.type == "cuda" for x in inputs)
         owned_before = len(self._owned)
-        results: List[Tuple[Any, int]] = []
+        results: List[int] = []   # the results' runtime buffers
         addresses = []
         given = iter(inputs)
         try:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-DEFAULT_MIN_ELEMENTS = 2
+from .compile import DEFAULT_MIN_ELEMENTS
 
 
 def is_module(model: Any) -> bool:

@@ -904,11 +904,12 @@ bool runGraph(const GraphChoice &choice, int planIndex, ConvPlan &plan,
   if (choice.split) {
     // Input parts [b, r, b] per group, filter parts [b, b, r]: their
     // products are xb wb + xr wb + xb wr.
-    int64_t groups = input->sizes[1] / filter->sizes[1];
-    splitTF32(*input, input->sizes[1] / groups, /*remainderPart=*/1,
-              choice.splitInput, splitTensor(input).strides);
-    splitTF32(*filter, filter->sizes[1], /*remainderPart=*/2,
-              choice.splitFilter, splitTensor(filter).strides);
+    // A group's input channels: the filter's dimension 1.
+    int64_t groupChannels = filter->sizes[1];
+    splitTF32(*input, groupChannels, /*remainderPart=*/1, choice.splitInput,
+              splitTensor(input).strides);
+    splitTF32(*filter, groupChannels, /*remainderPart=*/2, choice.splitFilter,
+              splitTensor(filter).strides);
     x = choice.splitInput;
     w = choice.splitFilter;
   }
