@@ -79,9 +79,9 @@ class BertLayer(nn.Module):
         return self.norm2(x + self.down(F.gelu(self.up(x))))
 
 
-def build(name: str):
-    """(model, input) of a benchmark model, on the GPU, in eval mode; NAME_bN
-    is the model at batch N (BERT: N sequences)."""
+def build(name: str, device: str = "cuda"):
+    """(model, input) of a benchmark model, on `device` (the GPU), in eval
+    mode; NAME_bN is the model at batch N (BERT: N sequences)."""
     import torchvision
     base, _, batch = name.rpartition("_b")
     n = int(batch) if base and batch.isdigit() else 1
@@ -101,7 +101,7 @@ def build(name: str):
         model, shape = nn.Sequential(*[BertLayer() for _ in range(12)]), (n, 128, 768)
     else:
         raise ValueError(f"unknown model {name}")
-    return model.cuda().eval(), torch.randn(shape, device="cuda")
+    return model.to(device).eval(), torch.randn(shape, device=device)
 
 
 def median_ms(step: Callable[[], None]) -> float:
@@ -126,6 +126,13 @@ def time_model(name: str, tf32: bool, compile_mode: Optional[str] = None,
     torch.backends.cudnn.allow_tf32 = tf32
     torch.backends.cuda.matmul.allow_tf32 = tf32
     model, x = build(name)
+    return time_built(model, x, compile_mode, only_compile)
+
+
+def time_built(model, x, compile_mode: Optional[str] = None,
+               only_compile: bool = False) -> Dict[str, float]:
+    """time_model's times for a built model and its input, in the precision
+    the backends are set to."""
     result = {}
     with torch.no_grad():
         if only_compile:

@@ -3,6 +3,7 @@
 #include "PET/Analysis/Evaluator.h"
 
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Dialect/PET/ScalarFunctions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -38,7 +39,7 @@ template class Tensor<ModQ>;
 //===----------------------------------------------------------------------===//
 
 static bool isElementwiseNonLinear(Operation *op) {
-  return isa<ReluOp, GeluOp, SigmoidOp, TanhOp>(op);
+  return hasScalarFunction(op);
 }
 
 static bool isStaticTensor(Type type) {
@@ -156,6 +157,8 @@ template <typename T> static T applyElementwise(Operation *op, T x) {
       return T(1) / (T(1) + std::exp(-x));
     if (isa<TanhOp>(op))
       return std::tanh(x);
+    if (isa<RsqrtOp>(op))
+      return T(1) / std::sqrt(x);
     auto gelu = cast<GeluOp>(op);
     if (gelu.getApproximate()) {
       const T k = std::sqrt(T(2) / T(M_PI));

@@ -2,6 +2,8 @@
 
 #include "PET/Optimizer/LayoutViews.h"
 
+#include "PET/Dialect/PET/ScalarFunctions.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 using namespace mlir;
@@ -141,8 +143,9 @@ static bool readsViews(Operation *user, Value value) {
   if (auto conv = dyn_cast<Conv2DOp>(user))
     return conv.getInput() == value && conv.getFilter() != value &&
            isF32(conv.getResult()) && !wantsCopies(conv);
-  return isa<AddOp, SubOp, MulOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, GeluOp,
-             AvgPool2DOp, MaxPool2DOp, ConcatOp, func::ReturnOp>(user);
+  return hasScalarFunction(user) ||
+         isa<AddOp, SubOp, MulOp, ScaleOp, AvgPool2DOp, MaxPool2DOp, ConcatOp,
+             func::ReturnOp>(user);
 }
 
 std::optional<double> mlir::pet::getLayoutCopyBytes(Operation *op) {

@@ -3,6 +3,7 @@
 #include "PET/Transforms/Passes.h"
 
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Dialect/PET/ScalarFunctions.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -206,8 +207,7 @@ Value Restrictor::build(Value value, const Box &box) {
         result = restrictConv(conv, box);
       else if (isa<MatmulOp, BatchMatmulOp>(op))
         result = restrictMatmul(op, box);
-      else if (isa<AddOp, SubOp, MulOp, ScaleOp, ReluOp, GeluOp, SigmoidOp,
-                   TanhOp>(op))
+      else if (isa<AddOp, SubOp, MulOp, ScaleOp>(op) || hasScalarFunction(op))
         result = restrictElementwise(op, box);
       else if (auto transpose = dyn_cast<TransposeOp>(op))
         result = restrictTranspose(transpose, box);

@@ -3,6 +3,7 @@
 #include "PET/Transforms/Passes.h"
 
 #include "PET/Dialect/PET/PETOps.h"
+#include "PET/Dialect/PET/ScalarFunctions.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -25,7 +26,7 @@ struct SinkElementwiseThroughInsert : public RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    bool unary = isa<ReluOp, GeluOp, SigmoidOp, TanhOp, ScaleOp>(op);
+    bool unary = isa<ScaleOp>(op) || hasScalarFunction(op);
     bool binary = isa<AddOp, SubOp, MulOp>(op);
     if (!unary && !binary)
       return rewriter.notifyMatchFailure(op, "not element-wise");

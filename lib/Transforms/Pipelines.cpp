@@ -31,6 +31,10 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.requireMeasured = options.requireMeasured;
   mutate.layoutAlternatives = options.layoutAlternatives;
   mutate.wholeProgramCheck = options.wholeProgramCheck;
+  // Inference batch normalization folded first: the search costs and
+  // splits the convolutions as they will run (with their bias), and a
+  // mutant's pieces would hide a convolution from the folding.
+  pm.addNestedPass<func::FuncOp>(createPETFoldChannelScales());
   pm.addPass(createPETMutate(mutate));
   if (options.correctionKernels)
     pm.addNestedPass<func::FuncOp>(createPETCorrectionKernels());

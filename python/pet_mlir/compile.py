@@ -1,7 +1,8 @@
 """pet-compile: a model file to a PET-optimized program.
 
-    pet-compile MODEL.{mlir,onnx} --target {linalg,cpu,cuda} -o OUT [--func F]
+    pet-compile MODEL.{mlir,onnx,pt2} --target {linalg,cpu,cuda} -o OUT [--func F]
                 [--weights {params,constants}] [--min-elements N]
+                [--layout {nchw,krsc,nhwc,nhwc-krsc}]
 
 MODEL is linalg-on-tensors (what torch-mlir and IREE speak; imported with
 --convert-linalg-to-pet), PET IR, or an ONNX file (through torch-mlir's
@@ -18,6 +19,9 @@ then
           pet_<func>_load/run/free entry points declared in OUT's header
           (OUT with .h; --header names another), linked against
           libpet_runtime.so (--runtime-dir, $PET_RUNTIME_DIR or build/lib).
+          --layout stores convolution outputs NHWC (nhwc) and/or the
+          preprocessed filters KRSC (krsc): the layouts of cuDNN's TF32
+          tensor-core kernels (default nchw, what FP32 runs fastest in).
 
 An ONNX model's weights are, by default (`--weights params`), named
 parameters: every float32 initializer of at least N elements (--min-elements,
@@ -369,7 +373,8 @@ def compile(model: Any, *, target: str = "linalg",
             optimize: str = "", header: Optional[Union[str, Path]] = None,
             runtime_dir: Optional[Path] = None, progress: bool = False,
             weights: str = "params", min_elements: int = DEFAULT_MIN_ELEMENTS,
-            example_inputs: Optional[Sequence[Any]] = None) -> str:
+            example_inputs: Optional[Sequence[Any]] = None,
+            layout: str = "nchw") -> str:
     """Compiles `model` (a path, MLIR text, or a torch.nn.Module called on
     `example_inputs`) for `target`; writes `output` when given. Returns the
     optimized PET program (MLIR text). With `progress`, a search longer
@@ -379,9 +384,13 @@ def compile(model: Any, *, target: str = "linalg",
     elements are, with `weights="params"`, arguments marked `{pet.weight}`,
     described in OUT.params.json with their values in OUT.params.bin
     (pet_mlir.params; a module's under their state_dict names); with
-    `weights="constants"`, constants in the program."""
+    `weights="constants"`, constants in the program. `layout` (cuda) is
+    the layout of convolution outputs and preprocessed filters
+    (gpu.LAYOUTS: nchw, krsc, nhwc, nhwc-krsc)."""
     if target not in TARGETS:
         raise CompileError(f"unknown target {target!r} (one of {', '.join(TARGETS)})")
+    if layout not in gpu.LAYOUTS:
+        raise CompileError(f"unknown layout {layout!r} (one of {', '.join(gpu.LAYOUTS)})")
     if weights not in WEIGHTS:
         raise CompileError(f"unknown weights {weights!r} (one of {', '.join(WEIGHTS)})")
     if output is not None and not Path(output).resolve().parent.is_dir():
@@ -455,8 +464,10 @@ def compile(model: Any, *, target: str = "linalg",
         else:
             # cuda: optimized as the GPU pipeline does (corrections as kernels).
             header = Path(header) if header else output.with_suffix(".h")
+            channels_last, filters_last = gpu.LAYOUTS[layout]
             obj = gpu.compile_to_object(optimized, func=func, api_header=header.resolve(),
-                                        runner_main=False)
+                                        runner_main=False, channels_last=channels_last,
+                                        filters_last=filters_last)
             gpu.link_shared_library(obj, output, runtime_dir)
             entry = f"pet_{sig['name']}_load" if sig else None
         if info is not None:
@@ -545,6 +556,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--min-elements", type=int, default=DEFAULT_MIN_ELEMENTS,
                         metavar="N", help="params: initializers of fewer elements stay "
                         f"constants (default {DEFAULT_MIN_ELEMENTS})")
+    parser.add_argument("--layout", choices=list(gpu.LAYOUTS), default="nchw",
+                        help="cuda: convolution outputs NHWC and/or preprocessed filters "
+                             "KRSC, as cuDNN's TF32 tensor cores read them (default nchw)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress or summary on stderr")
     args = parser.parse_args(argv)
@@ -552,7 +566,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         compile(args.model, target=args.target, output=args.output, func=args.func,
                 optimize=args.optimize, header=args.header, runtime_dir=args.runtime_dir,
                 progress=not args.quiet, weights=args.weights,
-                min_elements=args.min_elements)
+                min_elements=args.min_elements, layout=args.layout)
     except (CompileError, PetOptError, ToolError, FileNotFoundError) as error:
         print(f"pet-compile: error: {error}", file=sys.stderr)
         return 1

@@ -141,6 +141,8 @@ class CudaLibrary:
         rt.pet_rt_check_buffer.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
         rt.mgpuMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
                                   ctypes.c_void_p]
+        rt.pet_rt_graph_median_ms.restype = ctypes.c_double
+        rt.pet_rt_graph_median_ms.argtypes = [ctypes.c_int64]
         self._entry = {name: getattr(self._lib, f"_mlir_ciface_{f}_{name}")
                        for name in ("load", "run")}
         self._owned: List[int] = []          # pet_rt_alloc buffers, freed by close()
@@ -243,9 +245,10 @@ class CudaLibrary:
         self._call("load", addresses)
         self._loaded = True
 
-    def run(self, *inputs: Any) -> List[Any]:
-        """Runs the function on `inputs` (its non-weight arguments, in
-        order): numpy results, or CUDA tensors where the inputs are."""
+    def _run_buffers(self, inputs: Sequence[Any]) -> Tuple[List[Tuple[int, Sequence[int]]],
+                                                           List[int]]:
+        """The run entry's buffers for `inputs` (new ones allocated for the
+        inputs and the results), and the results' among them."""
         if not self._loaded:
             raise CudaLibraryError("call load() first")
         run = self.api["run"]
@@ -253,23 +256,54 @@ class CudaLibrary:
         if len(inputs) != len(wanted):
             raise CudaLibraryError(f"{len(inputs)} input(s) given, the library takes "
                                    f"{len(wanted)}")
-        on_gpu = any(_is_torch(x) and x.device.type == "cuda" for x in inputs)
-        owned_before = len(self._owned)
-        results: List[int] = []   # the results' runtime buffers
+        results: List[int] = []
         addresses = []
         given = iter(inputs)
+        for buffer in run:
+            if buffer["kind"] == "argument" and buffer["index"] in self._weights:
+                address = self._weights[buffer["index"]]
+            elif buffer["kind"] == "argument":
+                address = self._buffer(buffer["name"], next(given), buffer["shape"])
+            elif buffer["kind"] == "preprocessed":
+                address = self._preprocessed[buffer["index"]]
+            else:
+                address = self._alloc(_elements(buffer["shape"]))
+                results.append(address)
+            addresses.append((address, buffer["shape"]))
+        return addresses, results
+
+    def time(self, *inputs: Any, runs: int = 100) -> float:
+        """Median milliseconds of `runs` replays of one run on `inputs`
+        captured as a CUDA graph, each waited for (as the benchmark's
+        programs time themselves: pet_rt_time_graph)."""
+        if runs < 1:
+            raise CudaLibraryError(f"runs must be positive ({runs})")
+        owned_before = len(self._owned)
         try:
-            for buffer in run:
-                if buffer["kind"] == "argument" and buffer["index"] in self._weights:
-                    address = self._weights[buffer["index"]]
-                elif buffer["kind"] == "argument":
-                    address = self._buffer(buffer["name"], next(given), buffer["shape"])
-                elif buffer["kind"] == "preprocessed":
-                    address = self._preprocessed[buffer["index"]]
-                else:
-                    address = self._alloc(_elements(buffer["shape"]))
-                    results.append(address)
-                addresses.append((address, buffer["shape"]))
+            addresses, _ = self._run_buffers(inputs)
+            self._call("run", addresses)   # warm-up: algorithm choices, kernels
+            descriptors = [_descriptor(address, shape) for address, shape in addresses]
+            self._rt.pet_rt_graph_begin()
+            self._entry["run"](*[ctypes.byref(d) for d in descriptors])
+            self._rt.pet_rt_graph_end()
+            self._check("capturing a run in a CUDA graph")
+            median = self._rt.pet_rt_graph_median_ms(runs)
+            self._check("timing the graph")
+            return median
+        finally:
+            self._rt.pet_rt_graph_destroy()
+            for address in self._owned[owned_before:]:
+                self._rt.pet_rt_free(ctypes.c_void_p(address))
+            del self._owned[owned_before:]
+
+    def run(self, *inputs: Any) -> List[Any]:
+        """Runs the function on `inputs` (its non-weight arguments, in
+        order): numpy results, or CUDA tensors where the inputs are."""
+        run = self.api["run"]
+        on_gpu = any(_is_torch(x) and x.device.type == "cuda" for x in inputs)
+        owned_before = len(self._owned)
+        try:
+            addresses, results = self._run_buffers(inputs)
             self._call("run", addresses)
             out = []
             for address, buffer in zip(results, [b for b in run if b["kind"] == "result"]):

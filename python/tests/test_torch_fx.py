@@ -36,7 +36,7 @@ def _run(tmp_path: Path, body: str) -> dict:
     model `m`, its input `x`, the output directory `out` defined); returns
     the JSON it prints last."""
     script = textwrap.dedent('''
-        import json, sys
+        import json, re, sys
         import numpy as np, torch, torchvision
         from pathlib import Path
         from pet_mlir import compile as pet_compile, params
@@ -81,13 +81,19 @@ def test_torchvision_resnet_on_cpu_equals_pytorch(tmp_path):
         (y2,) = pet_compile.run_cpu(out / "r.vmfb", [x.numpy()], params=other.state_dict())
         loaded = params.load(out / "r.vmfb.params.json")
         same = all(np.array_equal(loaded[k], m.state_dict()[k].numpy()) for k in floats)
+        main = optimized[optimized.index("func.func @resnet("):]
         print(json.dumps(dict(
+            main_ops=sorted(set(re.findall(r"= (pet\.[a-z_0-9]+)", main))),
             mutants=optimized.count("pet.mutant"), names=names, floats=floats,
             function=manifest["function"], same=same,
             error=close(y, m(x).detach()), error_other=close(y2, other(x).detach()),
             differ=close(y2, m(x).detach()))))
     ''')
     assert r["function"] == "resnet"
+    # Batch normalization folded at load: each convolution reads a
+    # preprocessed filter and is followed by its bias (an add) only.
+    assert "pet.rsqrt" not in r["main_ops"] and "pet.sub" not in r["main_ops"]
+    assert "pet.conv2d" in r["main_ops"] and "pet.add" in r["main_ops"]
     assert r["names"] == ["input0"] + r["floats"]
     assert "conv1.weight" in r["names"] and "bn1.running_var" in r["names"]
     assert r["mutants"] > 0

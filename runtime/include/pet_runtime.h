@@ -83,6 +83,10 @@ void pet_rt_graph_destroy(void);
  * kernel's launches and GPU time per replay to FILE (what the kernels add
  * up to against the timed replay in its first line). */
 void pet_rt_time_graph(int64_t runs);
+/* The same timing, returned instead of printed: the median milliseconds of
+ * `runs` replays of the captured graph, each waited for (-1 on an error:
+ * no graph, PET_PROFILE set, a failed launch). */
+double pet_rt_graph_median_ms(int64_t runs);
 
 /* Replays the captured graph, which holds `calls` calls of one function,
  * `runs` times (after 3 untimed replays), each timed with CUDA events, and

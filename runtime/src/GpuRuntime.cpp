@@ -634,6 +634,42 @@ extern "C" void mgpuMemFree(void *ptr, void * /*stream*/) {
       /*always=*/true);
 }
 
+/// `runs` replays of the captured graph, each waited for: their times in
+/// milliseconds, sorted.
+static std::vector<double> timeGraphReplays(int64_t runs, const char *caller) {
+  State &s = state();
+  if (!s.graphExec)
+    fail("%s: no graph captured", caller);
+  pet_rt_synchronize();
+  std::vector<double> times;
+  for (int64_t r = 0; r < runs; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
+          nullptr);
+    check(driver().cuStreamSynchronize(s.stream), "cuStreamSynchronize",
+          nullptr);
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  std::sort(times.begin(), times.end());
+  return times;
+}
+
+extern "C" double pet_rt_graph_median_ms(int64_t runs) {
+  double median = -1;
+  guarded([&] {
+    if (profile().enabled())
+      fail("pet_rt_graph_median_ms: PET_PROFILE is set (no graph)");
+    if (runs < 1)
+      fail("pet_rt_graph_median_ms: %ld runs", long(runs));
+    std::vector<double> times =
+        timeGraphReplays(runs, "pet_rt_graph_median_ms");
+    median = times[times.size() / 2];
+  });
+  return median;
+}
+
 extern "C" void pet_rt_time_graph(int64_t runs) {
   guarded([&] {
     State &s = state();
@@ -641,21 +677,7 @@ extern "C" void pet_rt_time_graph(int64_t runs) {
       std::printf("pet-time: not timed (PET_PROFILE: no graph)\n");
       return;
     }
-    if (!s.graphExec)
-      fail("pet_rt_time_graph: no graph captured");
-    pet_rt_synchronize();
-    std::vector<double> times;
-    for (int64_t r = 0; r < runs; ++r) {
-      auto start = std::chrono::steady_clock::now();
-      check(driver().cuGraphLaunch(s.graphExec, s.stream), "cuGraphLaunch",
-            nullptr);
-      check(driver().cuStreamSynchronize(s.stream), "cuStreamSynchronize",
-            nullptr);
-      times.push_back(std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - start)
-                          .count());
-    }
-    std::sort(times.begin(), times.end());
+    std::vector<double> times = timeGraphReplays(runs, "pet_rt_time_graph");
     double median = times.empty() ? 0.0 : times[times.size() / 2];
     std::printf("pet-time: median %.4f ms, min %.4f ms over %ld CUDA graph "
                 "runs\n",

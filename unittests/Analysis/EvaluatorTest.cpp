@@ -206,6 +206,16 @@ TEST_F(EvaluatorTest, ElementwiseNonLinear) {
     return %0 : tensor<1xf64>
   })");
   EXPECT_NEAR(run1(gelu, {1}, {1.0})[0], 0.8413447460685429, 1e-12);
+  // rsqrt where it is defined (batch normalization's variance + eps).
+  func::FuncOp rsqrt =
+      parse(R"(func.func @f(%x: tensor<3xf64>) -> tensor<3xf64> {
+    %0 = pet.rsqrt %x : tensor<3xf64>
+    return %0 : tensor<3xf64>
+  })");
+  Tensor<double> r = run1(rsqrt, {3}, {4.0, 0.25, 2.0});
+  EXPECT_EQ(r[0], 0.5);
+  EXPECT_EQ(r[1], 2.0);
+  EXPECT_NEAR(r[2], 0.7071067811865476, 1e-15);
 }
 
 TEST_F(EvaluatorTest, SoftmaxAndLayerNorm) {

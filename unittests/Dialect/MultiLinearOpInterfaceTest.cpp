@@ -585,7 +585,7 @@ TEST_F(MultiLinearOpInterfaceTest, EveryOpIsClassified) {
     nonLinear += isNon;
   }
   EXPECT_EQ(linear, 15u);
-  EXPECT_EQ(nonLinear, 7u);
+  EXPECT_EQ(nonLinear, 8u);
   llvm::sort(structural);
   EXPECT_EQ(structural, SmallVector<std::string>({"pet.correct", "pet.yield"}));
 }

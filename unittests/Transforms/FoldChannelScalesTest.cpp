@@ -17,7 +17,7 @@ TEST(FoldChannelScalesTest, LitCasesKeepValues) {
   preparePassContext(context);
   EXPECT_EQ(checkLitCasesPreserveValues(
                 context, "test/Transforms/fold-channel-scales.mlir",
-                "func.func(pet-fold-channel-scales)", 3),
+                "func.func(pet-fold-channel-scales)", 5),
             "");
 }
 

@@ -41,6 +41,10 @@ using namespace mlir::pet;
 
 /// The value of a scalar or splat floating-point constant.
 static std::optional<double> getConstantFloat(Value value) {
+  // A constant of another width: what torch-mlir writes for Python floats
+  // (an f64 constant truncated where it is used).
+  if (isa_and_nonnull<arith::TruncFOp, arith::ExtFOp>(value.getDefiningOp()))
+    value = value.getDefiningOp()->getOperand(0);
   FloatAttr scalar;
   if (matchPattern(value, m_Constant(&scalar)))
     return scalar.getValueAsDouble();
@@ -638,6 +642,29 @@ struct ImportElementwiseGeneric : public OpRewritePattern<linalg::GenericOp> {
         return success();
       }
     }
+    // Adding a constant: x + c, c + x, x - c, c - x (a constant tensor of
+    // ones' shape, broadcast).
+    if (isa<arith::AddFOp, arith::SubFOp>(def)) {
+      for (unsigned side : {1u, 0u}) {
+        std::optional<double> c = constantOf(def->getOperand(side));
+        FailureOr<Input> in = operandOf(def->getOperand(1 - side));
+        if (!c || failed(in) || !in->isFull || !std::isfinite(*c))
+          continue;
+        auto constantType = RankedTensorType::get(
+            SmallVector<int64_t>(type.getRank(), 1), type.getElementType());
+        Value constant = arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(
+                constantType, rewriter.getFloatAttr(type.getElementType(), *c)));
+        Value x = materialize(*in);
+        if (isa<arith::AddFOp>(def))
+          return replace(AddOp::create(rewriter, loc, ValueRange{x, constant}));
+        return replace(side == 1 ? SubOp::create(rewriter, loc,
+                                                 ValueRange{x, constant})
+                                 : SubOp::create(rewriter, loc,
+                                                 ValueRange{constant, x}));
+      }
+    }
     // Scaling by a constant: x * c, c * x, x / c, -x.
     auto scaleBy = [&](Value x, double factor) -> LogicalResult {
       FailureOr<Input> in = operandOf(x);
@@ -681,10 +708,14 @@ struct ImportElementwiseGeneric : public OpRewritePattern<linalg::GenericOp> {
           isFilledWith(select.getFalseValue(), 0.0))
         return relu(select.getTrueValue());
     }
-    if (auto tanh = dyn_cast<math::TanhOp>(def)) {
-      FailureOr<Input> in = operandOf(tanh.getOperand());
-      if (succeeded(in) && in->isFull)
-        return replace(TanhOp::create(rewriter, loc, materialize(*in)));
+    if (isa<math::TanhOp, math::RsqrtOp>(def)) {
+      FailureOr<Input> in = operandOf(def->getOperand(0));
+      if (succeeded(in) && in->isFull) {
+        Value x = materialize(*in);
+        if (isa<math::TanhOp>(def))
+          return replace(TanhOp::create(rewriter, loc, x));
+        return replace(RsqrtOp::create(rewriter, loc, x));
+      }
     }
     return rewriter.notifyMatchFailure(op, "body not recognized");
   }

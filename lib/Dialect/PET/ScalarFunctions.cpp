@@ -43,7 +43,7 @@ static Value gelu(OpBuilder &b, Location loc, GeluOp op, Value x) {
 }
 
 bool mlir::pet::hasScalarFunction(Operation *op) {
-  return isa<ReluOp, SigmoidOp, TanhOp, GeluOp>(op);
+  return isa<ReluOp, SigmoidOp, TanhOp, RsqrtOp, GeluOp>(op);
 }
 
 Value mlir::pet::buildScalarFunction(OpBuilder &b, Location loc, Operation *op,
@@ -59,5 +59,7 @@ Value mlir::pet::buildScalarFunction(OpBuilder &b, Location loc, Operation *op,
   }
   if (isa<TanhOp>(op))
     return math::TanhOp::create(b, loc, x);
+  if (isa<RsqrtOp>(op))
+    return math::RsqrtOp::create(b, loc, x);
   return gelu(b, loc, cast<GeluOp>(op), x);
 }

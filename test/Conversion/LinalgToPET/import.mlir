@@ -9,19 +9,20 @@
 #channel = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
 // A convolution with a bias in its init, batch normalization and ReLU: the
 // zero padding moves into the convolution, the bias is reshaped for PET's
-// broadcasting; the normalization's constant part (rsqrt of the variance)
-// stays in linalg and is named by a remark.
+// broadcasting; the normalization's rsqrt(variance + eps), eps an f64
+// constant truncated in the body as torch-mlir writes Python floats,
+// becomes PET operators (which --pet-preprocess computes once at load).
 // CHECK-LABEL: func.func @conv_bn_relu
+// CHECK-DAG:   %[[EPS:.*]] = arith.constant dense<9.99999974E-6> : tensor<1x1x1x1xf32>
 // CHECK-DAG:   %[[Y:.*]] = pet.conv2d %arg0, %arg1 pad_low [1, 1] pad_high [1, 1] : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
 // CHECK-DAG:   %[[B:.*]] = pet.reshape %arg2 : tensor<4xf32> -> tensor<1x4x1x1xf32>
 // CHECK:       %[[YB:.*]] = pet.add %[[Y]], %[[B]]
-// CHECK:       %[[R:.*]] = linalg.generic
-// CHECK:       math.rsqrt
+// CHECK:       %[[VE:.*]] = pet.add %arg4, %[[EPS]] : (tensor<1x4x1x1xf32>, tensor<1x1x1x1xf32>) -> tensor<1x4x1x1xf32>
+// CHECK:       %[[R:.*]] = pet.rsqrt %[[VE]] : tensor<1x4x1x1xf32>
 // CHECK:       %[[S:.*]] = pet.sub %[[YB]], %arg3
 // CHECK:       %[[M:.*]] = pet.mul %[[S]], %[[R]]
 // CHECK:       %[[Z:.*]] = pet.relu %[[M]]
 // CHECK:       return %[[Z]]
-// REMARK:      remark: not imported into PET: 'linalg.generic' (4 loops, 0 reduction; body: math.rsqrt)
 func.func @conv_bn_relu(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>, %mean: tensor<1x4x1x1xf32>, %var: tensor<1x4x1x1xf32>) -> tensor<1x4x8x8xf32> {
   %cst = arith.constant 0.000000e+00 : f32
   %padded = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
@@ -32,7 +33,14 @@ func.func @conv_bn_relu(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: te
   %broadcasted = linalg.broadcast ins(%b : tensor<4xf32>) outs(%0 : tensor<1x4x8x8xf32>) dimensions = [0, 2, 3]
   %1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%padded, %w : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%broadcasted : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
   %2 = tensor.empty() : tensor<1x4x1x1xf32>
-  %3 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%var : tensor<1x4x1x1xf32>) outs(%2 : tensor<1x4x1x1xf32>) {
+  %eps = arith.constant 1.000000e-05 : f64
+  %ve = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%var : tensor<1x4x1x1xf32>) outs(%2 : tensor<1x4x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = arith.truncf %eps : f64 to f32
+    %a = arith.addf %in, %e : f32
+    linalg.yield %a : f32
+  } -> tensor<1x4x1x1xf32>
+  %3 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%ve : tensor<1x4x1x1xf32>) outs(%2 : tensor<1x4x1x1xf32>) {
   ^bb0(%in: f32, %out: f32):
     %r = math.rsqrt %in : f32
     linalg.yield %r : f32
@@ -211,4 +219,42 @@ func.func @layout(%x: tensor<2x3x4xf32>, %y: tensor<1x8xf32>) -> (tensor<2x8xf32
   %r = tensor.extract_slice %concat[1, 0] [1, 8] [1, 3] : tensor<2x24xf32> to tensor<8xf32>
   %i = tensor.insert_slice %y into %concat[1, 4] [1, 8] [1, 1] : tensor<1x8xf32> into tensor<2x24xf32>
   return %s, %r, %i : tensor<2x8xf32>, tensor<8xf32>, tensor<2x24xf32>
+}
+
+// -----
+
+// A scalar constant on either side of a sum or difference becomes a
+// constant tensor of ones' shape (a splat tensor input stays an operand);
+// a body PET does not model (erf) stays in linalg and is named by a
+// remark.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @constant_offsets
+// CHECK-DAG:   %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<1x1xf32>
+// CHECK-DAG:   %[[TWO:.*]] = arith.constant dense<2.000000e+00> : tensor<2x3xf32>
+// CHECK:       %[[A:.*]] = pet.add %arg0, %[[ONE]] : (tensor<2x3xf32>, tensor<1x1xf32>) -> tensor<2x3xf32>
+// CHECK:       %[[B:.*]] = pet.sub %[[TWO]], %[[A]] : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+// CHECK:       %[[C:.*]] = linalg.generic
+// CHECK:       math.erf
+// CHECK:       return %[[C]]
+// REMARK:      remark: not imported into PET: 'linalg.generic' (2 loops, 0 reduction; body: math.erf)
+func.func @constant_offsets(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %one = arith.constant 1.000000e+00 : f32
+  %two = arith.constant dense<2.000000e+00> : tensor<2x3xf32>
+  %0 = tensor.empty() : tensor<2x3xf32>
+  %1 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x3xf32>) outs(%0 : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.addf %one, %in : f32
+    linalg.yield %a : f32
+  } -> tensor<2x3xf32>
+  %2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%two, %1 : tensor<2x3xf32>, tensor<2x3xf32>) outs(%0 : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %s = arith.subf %in, %in_1 : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3xf32>
+  %3 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%2 : tensor<2x3xf32>) outs(%0 : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.erf %in : f32
+    linalg.yield %e : f32
+  } -> tensor<2x3xf32>
+  return %3 : tensor<2x3xf32>
 }

@@ -131,14 +131,16 @@ func.func @layout(%x: tensor<2x3x4xf32>, %y: tensor<2x3x4xf32>) -> (tensor<4x2x3
 // CHECK:       math.tanh
 // CHECK:       math.erf
 // CHECK:       math.tanh
+// CHECK:       math.rsqrt
 // CHECK-NOT:   pet.
-func.func @activations(%x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
+func.func @activations(%x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
   %0 = pet.relu %x : tensor<2x8xf32>
   %1 = pet.sigmoid %x : tensor<2x8xf32>
   %2 = pet.tanh %x : tensor<2x8xf32>
   %3 = pet.gelu %x : tensor<2x8xf32>
   %4 = pet.gelu %x approximate : tensor<2x8xf32>
-  return %0, %1, %2, %3, %4 : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+  %5 = pet.rsqrt %x : tensor<2x8xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
 }
 
 // -----

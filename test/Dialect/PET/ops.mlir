@@ -409,9 +409,10 @@ func.func @pad(%a: tensor<8x8x1x1xf32>, %b: tensor<2x3xbf16>) -> (tensor<8x8x3x3
 // CHECK-NEXT:    %[[G:.*]] = pet.sigmoid %arg2 : tensor<4x4xbf16>
 // CHECK-NEXT:    %[[H:.*]] = pet.tanh %arg3 : tensor<f64>
 // CHECK-NEXT:    %[[I:.*]] = pet.gelu %arg3 approximate : tensor<f64>
-// CHECK-NEXT:    return %[[E]], %[[F]], %[[G]], %[[H]], %[[I]]
+// CHECK-NEXT:    %[[J:.*]] = pet.rsqrt %arg0 : tensor<2x8xf32>
+// CHECK-NEXT:    return %[[E]], %[[F]], %[[G]], %[[H]], %[[I]], %[[J]]
 func.func @activations(%x: tensor<2x8xf32>, %y: tensor<3xf16>, %z: tensor<4x4xbf16>, %s: tensor<f64>)
-    -> (tensor<2x8xf32>, tensor<3xf16>, tensor<4x4xbf16>, tensor<f64>, tensor<f64>) {
+    -> (tensor<2x8xf32>, tensor<3xf16>, tensor<4x4xbf16>, tensor<f64>, tensor<f64>, tensor<2x8xf32>) {
   %0 = pet.relu %x : tensor<2x8xf32>
   %1 = pet.gelu %0 : tensor<2x8xf32>
   %2 = pet.gelu %1 approximate : tensor<2x8xf32>
@@ -421,7 +422,8 @@ func.func @activations(%x: tensor<2x8xf32>, %y: tensor<3xf16>, %z: tensor<4x4xbf
   %6 = pet.sigmoid %z : tensor<4x4xbf16>
   %7 = pet.tanh %s : tensor<f64>
   %8 = pet.gelu %s approximate : tensor<f64>
-  return %4, %5, %6, %7, %8 : tensor<2x8xf32>, tensor<3xf16>, tensor<4x4xbf16>, tensor<f64>, tensor<f64>
+  %9 = pet.rsqrt %x : tensor<2x8xf32>
+  return %4, %5, %6, %7, %8, %9 : tensor<2x8xf32>, tensor<3xf16>, tensor<4x4xbf16>, tensor<f64>, tensor<f64>, tensor<2x8xf32>
 }
 
 // -----

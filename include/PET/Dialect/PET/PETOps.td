@@ -360,6 +360,14 @@ def PET_SigmoidOp : PET_UnaryNonLinearOp<"sigmoid", "1 / (1 + exp(-input))"> {
 def PET_TanhOp : PET_UnaryNonLinearOp<"tanh", "tanh(input)"> {
   let summary = "Hyperbolic tangent";
 }
+def PET_RsqrtOp : PET_UnaryNonLinearOp<"rsqrt", "1 / sqrt(input)"> {
+  let summary = "Reciprocal square root";
+  let description = [{
+    `result = 1 / sqrt(input)` element by element (math.rsqrt). Inference
+    batch normalization scales by `rsqrt(variance + eps)`: on weights, it
+    is computed once at load (`--pet-preprocess`).
+  }];
+}
 
 def PET_GeluOp : PET_NonLinearOp<"gelu", [SameOperandsAndResultType]> {
   let summary = "Gaussian error linear unit";

@@ -1,7 +1,7 @@
 //===- ScalarFunctions.h - What element-wise operators compute --*- C++ -*-===//
 //
 // The scalar function of PET's element-wise non-linear operators (relu,
-// sigmoid, tanh, gelu), built with arith and math operations: one
+// sigmoid, tanh, rsqrt, gelu), built with arith and math operations: one
 // definition for every lowering that computes them element by element.
 //
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,270 @@
+"""The model benchmark through PyTorch's own models: the five networks as
+the PyTorch baseline defines them (`bench/models/torch_models.py`:
+torchvision's ResNet-18, ResNeXt-50 32x4d and Inception-v3, CSRNet, twelve
+BERT-base layers), compiled by `pet_mlir.compile` (torch.export, torch-mlir's
+FX importer, `--pet-optimize`, the cuda target) with their parameters as
+named weights; on the GPU the same state_dict feeds PyTorch and the compiled
+library, and the outputs are compared next to the timings.
+
+Here (MLIR; torch and torch-mlir in .venv-torch-mlir,
+`bash scripts/setup-torch.sh`):
+
+    .venv-torch-mlir/bin/python -m pet_mlir.torch_bench compile DIR \\
+        [--models resnet18,...] [--cost-db DB] [--cost-db-tf32 DB]
+
+builds each model on the CPU and compiles it twice: DIR/NAME-fp32.so
+(searched with the FP32 cost database, NCHW) and DIR/NAME-tf32.so (the TF32
+database, convolution outputs NHWC and filters KRSC: what cuDNN's TF32
+tensor cores read), each with its header and weight manifest
+(NAME-PREC.so.params.json; the values file is not kept: the GPU machine
+builds the same modules and hands their state_dict over by name).
+DIR/torch-bench.json records compile and search times, mutants and boxes.
+
+On the GPU machine, `bash bench/models/run-torch.sh DIR OUT [MODELS]` builds
+the runtime and, for each model and precision, runs (one process each: the
+runtime reads PET_TF32 when it loads)
+
+    python -m pet_mlir.torch_bench run DIR OUT/NAME.PREC.json --model NAME \\
+        --precision PREC --runtime-dir RUNTIME/lib
+
+which seeds PyTorch, builds the model on the GPU, computes the reference
+output in FP32 (TF32 off), times PyTorch eager and as one CUDA graph in the
+precision, loads the library with the model's state_dict (by name, through
+the manifest), runs it on the same input, compares (largest difference over
+the reference's largest |value|: FP32 within 1e-4, TF32 within 1e-2) and
+times it (one run captured as a CUDA graph, median of RUNS replays). Then
+here
+
+    python3 -m pet_mlir.torch_bench report DIR OUT --out PREFIX
+
+writes PREFIX.md and PREFIX.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = ("resnet18", "resnext50", "inception_v3", "csrnet", "bert_base")
+PRECISIONS = ("fp32", "tf32")
+# The largest difference from PyTorch's FP32 output, over its largest
+# |value|, that counts as equal (TF32 rounds every product's operands to
+# 10 mantissa bits).
+TOLERANCE = {"fp32": 1e-4, "tf32": 1e-2}
+# Each precision's search database option and layout; convolutional models
+# take NHWC outputs and KRSC filters in TF32 (bench/README.md, round 10).
+TF32_LAYOUT = "nhwc-krsc"
+SEED = 0
+RUNS = 100
+# A replacement must save this fraction of its subprogram's time (as the
+# hand-built benchmark: pet_mlir.bench.DEFAULT_MIN_GAIN).
+MIN_GAIN = 0.03
+
+
+def _torch_models():
+    """bench/models/torch_models.py, the PyTorch baseline's definitions."""
+    sys.path.insert(0, str(ROOT / "bench" / "models"))
+    try:
+        import torch_models
+    finally:
+        sys.path.pop(0)
+    return torch_models
+
+
+def library_path(directory: Path, name: str, precision: str) -> Path:
+    return directory / f"{name}-{precision}.so"
+
+
+def _layout(name: str, precision: str) -> str:
+    return TF32_LAYOUT if precision == "tf32" and name != "bert_base" else "nchw"
+
+
+def compile_models(directory: Path, models: Sequence[str],
+                   cost_db: Optional[Path] = None, cost_db_tf32: Optional[Path] = None,
+                   precisions: Sequence[str] = PRECISIONS) -> Dict[str, Any]:
+    """Compiles each model for each precision (see the module's doc)."""
+    import torch
+    from .bench import _report_counts
+    from .compile import compile as pet_compile
+    from .params import values_path
+    torch_models = _torch_models()
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest_file = directory / "torch-bench.json"
+    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+    for name in models:
+        torch.manual_seed(SEED)
+        model, x = torch_models.build(name, device="cpu")
+        entry = manifest.setdefault(name, {})
+        for precision in precisions:
+            db = cost_db_tf32 if precision == "tf32" else cost_db
+            output = library_path(directory, name, precision)
+            report = directory / f"{name}-{precision}.report.json"
+            options = f"min-gain={MIN_GAIN} report={report.resolve()}"
+            if db:
+                options += f" cost-db={Path(db).resolve()}"
+            start = time.perf_counter()
+            pet_compile(model, example_inputs=(x,), target="cuda", output=output,
+                        optimize=options, layout=_layout(name, precision),
+                        progress=True)
+            # The GPU machine builds the weights itself: no values file.
+            values_path(output).unlink(missing_ok=True)
+            counts = _report_counts(json.loads(report.read_text()))
+            entry[precision] = {
+                "compile_s": round(time.perf_counter() - start, 2),
+                "search_s": round(json.loads(report.read_text())["seconds"], 2),
+                "cost_db": str(db) if db else None,
+                "layout": _layout(name, precision), **counts}
+            print(f"{name} ({precision}): {entry[precision]}", flush=True)
+            manifest_file.write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+def relative_difference(result, reference) -> float:
+    """Largest |result - reference| over the reference's largest |value|."""
+    scale = float(reference.abs().max())
+    return float((result - reference).abs().max()) / (scale if scale else 1.0)
+
+
+def run_model(directory: Path, out: Path, name: str, precision: str,
+              runtime_dir: Optional[Path], runs: int = RUNS) -> Dict[str, Any]:
+    """On the GPU: PyTorch and the library on the same weights and input
+    (see the module's doc); the result is also written to `out`."""
+    # Read by the runtime when it loads (below), not after.
+    os.environ["PET_TF32"] = "1" if precision == "tf32" else "0"
+    import torch
+    from .cuda_library import CudaLibrary
+    from .params import manifest_path
+    torch_models = _torch_models()
+    torch.manual_seed(SEED)
+    torch.backends.cudnn.benchmark = True
+    model, x = torch_models.build(name)
+    tf32 = precision == "tf32"
+    result: Dict[str, Any] = {
+        "model": name, "precision": precision, "device": torch.cuda.get_device_name(),
+        "torch": torch.__version__, "cudnn": torch.backends.cudnn.version(),
+        "batch": int(x.shape[0]), "input_shape": list(x.shape), "runs": runs,
+        "tolerance": TOLERANCE[precision]}
+    with torch.no_grad():
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+        reference = model(x).float()
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = tf32
+        result["torch_difference"] = relative_difference(model(x), reference)
+        result.update({f"torch_{k}_ms": v for k, v in
+                       torch_models.time_built(model, x).items()})
+    library = library_path(directory, name, precision)
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()
+             if v.dtype == torch.float32}
+    start = time.perf_counter()
+    lib = CudaLibrary(library, runtime_dir=runtime_dir)
+    lib.load(state, manifest=manifest_path(library))
+    (output,) = lib.run(x)
+    result["pet_load_and_first_run_s"] = round(time.perf_counter() - start, 2)
+    result["pet_difference"] = relative_difference(output, reference)
+    result["equal"] = result["pet_difference"] <= TOLERANCE[precision]
+    result["pet_ms"] = lib.time(x, runs=runs)
+    result["pet_over_graph"] = result["pet_ms"] / result["torch_graph_ms"]
+    lib.close()
+    out.write_text(json.dumps(result, indent=1))
+    print(f"{name} {precision}: PyTorch eager {result['torch_eager_ms']:.3f} ms, graph "
+          f"{result['torch_graph_ms']:.3f} ms; PET {result['pet_ms']:.3f} ms "
+          f"({result['pet_over_graph']:.2f}x the graph); difference "
+          f"{result['pet_difference']:.2e} ({'equal' if result['equal'] else 'NOT EQUAL'} "
+          f"within {TOLERANCE[precision]:g}; PyTorch's own {result['torch_difference']:.2e})",
+          flush=True)
+    return result
+
+
+def collect(out: Path) -> List[Dict[str, Any]]:
+    """The results `run` wrote under `out`, in MODELS' order."""
+    results = [json.loads(p.read_text()) for p in sorted(out.glob("*.*.json"))
+               if p.name.count(".") == 2]
+    results = [r for r in results if "model" in r and "pet_ms" in r]
+    order = {m: i for i, m in enumerate(MODELS)}
+    return sorted(results, key=lambda r: (order.get(r["model"], len(order)),
+                                          PRECISIONS.index(r["precision"])))
+
+
+def write_report(directory: Path, out: Path, prefix: Path) -> Dict[str, Any]:
+    """PREFIX.md and PREFIX.json from `run`'s results and the compile
+    manifest."""
+    manifest_file = directory / "torch-bench.json"
+    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+    results = collect(out)
+    if not results:
+        raise SystemExit(f"{out}: no results of `torch_bench run`")
+    failures = (out / "failures.txt").read_text().splitlines() \
+        if (out / "failures.txt").exists() else []
+    first = results[0]
+    lines = [f"# PyTorch's own models through pet-compile, {first['device']}", "",
+             f"PyTorch {first['torch']} (cuDNN {first['cudnn']}), batch {first['batch']}, "
+             f"the same seeded weights (state_dict) and input for PyTorch and PET's "
+             f"library; median ms (PyTorch: CUDA events, {first['runs']} runs after "
+             f"warm-up; PET: {first['runs']} CUDA-graph replays). Difference: largest "
+             f"|PET - PyTorch FP32| over PyTorch's largest |value| (PyTorch's own in "
+             f"the precision beside it).", "",
+             "| model | precision | PyTorch eager | PyTorch graph | PET | PET / graph "
+             "| difference | PyTorch's own | equal | mutants | boxes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        compiled = manifest.get(r["model"], {}).get(r["precision"], {})
+        lines.append(
+            f"| {r['model']} | {r['precision']} | {r['torch_eager_ms']:.3f} | "
+            f"{r['torch_graph_ms']:.3f} | **{r['pet_ms']:.3f}** | "
+            f"{r['pet_over_graph']:.2f} | {r['pet_difference']:.1e} | "
+            f"{r['torch_difference']:.1e} | "
+            f"{'yes' if r['equal'] else 'NO'} (<= {r['tolerance']:g}) | "
+            f"{compiled.get('mutants_applied', '')} | {compiled.get('boxes_corrected', '')} |")
+    if failures:
+        lines += ["", "Failed: " + "; ".join(failures)]
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    Path(str(prefix) + ".md").write_text("\n".join(lines) + "\n")
+    table = {"results": results, "compiled": manifest, "failures": failures}
+    Path(str(prefix) + ".json").write_text(json.dumps(table, indent=1))
+    print("\n".join(lines))
+    return table
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("compile", help="compile the models (here)")
+    c.add_argument("directory", type=Path)
+    c.add_argument("--models", default=",".join(MODELS))
+    c.add_argument("--precisions", default=",".join(PRECISIONS))
+    c.add_argument("--cost-db", type=Path)
+    c.add_argument("--cost-db-tf32", type=Path)
+    r = sub.add_parser("run", help="one model in one precision (GPU machine)")
+    r.add_argument("directory", type=Path)
+    r.add_argument("out", type=Path)
+    r.add_argument("--model", required=True, choices=MODELS)
+    r.add_argument("--precision", required=True, choices=PRECISIONS)
+    r.add_argument("--runtime-dir", type=Path)
+    r.add_argument("--runs", type=int, default=RUNS)
+    p = sub.add_parser("report", help="the table of the runs' results")
+    p.add_argument("directory", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--out", dest="prefix", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "compile":
+        models = args.models.split(",")
+        unknown = [m for m in models if m not in MODELS]
+        if unknown:
+            parser.error(f"unknown model(s): {', '.join(unknown)} (one of {', '.join(MODELS)})")
+        compile_models(args.directory, models, args.cost_db, args.cost_db_tf32,
+                       args.precisions.split(","))
+    elif args.command == "run":
+        run_model(args.directory, args.out, args.model, args.precision, args.runtime_dir,
+                  args.runs)
+    else:
+        write_report(args.directory, args.out, args.prefix)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
