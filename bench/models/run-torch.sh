@@ -7,7 +7,9 @@
 # library on the same weights and input in one process, writing
 # OUT/NAME.PREC.json; failures are listed in OUT/failures.txt. cuDNN
 # algorithm choices are shared between the processes through
-# $PET_CUDNN_ALGORITHMS (default OUT/algorithms.tsv).
+# $PET_CUDNN_ALGORITHMS (default OUT/algorithms.tsv). PET_BENCH_PROFILE (set, to anything)
+# also writes each library's kernel times per graph replay to
+# OUT/NAME.PREC.graph.tsv (CUPTI).
 # Usage: bash bench/models/run-torch.sh DIR OUT [MODELS] [PRECISIONS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,7 +29,8 @@ for model in ${models//,/ }; do
     [[ -f $dir/$model-$precision.so ]] || continue
     PYTHONPATH="$root/python" python3 -m pet_mlir.torch_bench run "$dir" \
       "$out/$model.$precision.json" --model "$model" --precision "$precision" \
-      --runtime-dir "$rt/lib" 2> "$out/$model.$precision.err" ||
+      --runtime-dir "$rt/lib" ${PET_BENCH_PROFILE:+--profile} \
+      2> "$out/$model.$precision.err" ||
       echo "$model $precision: FAILED ($(tail -1 "$out/$model.$precision.err"))" |
         tee -a "$out/failures.txt"
   done

@@ -466,6 +466,12 @@ static Tensor<F> evaluateNonLinear(Operation *op, const Tensor<F> &input) {
                   F maximum = -std::numeric_limits<F>::infinity();
                   for (int64_t k = 0; k < extent; ++k)
                     maximum = std::max(maximum, input[base + k * step]);
+                  if (softmax.getSafe() &&
+                      maximum == -std::numeric_limits<F>::infinity()) {
+                    for (int64_t k = 0; k < extent; ++k)
+                      out[base + k * step] = F(0);
+                    return;
+                  }
                   F sum = 0;
                   for (int64_t k = 0; k < extent; ++k)
                     sum += out[base + k * step] =

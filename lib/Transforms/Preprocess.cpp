@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::pet {
@@ -87,20 +88,72 @@ static void foldConstantOperators(func::FuncOp func, int64_t maxElements) {
   }
 }
 
+/// Removes the preprocessed arguments of `func` that nothing reads, and
+/// the results of its preprocessing function `init` that computed them.
+static void pruneUnusedPreprocessed(func::FuncOp func, func::FuncOp init) {
+  auto ret = cast<func::ReturnOp>(init.getBody().front().getTerminator());
+  SmallVector<unsigned> preprocessed;
+  for (BlockArgument arg : func.getArguments())
+    if (func.getArgAttr(arg.getArgNumber(),
+                        PETDialect::kPreprocessedAttrName))
+      preprocessed.push_back(arg.getArgNumber());
+  if (preprocessed.size() != ret.getNumOperands())
+    return; // not as --pet-preprocess made them: leave them
+  llvm::BitVector unusedArgs(func.getNumArguments());
+  llvm::BitVector unusedResults(ret.getNumOperands());
+  for (auto [k, index] : llvm::enumerate(preprocessed))
+    if (func.getArgument(index).use_empty()) {
+      unusedArgs.set(index);
+      unusedResults.set(k);
+    }
+  if (unusedResults.none())
+    return;
+  (void)func.eraseArguments(unusedArgs);
+  ret->eraseOperands(unusedResults);
+  init.setType(FunctionType::get(init.getContext(), init.getArgumentTypes(),
+                                 ret.getOperandTypes()));
+  // What computed only the removed results.
+  SmallVector<Operation *> ops;
+  for (Operation &op : init.getBody().front().without_terminator())
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops))
+    if (op->use_empty())
+      op->erase();
+}
+
 /// Moves the PET operators of `func` that depend only on its weight
 /// arguments (and constants) into a new function that computes them once;
-/// `func` takes their results as new arguments instead.
+/// `func` takes their results as new arguments instead. When `func` has a
+/// preprocessing function already (this pass ran before, and what came
+/// after made more of the function depend on weights only: a mutant's
+/// biases concatenated, say), that function computes the new results too,
+/// from the weights and what it computed, and the preprocessed arguments
+/// nothing reads any more are removed.
 static LogicalResult hoistWeightComputations(func::FuncOp func,
                                              SymbolTable &symbols) {
-  SmallVector<BlockArgument> weights;
-  for (BlockArgument arg : func.getArguments())
+  func::FuncOp existing = getPreprocessFunction(func);
+  SmallVector<BlockArgument> weights, preprocessed;
+  for (BlockArgument arg : func.getArguments()) {
     if (isPreprocessingInput(func, arg.getArgNumber()))
       weights.push_back(arg);
+    else if (existing && func.getArgAttr(arg.getArgNumber(),
+                                         PETDialect::kPreprocessedAttrName))
+      preprocessed.push_back(arg);
+  }
   if (weights.empty())
     return success();
+  if (existing &&
+      (existing.getNumArguments() != weights.size() ||
+       existing.getNumResults() != preprocessed.size() ||
+       !existing.getBody().hasOneBlock()))
+    return func.emitError("the preprocessing function @")
+           << existing.getSymName() << " does not compute the "
+           << "preprocessed arguments of @" << func.getSymName()
+           << " from its weights";
   // What depends on weights and constants only.
   llvm::SetVector<Operation *> slice;
   llvm::DenseSet<Value> known(weights.begin(), weights.end());
+  known.insert(preprocessed.begin(), preprocessed.end());
   Block &body = func.getBody().front();
   for (Operation &op : body) {
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
@@ -131,21 +184,29 @@ static LogicalResult hoistWeightComputations(func::FuncOp func,
     return success();
   }
 
-  // The preprocessing function: weights in, preprocessed weights out.
+  // The preprocessing function: weights in, preprocessed weights out (a
+  // new one, or the existing one with more results).
   OpBuilder builder(func);
-  SmallVector<Type> weightTypes = llvm::map_to_vector(
-      weights, [](BlockArgument arg) { return arg.getType(); });
-  SmallVector<Type> frontierTypes =
-      llvm::map_to_vector(frontier, [](Value v) { return v.getType(); });
-  auto init = func::FuncOp::create(
-      builder, func.getLoc(), (func.getSymName() + "_preprocess").str(),
-      builder.getFunctionType(weightTypes, frontierTypes));
-  symbols.insert(init); // renames on a clash
-  Block *initBody = init.addEntryBlock();
-  builder.setInsertionPointToStart(initBody);
   IRMapping mapping;
-  for (auto [weight, arg] : llvm::zip_equal(weights, initBody->getArguments()))
+  func::FuncOp init = existing;
+  SmallVector<Value> results;
+  if (!init) {
+    SmallVector<Type> weightTypes = llvm::map_to_vector(
+        weights, [](BlockArgument arg) { return arg.getType(); });
+    init = func::FuncOp::create(
+        builder, func.getLoc(), (func.getSymName() + "_preprocess").str(),
+        builder.getFunctionType(weightTypes, {}));
+    symbols.insert(init); // renames on a clash
+    Block *initBody = init.addEntryBlock();
+    builder.setInsertionPointToStart(initBody);
+    func::ReturnOp::create(builder, func.getLoc(), ValueRange{});
+  }
+  auto ret = cast<func::ReturnOp>(init.getBody().front().getTerminator());
+  builder.setInsertionPoint(ret);
+  for (auto [weight, arg] : llvm::zip_equal(weights, init.getArguments()))
     mapping.map(weight, arg);
+  for (auto [arg, value] : llvm::zip_equal(preprocessed, ret.getOperands()))
+    mapping.map(arg, value);
   for (Operation *op : slice) {
     for (Value operand : op->getOperands())
       if (auto constant = operand.getDefiningOp<arith::ConstantOp>();
@@ -153,10 +214,12 @@ static LogicalResult hoistWeightComputations(func::FuncOp func,
         builder.clone(*constant, mapping);
     builder.clone(*op, mapping);
   }
-  func::ReturnOp::create(builder, func.getLoc(),
-                         llvm::map_to_vector(frontier, [&](Value v) {
-                           return mapping.lookup(v);
-                         }));
+  llvm::append_range(results, ret.getOperands());
+  for (Value v : frontier)
+    results.push_back(mapping.lookup(v));
+  ret->setOperands(results);
+  init.setType(FunctionType::get(init.getContext(), init.getArgumentTypes(),
+                                 ret.getOperandTypes()));
 
   // The function reads the preprocessed weights as new arguments.
   MLIRContext *context = func.getContext();
@@ -178,6 +241,8 @@ static LogicalResult hoistWeightComputations(func::FuncOp func,
     op->erase();
   func->setAttr(PETDialect::kPreprocessFuncAttrName,
                 FlatSymbolRefAttr::get(init.getSymNameAttr()));
+  if (existing)
+    pruneUnusedPreprocessed(func, init);
   return success();
 }
 

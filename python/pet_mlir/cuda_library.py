@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -272,10 +273,13 @@ class CudaLibrary:
             addresses.append((address, buffer["shape"]))
         return addresses, results
 
-    def time(self, *inputs: Any, runs: int = 100) -> float:
+    def time(self, *inputs: Any, runs: int = 100,
+             profile: Optional[Union[str, Path]] = None) -> float:
         """Median milliseconds of `runs` replays of one run on `inputs`
         captured as a CUDA graph, each waited for (as the benchmark's
-        programs time themselves: pet_rt_time_graph)."""
+        programs time themselves: pet_rt_time_graph). With `profile`, the
+        graph's kernels are then traced (CUPTI) and their GPU time per
+        replay written to that file (the runtime's PET_GRAPH_PROFILE)."""
         if runs < 1:
             raise CudaLibraryError(f"runs must be positive ({runs})")
         owned_before = len(self._owned)
@@ -289,6 +293,17 @@ class CudaLibrary:
             self._check("capturing a run in a CUDA graph")
             median = self._rt.pet_rt_graph_median_ms(runs)
             self._check("timing the graph")
+            if profile is not None:
+                previous = os.environ.get("PET_GRAPH_PROFILE")
+                os.environ["PET_GRAPH_PROFILE"] = str(profile)
+                try:
+                    self._rt.pet_rt_time_graph(20)   # prints a pet-time line
+                    self._check("profiling the graph")
+                finally:
+                    if previous is None:
+                        del os.environ["PET_GRAPH_PROFILE"]
+                    else:
+                        os.environ["PET_GRAPH_PROFILE"] = previous
             return median
         finally:
             self._rt.pet_rt_graph_destroy()

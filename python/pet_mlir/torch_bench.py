@@ -132,7 +132,8 @@ def relative_difference(result, reference) -> float:
 
 
 def run_model(directory: Path, out: Path, name: str, precision: str,
-              runtime_dir: Optional[Path], runs: int = RUNS) -> Dict[str, Any]:
+              runtime_dir: Optional[Path], runs: int = RUNS,
+              profile: bool = False) -> Dict[str, Any]:
     """On the GPU: PyTorch and the library on the same weights and input
     (see the module's doc); the result is also written to `out`."""
     # Read by the runtime when it loads (below), not after.
@@ -167,7 +168,9 @@ def run_model(directory: Path, out: Path, name: str, precision: str,
     result["pet_load_and_first_run_s"] = round(time.perf_counter() - start, 2)
     result["pet_difference"] = relative_difference(output, reference)
     result["equal"] = result["pet_difference"] <= TOLERANCE[precision]
-    result["pet_ms"] = lib.time(x, runs=runs)
+    # With `profile`, the kernels of the timed graph: OUT with .graph.tsv.
+    result["pet_ms"] = lib.time(x, runs=runs,
+                                profile=out.with_suffix(".graph.tsv") if profile else None)
     result["pet_over_graph"] = result["pet_ms"] / result["torch_graph_ms"]
     lib.close()
     out.write_text(json.dumps(result, indent=1))
@@ -246,6 +249,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     r.add_argument("--precision", required=True, choices=PRECISIONS)
     r.add_argument("--runtime-dir", type=Path)
     r.add_argument("--runs", type=int, default=RUNS)
+    r.add_argument("--profile", action="store_true",
+                   help="write the kernels' GPU time per replay of the timed graph "
+                        "(CUPTI) to OUT with .graph.tsv")
     p = sub.add_parser("report", help="the table of the runs' results")
     p.add_argument("directory", type=Path)
     p.add_argument("out", type=Path)
@@ -260,7 +266,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                        args.precisions.split(","))
     elif args.command == "run":
         run_model(args.directory, args.out, args.model, args.precision, args.runtime_dir,
-                  args.runs)
+                  args.runs, args.profile)
     else:
         write_report(args.directory, args.out, args.prefix)
     return 0

@@ -60,6 +60,40 @@ func.func @weights(%x: tensor<1x2x4x4xf32>, %w1: tensor<2x2x1x1xf32> {pet.weight
 
 // -----
 
+// Preprocessed already, and since then a concatenation of preprocessed
+// biases (a mutant's, merged after preprocessing): the existing
+// preprocessing function computes it too, and the biases nothing else
+// reads stop being arguments.
+// CHECK-LABEL: func.func @again_preprocess(
+// CHECK-SAME:    %[[B1:.*]]: tensor<2xf32>, %[[B2:.*]]: tensor<3xf32>) -> (tensor<1x5xf32>, tensor<1x5xf32>)
+// CHECK-NEXT:  %[[R1:.*]] = pet.reshape %[[B1]]
+// CHECK-NEXT:  %[[R2:.*]] = pet.reshape %[[B2]]
+// CHECK-NEXT:  %[[C:.*]] = pet.concat %[[R1]], %[[R2]] axis 1
+// CHECK-NEXT:  %[[D:.*]] = pet.scale %[[C]] by 2.000000e+00
+// CHECK-NEXT:  return %[[C]], %[[D]]
+// CHECK-LABEL: func.func @again(
+// CHECK-SAME:    %[[X:.*]]: tensor<4x5xf32>, %{{.*}}: tensor<2xf32> {pet.weight}, %{{.*}}: tensor<3xf32> {pet.weight}, %[[C:.*]]: tensor<1x5xf32> {pet.preprocessed, pet.weight}, %[[D:.*]]: tensor<1x5xf32> {pet.preprocessed, pet.weight})
+// CHECK-SAME:    attributes {pet.preprocess = @again_preprocess}
+// CHECK-NEXT:  %[[Y:.*]] = pet.add %[[X]], %[[C]]
+// CHECK-NEXT:  %[[Z:.*]] = pet.add %[[Y]], %[[D]]
+// CHECK-NEXT:  return %[[Z]]
+func.func @again_preprocess(%b1: tensor<2xf32>, %b2: tensor<3xf32>) -> (tensor<1x2xf32>, tensor<1x3xf32>) {
+  %r1 = pet.reshape %b1 : tensor<2xf32> -> tensor<1x2xf32>
+  %r2 = pet.reshape %b2 : tensor<3xf32> -> tensor<1x3xf32>
+  return %r1, %r2 : tensor<1x2xf32>, tensor<1x3xf32>
+}
+func.func @again(%x: tensor<4x5xf32>, %b1: tensor<2xf32> {pet.weight}, %b2: tensor<3xf32> {pet.weight},
+                 %r1: tensor<1x2xf32> {pet.weight, pet.preprocessed}, %r2: tensor<1x3xf32> {pet.weight, pet.preprocessed})
+    -> tensor<4x5xf32> attributes {pet.preprocess = @again_preprocess} {
+  %c = pet.concat %r1, %r2 axis 1 : (tensor<1x2xf32>, tensor<1x3xf32>) -> tensor<1x5xf32>
+  %y = pet.add %x, %c : (tensor<4x5xf32>, tensor<1x5xf32>) -> tensor<4x5xf32>
+  %d = pet.scale %c by 2.0 : tensor<1x5xf32>
+  %z = pet.add %y, %d : (tensor<4x5xf32>, tensor<1x5xf32>) -> tensor<4x5xf32>
+  return %z : tensor<4x5xf32>
+}
+
+// -----
+
 // A function called in the module keeps its signature: its weights are not
 // preprocessed, and a remark says why.
 // REMARK: preprocess.mlir:[[@LINE+4]]:1: remark: weights are not preprocessed: @callee is called in the module, and preprocessing changes its arguments

@@ -234,6 +234,30 @@ TEST_F(EvaluatorTest, SoftmaxAndLayerNorm) {
     EXPECT_NEAR(s[3 + col], eb / (ea + eb), 1e-12);
   }
 
+  // A lane of -inf: NaN from softmax, zeros from the safe softmax; other
+  // lanes the same.
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> masked = {-inf, -inf, -inf, 1, 2, 3};
+  func::FuncOp rows =
+      parse(R"(func.func @f(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
+    %0 = pet.softmax %x axis 1 : tensor<2x3xf64>
+    return %0 : tensor<2x3xf64>
+  })");
+  Tensor<double> plain = run1(rows, {2, 3}, masked);
+  // (parse replaces the module that held `rows`.)
+  func::FuncOp safeRows =
+      parse(R"(func.func @f(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
+    %0 = pet.softmax %x axis 1 safe : tensor<2x3xf64>
+    return %0 : tensor<2x3xf64>
+  })");
+  Tensor<double> safe = run1(safeRows, {2, 3}, masked);
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_TRUE(std::isnan(plain[k]));
+    EXPECT_EQ(safe[k], 0.0);
+    EXPECT_EQ(safe[3 + k], plain[3 + k]);
+    EXPECT_GT(safe[3 + k], 0.0);
+  }
+
   func::FuncOp norm =
       parse(R"(func.func @f(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
     %0 = pet.layer_norm %x axis 1 epsilon 0.0 : tensor<2x3xf64>

@@ -14,6 +14,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -45,8 +46,16 @@ struct Snapshot {
 
 static std::string takeSnapshot(ModuleOp module, unsigned seed,
                                 Snapshot &snapshot) {
+  // Preprocessing functions are compared through the functions they serve
+  // (--pet-preprocess may give one more results).
+  llvm::StringSet<> preprocessing;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (auto name = func->getAttrOfType<FlatSymbolRefAttr>(
+            PETDialect::kPreprocessFuncAttrName))
+      preprocessing.insert(name.getValue());
   for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isPrivate() || func.isExternal())
+    if (func.isPrivate() || func.isExternal() ||
+        preprocessing.contains(func.getSymName()))
       continue;
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> dist(-1, 1);

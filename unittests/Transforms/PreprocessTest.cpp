@@ -74,3 +74,37 @@ TEST(PreprocessTest, WeightArgumentsArePreprocessedOnceWithTheSameValues) {
   EXPECT_EQ(checkPipelinePreservesValues(*module, "pet-preprocess"), "");
   EXPECT_FALSE(module->lookupSymbol("f_preprocess_0"));
 }
+
+TEST(PreprocessTest, PreprocessingAgainExtendsTheFunctionWithTheSameValues) {
+  MLIRContext context;
+  preparePassContext(context);
+  // Preprocessed (the bias reshaped), then more made of preprocessed
+  // weights: the concatenation moves into the same preprocessing function.
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"(
+    func.func @f_preprocess(%b1: tensor<2xf32>, %b2: tensor<3xf32>) -> (tensor<1x2xf32>, tensor<1x3xf32>) {
+      %r1 = pet.reshape %b1 : tensor<2xf32> -> tensor<1x2xf32>
+      %r2 = pet.reshape %b2 : tensor<3xf32> -> tensor<1x3xf32>
+      return %r1, %r2 : tensor<1x2xf32>, tensor<1x3xf32>
+    }
+    func.func @f(%x: tensor<4x5xf32>, %b1: tensor<2xf32> {pet.weight}, %b2: tensor<3xf32> {pet.weight},
+                 %r1: tensor<1x2xf32> {pet.weight, pet.preprocessed}, %r2: tensor<1x3xf32> {pet.weight, pet.preprocessed})
+        -> tensor<4x5xf32> attributes {pet.preprocess = @f_preprocess} {
+      %c = pet.concat %r1, %r2 axis 1 : (tensor<1x2xf32>, tensor<1x3xf32>) -> tensor<1x5xf32>
+      %y = pet.add %x, %c : (tensor<4x5xf32>, tensor<1x5xf32>) -> tensor<4x5xf32>
+      return %y : tensor<4x5xf32>
+    })",
+                                                             &context);
+  ASSERT_TRUE(module);
+  EXPECT_EQ(checkPipelinePreservesValues(*module, "pet-preprocess"), "");
+  auto f = module->lookupSymbol<func::FuncOp>("f");
+  auto init = module->lookupSymbol<func::FuncOp>("f_preprocess");
+  ASSERT_TRUE(f && init);
+  EXPECT_FALSE(module->lookupSymbol("f_preprocess_0"));
+  // The inputs, the two weights and the concatenated bias.
+  EXPECT_EQ(f.getNumArguments(), 4u);
+  EXPECT_EQ(init.getNumResults(), 1u);
+  unsigned pet = 0;
+  f.walk(
+      [&](Operation *op) { pet += op->getDialect()->getNamespace() == "pet"; });
+  EXPECT_EQ(pet, 1u);
+}

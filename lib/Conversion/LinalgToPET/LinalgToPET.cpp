@@ -11,6 +11,8 @@
 #include "PET/Conversion/LinalgToPET.h"
 #include "PET/Conversion/Passes.h"
 
+#include "ImportSupport.h"
+
 #include "PET/Dialect/PET/PETOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,17 +36,27 @@ namespace mlir::pet {
 
 using namespace mlir;
 using namespace mlir::pet;
+using namespace mlir::pet::linalg_import;
 
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// The value of a scalar or splat floating-point constant.
-static std::optional<double> getConstantFloat(Value value) {
+std::optional<double> mlir::pet::linalg_import::getConstantFloat(Value value) {
   // A constant of another width: what torch-mlir writes for Python floats
-  // (an f64 constant truncated where it is used).
-  if (isa_and_nonnull<arith::TruncFOp, arith::ExtFOp>(value.getDefiningOp()))
-    value = value.getDefiningOp()->getOperand(0);
+  // (an f64 constant truncated where it is used), the value it becomes.
+  if (isa_and_nonnull<arith::TruncFOp, arith::ExtFOp>(value.getDefiningOp())) {
+    std::optional<double> wide =
+        getConstantFloat(value.getDefiningOp()->getOperand(0));
+    auto type = dyn_cast<FloatType>(value.getType());
+    if (!wide || !type)
+      return std::nullopt;
+    APFloat narrow(*wide);
+    bool lost;
+    narrow.convert(type.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                   &lost);
+    return narrow.convertToDouble();
+  }
   FloatAttr scalar;
   if (matchPattern(value, m_Constant(&scalar)))
     return scalar.getValueAsDouble();
@@ -54,9 +66,7 @@ static std::optional<double> getConstantFloat(Value value) {
   return std::nullopt;
 }
 
-/// Whether `value` is a tensor filled with `expected` (linalg.fill of a
-/// constant, or a splat constant).
-static bool isFilledWith(Value value, double expected) {
+bool mlir::pet::linalg_import::isFilledWith(Value value, double expected) {
   if (auto fill = value.getDefiningOp<linalg::FillOp>())
     value = fill.getInputs()[0];
   std::optional<double> v = getConstantFloat(value);
@@ -88,8 +98,9 @@ struct AttrList {
   }
 };
 
-static Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value,
-                       ArrayRef<int64_t> shape) {
+Value mlir::pet::linalg_import::reshapeTo(PatternRewriter &rewriter,
+                                          Location loc, Value value,
+                                          ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getShape() == shape)
     return value;
@@ -98,12 +109,9 @@ static Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value,
                            value);
 }
 
-/// The shape `value`, read through `map` (an element-wise operand's
-/// indexing map) at positions of a tensor of `shape`, takes as an operand of
-/// PET's broadcasting operators: its own dimensions where the map indexes,
-/// size 1 elsewhere. Fails for maps that permute or repeat dimensions.
-static FailureOr<SmallVector<int64_t>>
-getBroadcastShape(Value value, AffineMap map, ArrayRef<int64_t> shape) {
+FailureOr<SmallVector<int64_t>>
+mlir::pet::linalg_import::getBroadcastShape(Value value, AffineMap map,
+                                            ArrayRef<int64_t> shape) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type || !type.hasStaticShape() || map.getNumSymbols())
     return failure();
@@ -736,6 +744,7 @@ void mlir::pet::populateLinalgToPETPatterns(RewritePatternSet &patterns) {
       ImportReshape<tensor::CollapseShapeOp>,
       ImportReshape<tensor::ExpandShapeOp>, ImportConcat, ImportExtractSlice,
       ImportInsertSlice, ImportPad, ImportElementwiseGeneric>(context);
+  populateNormalizationImportPatterns(patterns);
 }
 
 namespace {

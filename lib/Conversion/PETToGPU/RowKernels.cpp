@@ -345,10 +345,12 @@ static void emitRowLoops(RowKernelBuilder &kb, ElementEmitter &emitter,
                         lb, loc, arith::SubFOp::create(lb, loc, x, max));
                     return arith::AddFOp::create(lb, loc, acc, e);
                   });
+    bool safe = cast<SoftmaxOp>(kernel.rowOp).getSafe();
     finish = [=](OpBuilder &lb, Value x) -> Value {
       Value e =
           math::ExpOp::create(lb, loc, arith::SubFOp::create(lb, loc, x, max));
-      return arith::DivFOp::create(lb, loc, e, sum);
+      Value quotient = arith::DivFOp::create(lb, loc, e, sum);
+      return safe ? buildSafeSoftmaxResult(lb, loc, quotient, max) : quotient;
     };
   } else {
     Value mean =
@@ -472,8 +474,12 @@ static void emitRowRegisters(RowKernelBuilder &kb, ElementEmitter &emitter,
       exps.push_back(
           math::ExpOp::create(k, loc, arith::SubFOp::create(k, loc, x, max)));
     Value sum = reduce(exps, 0.0, gpu::AllReduceOperation::ADD, add);
-    for (Value e : exps)
-      ys.push_back(arith::DivFOp::create(k, loc, e, sum));
+    bool safe = cast<SoftmaxOp>(kernel.rowOp).getSafe();
+    for (Value e : exps) {
+      Value quotient = arith::DivFOp::create(k, loc, e, sum);
+      ys.push_back(safe ? buildSafeSoftmaxResult(k, loc, quotient, max)
+                        : quotient);
+    }
   } else {
     Value mean = kb.mean(reduce(xs, 0.0, gpu::AllReduceOperation::ADD, add));
     SmallVector<Value> deviations, squares;

@@ -748,8 +748,12 @@ struct SoftmaxToLinalg : public OpConversionPattern<SoftmaxOp> {
         });
     Value sum = tb.reduce(e, dims, 0.0, add);
     Value result = combineWithReduced(
-        tb, e, {sum}, dims, [](OpBuilder &b, Location loc, ValueRange args) {
-          return arith::DivFOp::create(b, loc, args[0], args[1]).getResult();
+        tb, e, {sum, max}, dims,
+        [safe = op.getSafe()](OpBuilder &b, Location loc, ValueRange args) {
+          Value quotient = arith::DivFOp::create(b, loc, args[0], args[1]);
+          if (!safe)
+            return quotient;
+          return buildSafeSoftmaxResult(b, loc, quotient, args[2]);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -144,6 +144,28 @@ func.func @softmax(%x: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
 
 // -----
 
+// A safe softmax (PyTorch's _safe_softmax): each quotient replaced by zero
+// where its row's maximum is -inf, in both kernel forms.
+
+// CHECK-LABEL: func.func @safe_softmax
+// CHECK:         %[[MAX:.*]] = gpu.all_reduce maximumf %{{.*}} uniform
+// CHECK:         %[[SUM:.*]] = gpu.all_reduce add %{{.*}} uniform
+// CHECK:         scf.for
+// CHECK:           %[[Q:.*]] = arith.divf %{{.*}}, %[[SUM]]
+// CHECK:           %[[EMPTY:.*]] = arith.cmpf oeq, %[[MAX]], %{{.*}} : f32
+// CHECK:           arith.select %[[EMPTY]], %{{.*}}, %[[Q]] : f32
+// REG-LABEL:   func.func @safe_softmax
+// REG-COUNT-4:   arith.select
+// WARP-LABEL:  func.func @safe_softmax
+// WARP:          arith.cmpf oeq
+// WARP:          arith.select
+func.func @safe_softmax(%x: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
+  %0 = pet.softmax %x axis 2 safe : tensor<12x128x128xf32>
+  return %0 : tensor<12x128x128xf32>
+}
+
+// -----
+
 // Long rows get at most max-threads threads (256 by default): 16 elements
 // per thread held in registers, more read in loops.
 

@@ -146,15 +146,23 @@ func.func @activations(%x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>
 // -----
 
 // Softmax and layer normalization: reductions, broadcast back.
+// A safe softmax selects zero where the lane's maximum is -inf.
 // CHECK-LABEL: func.func @normalizations
 // CHECK:       iterator_types = ["parallel", "reduction", "parallel"]
 // CHECK:       math.exp
+// CHECK:       arith.divf
+// CHECK-NOT:   arith.select
+// CHECK:       math.exp
+// CHECK:       %[[Q:.*]] = arith.divf
+// CHECK:       %[[E:.*]] = arith.cmpf oeq
+// CHECK:       arith.select %[[E]], %{{.*}}, %[[Q]]
 // CHECK:       math.rsqrt
 // CHECK-NOT:   pet.
-func.func @normalizations(%x: tensor<2x5x3xf32>) -> (tensor<2x5x3xf32>, tensor<2x5x3xf32>) {
+func.func @normalizations(%x: tensor<2x5x3xf32>) -> (tensor<2x5x3xf32>, tensor<2x5x3xf32>, tensor<2x5x3xf32>) {
   %0 = pet.softmax %x axis 1 : tensor<2x5x3xf32>
+  %s = pet.softmax %x axis 1 safe : tensor<2x5x3xf32>
   %1 = pet.layer_norm %x axis 1 epsilon 1.0e-5 : tensor<2x5x3xf32>
-  return %0, %1 : tensor<2x5x3xf32>, tensor<2x5x3xf32>
+  return %0, %s, %1 : tensor<2x5x3xf32>, tensor<2x5x3xf32>, tensor<2x5x3xf32>
 }
 
 // -----

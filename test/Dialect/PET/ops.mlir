@@ -431,11 +431,13 @@ func.func @activations(%x: tensor<2x8xf32>, %y: tensor<3xf16>, %z: tensor<4x4xbf
 // CHECK-LABEL: func.func @softmax(
 // CHECK-NEXT:    %[[A:.*]] = pet.softmax %arg0 axis 2 : tensor<2x12x16xf32>
 // CHECK-NEXT:    %[[B:.*]] = pet.softmax %[[A]] axis 0 : tensor<2x12x16xf32>
-// CHECK-NEXT:    return %[[B]]
+// CHECK-NEXT:    %[[C:.*]] = pet.softmax %[[B]] axis 1 safe : tensor<2x12x16xf32>
+// CHECK-NEXT:    return %[[C]]
 func.func @softmax(%x: tensor<2x12x16xf32>) -> tensor<2x12x16xf32> {
   %0 = pet.softmax %x axis 2 : tensor<2x12x16xf32>
   %1 = pet.softmax %0 axis 0 : tensor<2x12x16xf32>
-  return %1 : tensor<2x12x16xf32>
+  %2 = pet.softmax %1 axis 1 safe : tensor<2x12x16xf32>
+  return %2 : tensor<2x12x16xf32>
 }
 
 // -----

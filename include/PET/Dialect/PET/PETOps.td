@@ -386,11 +386,15 @@ def PET_GeluOp : PET_NonLinearOp<"gelu", [SameOperandsAndResultType]> {
 def PET_SoftmaxOp : PET_NonLinearOp<"softmax", [SameOperandsAndResultType]> {
   let summary = "Softmax along one dimension";
   let description = [{
-    `result = exp(input) / sum_axis exp(input)`, computed stably.
+    `result = exp(input) / sum_axis exp(input)`, computed stably. With
+    `safe`, a lane whose inputs are all -inf gives zeros instead of NaN
+    (PyTorch's `_safe_softmax`, what its scaled dot-product attention
+    computes).
   }];
-  let arguments = (ins PET_Tensor:$input, I64Attr:$axis);
+  let arguments = (ins PET_Tensor:$input, I64Attr:$axis, UnitAttr:$safe);
   let results = (outs PET_Tensor:$result);
-  let assemblyFormat = "$input `axis` $axis attr-dict `:` type($input)";
+  let assemblyFormat =
+      "$input `axis` $axis (`safe` $safe^)? attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
 

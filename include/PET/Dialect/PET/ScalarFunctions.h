@@ -21,6 +21,12 @@ bool hasScalarFunction(Operation *op);
 /// must satisfy `hasScalarFunction`.
 Value buildScalarFunction(OpBuilder &b, Location loc, Operation *op, Value x);
 
+/// What a `safe` softmax makes of an element's quotient exp(x - max) / sum,
+/// given its lane's maximum: zero where the lane is all -inf (the quotient
+/// is NaN there).
+Value buildSafeSoftmaxResult(OpBuilder &b, Location loc, Value quotient,
+                             Value laneMax);
+
 } // namespace mlir::pet
 
 #endif // PET_DIALECT_PET_SCALARFUNCTIONS_H
