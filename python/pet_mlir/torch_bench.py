@@ -38,6 +38,14 @@ here
     python3 -m pet_mlir.torch_bench report DIR OUT --out PREFIX
 
 writes PREFIX.md and PREFIX.json.
+
+The searches choose by measured costs (`--cost-db`): `compile --candidates`
+also compiles the programs each search chose between that the databases
+have not measured (DIR/candidates-PREC/*.o); on the GPU machine
+`PET_GPU_SKIP_PROFILE=1 bash bench/gpu/run.sh DIR/candidates-PREC OUT-PREC`
+times them, `python -m pet_mlir.measure collect DIR/candidates-PREC
+OUT-PREC --precision PREC --merge DB --out DB2` files them, and `compile`
+with the new databases chooses again (bench/README.md).
 """
 
 from __future__ import annotations
@@ -87,9 +95,15 @@ def _layout(name: str, precision: str) -> str:
 
 def compile_models(directory: Path, models: Sequence[str],
                    cost_db: Optional[Path] = None, cost_db_tf32: Optional[Path] = None,
-                   precisions: Sequence[str] = PRECISIONS) -> Dict[str, Any]:
-    """Compiles each model for each precision (see the module's doc)."""
+                   precisions: Sequence[str] = PRECISIONS,
+                   candidates: bool = False) -> Dict[str, Any]:
+    """Compiles each model for each precision (see the module's doc). With
+    `candidates`, each search's original and kept programs that the
+    precision's database has not measured are also compiled for timing on
+    the GPU (DIR/candidates-PREC/NAME-PREC.o, pet_mlir.measure; in the
+    precision's layout), the closed loop's first step."""
     import torch
+    from . import measure
     from .bench import _report_counts
     from .compile import compile as pet_compile
     from .params import values_path
@@ -108,12 +122,24 @@ def compile_models(directory: Path, models: Sequence[str],
             options = f"min-gain={MIN_GAIN} report={report.resolve()}"
             if db:
                 options += f" cost-db={Path(db).resolve()}"
+            stem = f"{name}-{precision}"
+            candidates_dir = directory / f"candidates-{precision}"
+            if candidates:
+                candidates_dir.mkdir(exist_ok=True)
+                options += f" candidates={(candidates_dir / stem).resolve()}.mlir"
             start = time.perf_counter()
             pet_compile(model, example_inputs=(x,), target="cuda", output=output,
                         optimize=options, layout=_layout(name, precision),
                         progress=True)
             # The GPU machine builds the weights itself: no values file.
             values_path(output).unlink(missing_ok=True)
+            if candidates:
+                programs = measure.compile_candidates(
+                    (candidates_dir / f"{stem}.mlir").read_text(),
+                    candidates_dir / f"{stem}.o", measured=measure.database_keys(db),
+                    layout=_layout(name, precision) if precision == "tf32" else None)
+                print(f"{name} ({precision}): {len(programs)} candidate programs to time",
+                      flush=True)
             counts = _report_counts(json.loads(report.read_text()))
             entry[precision] = {
                 "compile_s": round(time.perf_counter() - start, 2),
@@ -242,6 +268,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     c.add_argument("--precisions", default=",".join(PRECISIONS))
     c.add_argument("--cost-db", type=Path)
     c.add_argument("--cost-db-tf32", type=Path)
+    c.add_argument("--candidates", action="store_true",
+                   help="also compile each search's programs for timing "
+                        "(DIR/candidates-PREC, pet_mlir.measure's closed loop)")
     r = sub.add_parser("run", help="one model in one precision (GPU machine)")
     r.add_argument("directory", type=Path)
     r.add_argument("out", type=Path)
@@ -263,7 +292,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if unknown:
             parser.error(f"unknown model(s): {', '.join(unknown)} (one of {', '.join(MODELS)})")
         compile_models(args.directory, models, args.cost_db, args.cost_db_tf32,
-                       args.precisions.split(","))
+                       args.precisions.split(","), args.candidates)
     elif args.command == "run":
         run_model(args.directory, args.out, args.model, args.precision, args.runtime_dir,
                   args.runs, args.profile)

@@ -12,6 +12,7 @@
 #ifdef PET_HAVE_CUDNN_FRONTEND
 #include "ConvGraph.h"
 #include "SplitTF32.h"
+#include "Winograd.h"
 #endif
 #include "pet_runtime.h"
 
@@ -818,7 +819,34 @@ struct GraphChoice {
   /// TF32 layout) before each run.
   bool split = false;
   float *splitInput = nullptr, *splitFilter = nullptr;
+  /// Winograd F(2x2, 3x3) (Winograd.h) instead of a graph.
+  bool winograd = false;
 };
+
+/// A Winograd choice's stored name.
+constexpr const char *kWinogradName = "winograd-f2x2-3x3";
+
+/// Whether FP32 3x3 convolutions may run as Winograd F(2x2, 3x3) where
+/// that is measured faster (by default; PET_WINOGRAD=0 leaves it out,
+/// PET_CUDNN_API=winograd forces it where it applies). Never in TF32 mode.
+bool timeWinograd() {
+  static const bool enabled = [] {
+    const char *value = std::getenv("PET_WINOGRAD");
+    return !value || value[0] != '0';
+  }();
+  return enabled && !tf32;
+}
+
+/// Runs `choice`'s convolution as Winograd into `output`.
+void runWinograd(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
+                 const PetMemRef4D &output, int64_t ph, int64_t pw, int64_t dh,
+                 bool hasBias, bool hasRelu) {
+  size_t floats = winogradWorkspaceFloats(*input, *filter, output, dh);
+  winogradConv(*input, *filter, hasBias ? data(bias) : nullptr, hasRelu,
+               output, ph, pw, dh,
+               static_cast<float *>(workspace(floats * sizeof(float))),
+               cublas());
+}
 
 /// The prefix of a split choice's stored plan name.
 constexpr const char *kSplitPrefix = "split3-nhwc ";
@@ -865,6 +893,8 @@ bool timeUnfused() {
 
 /// `choice`'s stored name: its plan's, with its epilogue's prefix.
 std::string storedName(const GraphChoice &choice) {
+  if (choice.winograd)
+    return kWinogradName;
   if (!choice.graph)
     return "legacy";
   return std::string(choice.split ? kSplitPrefix : "") +
@@ -963,6 +993,18 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     return it->second;
   GraphChoice &choice = choices[key];
   std::string api = forcedApi();
+  // Winograd F(2x2, 3x3): FP32, 3x3, stride 1, one group, no residual.
+  bool winograd =
+      !tf32 && winogradApplies(*input, *filter, *output, sh, sw, dh, dw,
+                               input->sizes[1] / filter->sizes[1],
+                               hasResidual);
+  if (api == "winograd" && winograd) {
+    choice.winograd = true;
+    if (logAlgorithms())
+      std::fprintf(stderr, "pet-runtime: %s: %s (forced)\n", detail.c_str(),
+                   kWinogradName);
+    return choice;
+  }
   // A residual in the output's place: the legacy path (a graph's reads and
   // writes of one tensor are not ordered).
   if (!plan.legacyUnsupported &&
@@ -1014,7 +1056,15 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     static const std::map<std::string, std::string> stored =
         storedChoiceLines("conv-graph ");
     auto found = stored.find(key);
-    if (found != stored.end()) {
+    if (found != stored.end() && found->second == kWinogradName &&
+        winograd && timeWinograd()) {
+      choice.winograd = true;
+      if (log)
+        std::fprintf(stderr, "pet-runtime: %s: %s (stored)\n", detail.c_str(),
+                     kWinogradName);
+      return choice;
+    }
+    if (found != stored.end() && found->second != kWinogradName) {
       std::string name = found->second;
       if (name != "legacy") {
         if (name.rfind(kSplitPrefix, 0) == 0) {
@@ -1159,8 +1209,25 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
       }
     }
   }
+  // Winograd F(2x2, 3x3) where it applies (FP32 3x3 convolutions).
+  bool winogradBest = false;
+  float winogradMillis = -1;
+  if (winograd && timeWinograd()) {
+    auto run = [&] {
+      runWinograd(input, filter, bias, scratchOutput, ph, pw, dh, hasBias,
+                  hasRelu);
+    };
+    run();
+    winogradMillis = graphMillis(run, kGraphCalls, kTimingRuns);
+    winogradBest = winogradMillis < best;
+    if (winogradBest)
+      best = winogradMillis;
+  }
   pet_rt_free(scratch);
-  if (bestCandidate >= 0) {
+  if (winogradBest) {
+    choice = GraphChoice();
+    choice.winograd = true;
+  } else if (bestCandidate >= 0) {
     choice = std::move(candidates[bestCandidate]);
     choice.plan = bestPlan;
     choice.workspaceBytes = choice.graph->workspaceBytes(bestPlan);
@@ -1176,10 +1243,13 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
   if (log)
     std::fprintf(stderr,
                  "pet-runtime: %s: %s, %.4f ms (legacy API %.4f ms, %d "
-                 "graph plans)\n",
+                 "graph plans, Winograd %.4f ms)\n",
                  detail.c_str(),
-                 choice.graph ? ("cuDNN graph " + name).c_str() : "legacy API",
-                 double(best), double(legacyMillis), plans);
+                 choice.winograd ? name.c_str()
+                 : choice.graph  ? ("cuDNN graph " + name).c_str()
+                                 : "legacy API",
+                 double(best), double(legacyMillis), plans,
+                 double(winogradMillis));
   appendChoiceLine(key, name);
   return choice;
 }
@@ -1223,6 +1293,12 @@ extern "C" void _mlir_ciface_pet_rt_conv2d_fused_f32(
     GraphChoice &choice = graphChoiceFor(
         plan, input, filter, bias, residual, output, strideH, strideW, padH,
         padW, dilationH, dilationW, hasBias, hasResidual, hasRelu, detail);
+    if (choice.winograd) {
+      ProfileScope scope("winograd", detail);
+      runWinograd(input, filter, bias, *output, padH, padW, dilationH, hasBias,
+                  hasRelu);
+      return;
+    }
     if (choice.graph) {
       ProfileScope scope("cudnn", detail);
       std::string why;

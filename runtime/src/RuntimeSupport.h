@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace pet_rt {
 
@@ -72,6 +73,14 @@ void ensureInitialized();
 /// The one stream.
 CUstream stream();
 bool isCapturing();
+
+/// The kernels `names` of the CUDA C++ `source` (`file` names it in
+/// messages), compiled with NVRTC for device 0's architecture and loaded;
+/// fails with `what` said when that cannot be done. (Nvrtc.cpp, built with
+/// cudnn-frontend, which links NVRTC.)
+std::vector<void *> compileKernels(const char *source, const char *file,
+                                   const std::vector<const char *> &names,
+                                   const char *what);
 
 /// The median milliseconds of `runs` executions of `work` on the stream
 /// (CUDA events around each), to choose between a library's algorithms.

@@ -9,12 +9,9 @@
 #include "RuntimeSupport.h"
 
 #include <cuda_runtime_api.h>
-#include <nvrtc.h>
 
 #include <algorithm>
 #include <numeric>
-#include <string>
-#include <vector>
 
 using namespace pet_rt;
 
@@ -68,48 +65,16 @@ extern "C" __global__ void pet_split_tf32(
 void *splitKernel() {
   static void *function = [] {
     ensureInitialized();
-    int major = 0, minor = 0;
-    if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0) !=
-            cudaSuccess ||
-        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0) !=
-            cudaSuccess)
-      failWith(PET_RT_ERROR_LIBRARY,
-               "the split TF32 kernel: cannot read the device's compute "
-               "capability");
-    if (major < 8)
+    int major = 0;
+    if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0) ==
+            cudaSuccess &&
+        major < 8)
       fail("FP32 convolutions as split TF32 need TF32 tensor cores (compute "
-           "capability 8.0 or newer; this device has %d.%d): unset "
+           "capability 8.0 or newer; this device's major is %d): unset "
            "PET_FP32_SPLIT and PET_CUDNN_API",
-           major, minor);
-    nvrtcProgram program;
-    if (nvrtcCreateProgram(&program, kSource, "pet_split_tf32.cu", 0, nullptr,
-                           nullptr) != NVRTC_SUCCESS)
-      failWith(PET_RT_ERROR_LIBRARY, "nvrtcCreateProgram failed");
-    std::string arch =
-        "--gpu-architecture=sm_" + std::to_string(major * 10 + minor);
-    const char *options[] = {arch.c_str()};
-    nvrtcResult result = nvrtcCompileProgram(program, 1, options);
-    if (result != NVRTC_SUCCESS) {
-      size_t size = 0;
-      nvrtcGetProgramLogSize(program, &size);
-      std::string log(size, '\0');
-      nvrtcGetProgramLog(program, log.data());
-      nvrtcDestroyProgram(&program);
-      failWith(PET_RT_ERROR_LIBRARY,
-               "NVRTC could not compile the split TF32 kernel for %s: %s: %s",
-               arch.c_str(), nvrtcGetErrorString(result), log.c_str());
-    }
-    size_t size = 0;
-    nvrtcGetCUBINSize(program, &size);
-    std::vector<char> cubin(size);
-    nvrtcGetCUBIN(program, cubin.data());
-    nvrtcDestroyProgram(&program);
-    void *module = mgpuModuleLoad(cubin.data(), size);
-    void *kernel =
-        module ? mgpuModuleGetFunction(module, "pet_split_tf32") : nullptr;
-    if (!kernel)
-      failWith(PET_RT_ERROR_LIBRARY, "the split TF32 kernel does not load");
-    return kernel;
+           major);
+    return compileKernels(kSource, "pet_split_tf32.cu", {"pet_split_tf32"},
+                          "the split TF32 kernel")[0];
   }();
   return function;
 }

@@ -214,6 +214,12 @@ void checkFusedConvs() {
   checkFusedConv(2, 8, 9, 9, 8, 3, 2, 1, 1, 8, 5);
   checkFusedConv(1, 128, 14, 14, 128, 3, 1, 1, 1, 32, 5);
   checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
+  // Shapes Winograd F(2x2, 3x3) takes (3x3, stride 1, one group, no
+  // residual): odd sizes (partial tiles), dilation 2 (four phases), no
+  // padding at batch 2 (the split-accuracy case has a long reduction).
+  checkFusedConv(1, 32, 13, 11, 24, 3, 1, 1, 1, 1, 5);
+  checkFusedConv(1, 16, 14, 18, 8, 3, 1, 2, 2, 1, 5);
+  checkFusedConv(2, 8, 9, 7, 8, 3, 1, 0, 1, 1, 1);
 }
 
 /// The fused convolutions with NHWC operands (channels-last programs): all
@@ -666,6 +672,42 @@ void checkSplitTF32(const std::string &self) {
   if (status != 0 || plan.empty())
     std::printf("%s%s", forced.c_str(), stored.c_str());
 }
+
+/// FP32 3x3 convolutions as Winograd F(2x2, 3x3) (PET_CUDNN_API=winograd
+/// forces it where it applies): every fused case within FP32's tolerance
+/// (the rest on cuDNN), the 2,304-product one too; a stored Winograd
+/// choice used by a later process; never in TF32 mode.
+void checkWinograd(const std::string &self) {
+  expectLogged(self, "PET_CUDNN_API=winograd", "fused", "winograd-f2x2-3x3",
+               true, "fused convolutions as Winograd F(2x2, 3x3)");
+  int forcedStatus = 0;
+  std::string forced =
+      capture("PET_CUDNN_ALGORITHMS= PET_CUDNN_API=winograd " + self +
+                  " split-accuracy 2>&1",
+              forcedStatus);
+  double error = splitCaseError(forced);
+  std::printf("Winograd F(2x2, 3x3) error %.2g (1x256x14x14)\n", error);
+  expect(forcedStatus == 0 && error >= 0 && error < 1e-5,
+         "Winograd within FP32's 1e-5 over 2,304 products");
+  expectLogged(self, "PET_TF32=1 PET_CUDNN_API=winograd", "split-accuracy",
+               "winograd", false, "no Winograd in TF32 mode");
+  std::string path = "/tmp/pet-runtime-test-winograd.tsv";
+  FILE *file = std::fopen(path.c_str(), "w");
+  std::fprintf(file, "conv-graph 1x256x14x14 64x256x3x3 1x64x14x14 s1,1 p1,1 "
+                     "d1,1 g1 fp32 f5\twinograd-f2x2-3x3\n");
+  std::fclose(file);
+  int status = 0;
+  std::string stored =
+      capture("PET_CUDNN_ALGORITHMS=" + path + " PET_LOG_ALGORITHMS=1 " + self +
+                  " split-accuracy 2>&1",
+              status);
+  expect(status == 0 &&
+             stored.find("winograd-f2x2-3x3 (stored)") != std::string::npos &&
+             stored.find("fused conv2d 1x256x14x14") != std::string::npos,
+         "a stored Winograd choice is used by a later process");
+  if (status != 0)
+    std::printf("%s", stored.c_str());
+}
 #endif
 
 } // namespace
@@ -779,6 +821,7 @@ int main(int argc, char **argv) {
   expectLogged(self, "PET_CUDNN_API=unfused", "fused", "cuDNN graph unfused",
                true, "fused convolutions as a graph of the convolution alone");
   checkSplitTF32(self);
+  checkWinograd(self);
 #endif
   // PET_PROFILE: one line per call name, with its count.
   std::string profilePath = "/tmp/pet-runtime-test-profile.tsv";
