@@ -39,9 +39,9 @@ SmallVector<Subprogram> mlir::pet::findSubprograms(func::FuncOp func) {
       weightOnly.insert(arg);
   for (Operation &op : func.getBody().getOps()) {
     if (isa<arith::ConstantOp>(op) ||
-        (isPreprocessable(&op) &&
-         llvm::all_of(op.getOperands(),
-                      [&](Value v) { return weightOnly.contains(v); }))) {
+        (isPreprocessable(&op) && llvm::all_of(op.getOperands(), [&](Value v) {
+           return weightOnly.contains(v);
+         }))) {
       weightOnly.insert(op.getResults().begin(), op.getResults().end());
       continue;
     }

@@ -118,8 +118,7 @@ std::optional<std::pair<Conv2DOp, Value>> convPlusOffset(Value value) {
   for (Value side : add->getOperands()) {
     Conv2DOp conv = foldableConv(side);
     Value offset = otherOperand(add, side);
-    if (conv && conv.getType() == add.getType() &&
-        dependsOnlyOnWeights(offset))
+    if (conv && conv.getType() == add.getType() && dependsOnlyOnWeights(offset))
       return std::pair(conv, offset);
   }
   return std::nullopt;
@@ -164,8 +163,8 @@ struct ScaleThroughOffset : public OpRewritePattern<MulOp> {
                                   filterType.getDimSize(0))))
         continue;
       Location loc = op.getLoc();
-      Value scaled = MulOp::create(rewriter, loc, op.getType(),
-                                   conv.getResult(), factors);
+      Value scaled =
+          MulOp::create(rewriter, loc, op.getType(), conv.getResult(), factors);
       Value scaledOffset =
           MulOp::create(rewriter, loc, ValueRange{offset, factors});
       Operation *sumOp = side.getDefiningOp();
@@ -191,8 +190,8 @@ struct MergeOffsets : public OpRewritePattern<AddOp> {
       if (!sum || side.getType() != op.getType() ||
           !dependsOnlyOnWeights(offset))
         continue;
-      Value merged = AddOp::create(rewriter, op.getLoc(),
-                                   ValueRange{sum->second, offset});
+      Value merged =
+          AddOp::create(rewriter, op.getLoc(), ValueRange{sum->second, offset});
       Operation *sumOp = side.getDefiningOp();
       rewriter.replaceOpWithNewOp<AddOp>(op, op.getType(),
                                          sum->first.getResult(), merged);
@@ -207,8 +206,9 @@ struct FoldChannelScalesPass
     : public pet::impl::PETFoldChannelScalesBase<FoldChannelScalesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldMul, FoldScale, SubToAdd, ScaleThroughOffset, MergeOffsets>(
-        &getContext());
+    patterns
+        .add<FoldMul, FoldScale, SubToAdd, ScaleThroughOffset, MergeOffsets>(
+            &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -94,8 +94,7 @@ static void pruneUnusedPreprocessed(func::FuncOp func, func::FuncOp init) {
   auto ret = cast<func::ReturnOp>(init.getBody().front().getTerminator());
   SmallVector<unsigned> preprocessed;
   for (BlockArgument arg : func.getArguments())
-    if (func.getArgAttr(arg.getArgNumber(),
-                        PETDialect::kPreprocessedAttrName))
+    if (func.getArgAttr(arg.getArgNumber(), PETDialect::kPreprocessedAttrName))
       preprocessed.push_back(arg.getArgNumber());
   if (preprocessed.size() != ret.getNumOperands())
     return; // not as --pet-preprocess made them: leave them
@@ -142,10 +141,9 @@ static LogicalResult hoistWeightComputations(func::FuncOp func,
   }
   if (weights.empty())
     return success();
-  if (existing &&
-      (existing.getNumArguments() != weights.size() ||
-       existing.getNumResults() != preprocessed.size() ||
-       !existing.getBody().hasOneBlock()))
+  if (existing && (existing.getNumArguments() != weights.size() ||
+                   existing.getNumResults() != preprocessed.size() ||
+                   !existing.getBody().hasOneBlock()))
     return func.emitError("the preprocessing function @")
            << existing.getSymName() << " does not compute the "
            << "preprocessed arguments of @" << func.getSymName()
@@ -193,9 +191,9 @@ static LogicalResult hoistWeightComputations(func::FuncOp func,
   if (!init) {
     SmallVector<Type> weightTypes = llvm::map_to_vector(
         weights, [](BlockArgument arg) { return arg.getType(); });
-    init = func::FuncOp::create(
-        builder, func.getLoc(), (func.getSymName() + "_preprocess").str(),
-        builder.getFunctionType(weightTypes, {}));
+    init = func::FuncOp::create(builder, func.getLoc(),
+                                (func.getSymName() + "_preprocess").str(),
+                                builder.getFunctionType(weightTypes, {}));
     symbols.insert(init); // renames on a clash
     Block *initBody = init.addEntryBlock();
     builder.setInsertionPointToStart(initBody);

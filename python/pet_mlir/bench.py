@@ -344,7 +344,7 @@ def build_table(directory: Path, results) -> dict:
             graph_suffix = "graph.tsv" if precision == "fp32" else "tf32.graph.tsv"
             graphs = [run / f"{name}-{program}.{graph_suffix}" for run in runs
                       if (run / f"{name}-{program}.{graph_suffix}").exists()]
-            row[f"graph_profile_{precision}"] = _graph_profile(graphs[0]) if graphs else None
+            row[f"graph_profile_{precision}"] = graph_profile(graphs[0]) if graphs else None
             row[f"speedup_on_vs_off_{precision}"] = round(off / on, 3) if on and off else None
         profiles = [run / f"{name}-on.profile.tsv" for run in runs
                     if (run / f"{name}-on.profile.tsv").exists()]
@@ -358,7 +358,7 @@ _GRAPH_HEADER = re.compile(r"# (\d+) replays of the CUDA graph: ([\d.]+) kernels
                            r"([\d.]+) us of kernel time per replay; the replay took ([\d.]+) us")
 
 
-def _graph_profile(path: Path, count: int = 4) -> Optional[dict]:
+def graph_profile(path: Path, count: int = 4) -> Optional[dict]:
     """What a PET_GRAPH_PROFILE file says: kernels and kernel time per
     replay, the replay's time, the longest kernels."""
     lines = path.read_text().splitlines()

@@ -81,6 +81,9 @@ WEIGHTS = ("params", "constants")
 # default of torch_fx.py too, and of onnx_params.py (which runs in
 # torch-mlir's venv without pet_mlir, so it states its own).
 DEFAULT_MIN_ELEMENTS = 2
+# A torch.nn.Module's float parameters and buffers are all weights, a
+# one-element bias too (loading a state_dict must reach every entry).
+MODULE_MIN_ELEMENTS = 1
 
 
 class CompileError(RuntimeError):
@@ -372,7 +375,7 @@ def compile(model: Any, *, target: str = "linalg",
             output: Optional[Union[str, Path]] = None, func: Optional[str] = None,
             optimize: str = "", header: Optional[Union[str, Path]] = None,
             runtime_dir: Optional[Path] = None, progress: bool = False,
-            weights: str = "params", min_elements: int = DEFAULT_MIN_ELEMENTS,
+            weights: str = "params", min_elements: Optional[int] = None,
             example_inputs: Optional[Sequence[Any]] = None,
             layout: str = "nchw") -> str:
     """Compiles `model` (a path, MLIR text, or a torch.nn.Module called on
@@ -381,7 +384,8 @@ def compile(model: Any, *, target: str = "linalg",
     than a second shows the time it has taken (on stderr), and a summary of
     what it replaced follows. An ONNX model's float32 initializers, or a
     module's float32 parameters and buffers, of at least `min_elements`
-    elements are, with `weights="params"`, arguments marked `{pet.weight}`,
+    elements (default: an ONNX model's of 2, a module's all) are, with
+    `weights="params"`, arguments marked `{pet.weight}`,
     described in OUT.params.json with their values in OUT.params.bin
     (pet_mlir.params; a module's under their state_dict names); with
     `weights="constants"`, constants in the program. `layout` (cuda) is
@@ -408,13 +412,17 @@ def compile(model: Any, *, target: str = "linalg",
             else:
                 source = model
             if torch_fx.is_module(source):
-                linalg, info = _module_to_linalg(source, example_inputs, weights, values,
-                                                 min_elements, func_name)
+                linalg, info = _module_to_linalg(
+                    source, example_inputs, weights, values,
+                    MODULE_MIN_ELEMENTS if min_elements is None else min_elements,
+                    func_name)
                 program = to_pet(linalg)
                 if not info["weights"]:
                     info = None
             elif weights == "params" and _is_onnx_path(model):
-                linalg, info = load_onnx_with_params(model, values, min_elements=min_elements)
+                linalg, info = load_onnx_with_params(
+                    model, values,
+                    min_elements=DEFAULT_MIN_ELEMENTS if min_elements is None else min_elements)
                 program = to_pet(linalg)
             else:
                 program = to_pet(load(model))
@@ -553,9 +561,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="ONNX: float initializers as named arguments with a manifest "
                              "(OUTPUT.params.json, values in OUTPUT.params.bin), or as "
                              "constants in the program (default: params)")
-    parser.add_argument("--min-elements", type=int, default=DEFAULT_MIN_ELEMENTS,
+    parser.add_argument("--min-elements", type=int, default=None,
                         metavar="N", help="params: initializers of fewer elements stay "
-                        f"constants (default {DEFAULT_MIN_ELEMENTS})")
+                        f"constants (default {DEFAULT_MIN_ELEMENTS} for ONNX; a .pt2 "
+                        "program's parameters are all weights)")
     parser.add_argument("--layout", choices=list(gpu.LAYOUTS), default="nchw",
                         help="cuda: convolution outputs NHWC and/or preprocessed filters "
                              "KRSC, as cuDNN's TF32 tensor cores read them (default nchw)")

@@ -97,6 +97,12 @@ def _elements(shape: Sequence[int]) -> int:
     return math.prod(shape)
 
 
+def _is_float(value: Any) -> bool:
+    """Whether a state_dict entry holds floating-point values."""
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and ("float" in str(dtype) or "half" in str(dtype))
+
+
 def _is_torch(value: Any) -> bool:
     return type(value).__module__.startswith("torch") and hasattr(value, "data_ptr")
 
@@ -226,6 +232,16 @@ class CudaLibrary:
             missing = [n for n in names if n not in weights]
             if missing:
                 raise CudaLibraryError(f"weights missing: {', '.join(missing)}")
+            # Float entries the library does not take would be ignored, their
+            # values compiled in: refused (integer buffers, such as
+            # BatchNorm's num_batches_tracked, are no weights).
+            taken = set(names)
+            unused = [n for n, v in weights.items() if n not in taken and _is_float(v)]
+            if unused:
+                raise CudaLibraryError(
+                    f"weights the library does not take (compiled as constants, or "
+                    f"another model's): {', '.join(unused[:8])}"
+                    f"{' ...' if len(unused) > 8 else ''}")
             weights = [weights[n] for n in names]
         load = self.api["load"]
         wanted = [b for b in load if b["kind"] == "weight"]

@@ -151,6 +151,28 @@ def compile_models(directory: Path, models: Sequence[str],
     return manifest
 
 
+def spread_weights(model) -> None:
+    """Weights under which every layer shapes the output: He-initialized
+    convolutions and linear layers, small biases, BatchNorm and LayerNorm
+    parameters and statistics drawn around the identity. (The models'
+    default initializations shrink activations layer by layer, until an
+    output is little more than the last bias: equal outputs would then say
+    little about the layers.)"""
+    import torch
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+                torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                if m.bias is not None:
+                    m.bias.uniform_(-0.1, 0.1)
+            elif isinstance(m, (torch.nn.BatchNorm2d, torch.nn.LayerNorm)):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.1, 0.1)
+                if isinstance(m, torch.nn.BatchNorm2d):
+                    m.running_mean.uniform_(-0.1, 0.1)
+                    m.running_var.uniform_(0.5, 1.5)
+
+
 def relative_difference(result, reference) -> float:
     """Largest |result - reference| over the reference's largest |value|."""
     scale = float(reference.abs().max())
@@ -171,6 +193,7 @@ def run_model(directory: Path, out: Path, name: str, precision: str,
     torch.manual_seed(SEED)
     torch.backends.cudnn.benchmark = True
     model, x = torch_models.build(name)
+    spread_weights(model)
     tf32 = precision == "tf32"
     result: Dict[str, Any] = {
         "model": name, "precision": precision, "device": torch.cuda.get_device_name(),
@@ -180,6 +203,10 @@ def run_model(directory: Path, out: Path, name: str, precision: str,
     with torch.no_grad():
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
         reference = model(x).float()
+        # How much another input changes the output (the comparison's
+        # power: far above the tolerance).
+        result["input_sensitivity"] = relative_difference(
+            model(torch.randn_like(x)).float(), reference)
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = tf32
         result["torch_difference"] = relative_difference(model(x), reference)
         result.update({f"torch_{k}_ms": v for k, v in
@@ -236,27 +263,78 @@ def write_report(directory: Path, out: Path, prefix: Path) -> Dict[str, Any]:
              f"library; median ms (PyTorch: CUDA events, {first['runs']} runs after "
              f"warm-up; PET: {first['runs']} CUDA-graph replays). Difference: largest "
              f"|PET - PyTorch FP32| over PyTorch's largest |value| (PyTorch's own in "
-             f"the precision beside it).", "",
+             f"the precision beside it); another input's: how far PyTorch's FP32 output "
+             f"moves for another random input, on the same scale (what the comparison "
+             f"can tell apart). Weights: He-initialized (torch_bench.spread_weights), "
+             f"so that every layer shapes the output.", "",
              "| model | precision | PyTorch eager | PyTorch graph | PET | PET / graph "
-             "| difference | PyTorch's own | equal | mutants | boxes |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| difference | PyTorch's own | another input's | equal | mutants | boxes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         compiled = manifest.get(r["model"], {}).get(r["precision"], {})
+        sensitivity = r.get("input_sensitivity")
         lines.append(
             f"| {r['model']} | {r['precision']} | {r['torch_eager_ms']:.3f} | "
             f"{r['torch_graph_ms']:.3f} | **{r['pet_ms']:.3f}** | "
             f"{r['pet_over_graph']:.2f} | {r['pet_difference']:.1e} | "
             f"{r['torch_difference']:.1e} | "
+            f"{'--' if sensitivity is None else f'{sensitivity:.2f}'} | "
             f"{'yes' if r['equal'] else 'NO'} (<= {r['tolerance']:g}) | "
             f"{compiled.get('mutants_applied', '')} | {compiled.get('boxes_corrected', '')} |")
     if failures:
         lines += ["", "Failed: " + "; ".join(failures)]
+    # The kernels of each timed graph (run --profile), where they were kept.
+    from .bench import graph_profile
+    profiles = []
+    for r in results:
+        path = out / f"{r['model']}.{r['precision']}.graph.tsv"
+        profile = graph_profile(path) if path.exists() else None
+        if profile:
+            r["graph_profile"] = profile
+            profiles.append(
+                f"* {r['precision'].upper()} {r['model']}: {profile['kernels']:g} kernels, "
+                f"{profile['kernel_us']:.1f} us of kernel time in a "
+                f"{profile['replay_us']:.1f} us replay; " + "; ".join(profile["top"][:3]))
+    if profiles:
+        lines += ["", "Per replay of PET's graph, as CUPTI reports its kernels (their "
+                  "sum can exceed the replay's time), the three longest:", ""] + profiles
     prefix.parent.mkdir(parents=True, exist_ok=True)
     Path(str(prefix) + ".md").write_text("\n".join(lines) + "\n")
     table = {"results": results, "compiled": manifest, "failures": failures}
     Path(str(prefix) + ".json").write_text(json.dumps(table, indent=1))
     print("\n".join(lines))
+    write_chart(results, Path(str(prefix) + ".png"))
     return table
+
+
+def write_chart(results: List[Dict[str, Any]], path: Path) -> None:
+    """Each model's times over PyTorch's CUDA graph, per precision (with
+    matplotlib; without it, no chart)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing: no chart", file=sys.stderr)
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    series = [("torch_eager_ms", "PyTorch eager"), ("torch_graph_ms", "PyTorch CUDA graph"),
+              ("pet_ms", "PET (pet-compile, cuda)")]
+    for ax, precision in zip(axes, PRECISIONS):
+        rows = [r for r in results if r["precision"] == precision]
+        names = [r["model"] for r in rows]
+        width = 0.27
+        for i, (key, label) in enumerate(series):
+            ax.bar([x + (i - 1) * width for x in range(len(rows))],
+                   [r[key] / r["torch_graph_ms"] for r in rows], width, label=label)
+        ax.axhline(0.8, color="gray", linestyle="--", linewidth=1)
+        ax.set_xticks(range(len(rows)))
+        ax.set_xticklabels(names, rotation=20)
+        ax.set_title(f"{precision.upper()}: time / PyTorch CUDA graph (lower is faster)")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -3,13 +3,14 @@ linalg-on-tensors, what pet-compile and `pet_mlir.compile.compile(module,
 example_inputs=...)` take them in as.
 
 With weights as parameters (the default), the module's floating-point
-parameters and buffers of at least `min_elements` elements are passed to
+parameters and buffers (of at least `min_elements` elements: by default
+all, a one-element bias too) are passed to
 it explicitly (torch.func.functional_call), so that torch.export sees them
 as inputs and the imported function takes them as arguments after the
 module's own inputs, in state_dict order, under their state_dict names;
 their values go to a file (raw little-endian float32, as onnx_params.py
 writes for ONNX models). The rest (integer buffers such as BatchNorm's
-num_batches_tracked, scalars) stays constant. With weights as constants,
+num_batches_tracked) stays constant. With weights as constants,
 torch-mlir inlines them all. The module is exported as it is: call
 `.eval()` first for inference (BatchNorm with its running statistics).
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .compile import DEFAULT_MIN_ELEMENTS
+from .compile import MODULE_MIN_ELEMENTS
 
 
 def is_module(model: Any) -> bool:
@@ -62,7 +63,7 @@ def function_name(module: Any) -> str:
 
 def module_to_linalg(module: Any, example_inputs: Sequence[Any], *,
                      weights: str = "params", values: Optional[Path] = None,
-                     min_elements: int = DEFAULT_MIN_ELEMENTS,
+                     min_elements: int = MODULE_MIN_ELEMENTS,
                      func_name: Optional[str] = None) -> Tuple[str, Dict[str, Any]]:
     """The linalg-on-tensors torch-mlir's FX importer makes of `module`
     called on `example_inputs` (tensors; their shapes are the program's),

@@ -115,3 +115,35 @@ def test_library_on_gpu_equals_cpu_module(tmp_path):
     (y,) = model.run(torch.from_numpy(x).cuda())
     assert y.is_cuda
     assert np.abs(y.cpu().numpy() - expected).max() <= 1e-5 * np.abs(expected).max()
+
+
+@pytest.mark.skipif(not HAS_PTXAS, reason="no ptxas (CUDA toolkit) to build the kernels' fatbin")
+def test_weights_by_name_all_taken_or_refused(tmp_path):
+    """Weights by name: a missing one, or a float entry the library does
+    not take (a value compiled in as a constant would silently win), is an
+    error before anything reaches the GPU; integer entries (BatchNorm's
+    num_batches_tracked) are no weights."""
+    if not RUNTIME.exists():
+        pytest.skip("the GPU runtime was not built (no CUDA toolkit or cuDNN)")
+    np = pytest.importorskip("numpy")
+    from pet_mlir import compile as pet_compile
+    library = tmp_path / "libf.so"
+    source = (ROOT / "test/Conversion/PETToGPU/inference-api.mlir").read_text()
+    pet_compile.compile(source, target="cuda", output=library)
+    model = CudaLibrary(library)
+    names = [f"w{i}" for i in range(len(model.weight_shapes))]
+    assert names
+    manifest = {"arguments": [{"name": n, "role": "weight", "shape": shape}
+                              for n, shape in zip(names, model.weight_shapes)]}
+    weights = {n: np.zeros(shape, np.float32) for n, shape in zip(names, model.weight_shapes)}
+    with pytest.raises(CudaLibraryError, match="weights missing: w0"):
+        model.load({n: v for n, v in weights.items() if n != "w0"}, manifest=manifest)
+    extra = dict(weights, **{"head.bias": np.zeros([1], np.float32)})
+    with pytest.raises(CudaLibraryError, match="does not take .*head.bias"):
+        model.load(extra, manifest=manifest)
+    counted = dict(weights, **{"bn.num_batches_tracked": np.zeros([], np.int64)})
+    if _gpu_present():
+        model.load(counted, manifest=manifest)
+    else:
+        with pytest.raises(CudaLibraryError, match="GPU"):
+            model.load(counted, manifest=manifest)

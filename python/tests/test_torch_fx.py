@@ -186,3 +186,25 @@ def test_pet_compile_takes_a_saved_exported_program(tmp_path):
     assert r["names"] == ["input0", "conv1.weight", "bn1.weight"]
     assert r["error"] <= 1e-4
     assert r["bad_status"] == 1 and "not a program torch.export.load reads" in r["bad"]
+
+
+def test_one_element_parameters_are_weights(tmp_path):
+    """A one-element parameter (a convolution to one channel: its bias) is
+    a weight like the others: in the manifest, and another state_dict's
+    value reaches the compiled module (CSRNet's last layer)."""
+    r = _run(tmp_path, '''
+        head = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
+                                   torch.nn.Conv2d(4, 1, 1)).eval()
+        other = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
+                                    torch.nn.Conv2d(4, 1, 1)).eval()
+        with torch.no_grad():
+            other[2].bias.fill_(5.0)
+        x8 = torch.randn(1, 3, 8, 8)
+        pet_compile.compile(head, example_inputs=(x8,), target="cpu", output=out / "h.vmfb")
+        manifest = params.read_manifest(out / "h.vmfb.params.json")
+        (y,) = pet_compile.run_cpu(out / "h.vmfb", [x8.numpy()], params=other.state_dict())
+        print(json.dumps(dict(names=[a["name"] for a in params.weights(manifest)],
+                              error=close(y, other(x8).detach()))))
+    ''')
+    assert "2.bias" in r["names"] and "2.weight" in r["names"]
+    assert r["error"] <= 1e-4

@@ -842,10 +842,9 @@ void runWinograd(PetMemRef4D *input, PetMemRef4D *filter, PetMemRef4D *bias,
                  const PetMemRef4D &output, int64_t ph, int64_t pw, int64_t dh,
                  bool hasBias, bool hasRelu) {
   size_t floats = winogradWorkspaceFloats(*input, *filter, output, dh);
-  winogradConv(*input, *filter, hasBias ? data(bias) : nullptr, hasRelu,
-               output, ph, pw, dh,
-               static_cast<float *>(workspace(floats * sizeof(float))),
-               cublas());
+  winogradConv(
+      *input, *filter, hasBias ? data(bias) : nullptr, hasRelu, output, ph, pw,
+      dh, static_cast<float *>(workspace(floats * sizeof(float))), cublas());
 }
 
 /// The prefix of a split choice's stored plan name.
@@ -993,11 +992,10 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     return it->second;
   GraphChoice &choice = choices[key];
   std::string api = forcedApi();
-  // Winograd F(2x2, 3x3): FP32, 3x3, stride 1, one group, no residual.
+  // Winograd F(2x2, 3x3): FP32, 3x3, stride 1, no residual.
   bool winograd =
       !tf32 && winogradApplies(*input, *filter, *output, sh, sw, dh, dw,
-                               input->sizes[1] / filter->sizes[1],
-                               hasResidual);
+                               input->sizes[1] / filter->sizes[1], hasResidual);
   if (api == "winograd" && winograd) {
     choice.winograd = true;
     if (logAlgorithms())
@@ -1056,8 +1054,8 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
     static const std::map<std::string, std::string> stored =
         storedChoiceLines("conv-graph ");
     auto found = stored.find(key);
-    if (found != stored.end() && found->second == kWinogradName &&
-        winograd && timeWinograd()) {
+    if (found != stored.end() && found->second == kWinogradName && winograd &&
+        timeWinograd()) {
       choice.winograd = true;
       if (log)
         std::fprintf(stderr, "pet-runtime: %s: %s (stored)\n", detail.c_str(),

@@ -16,10 +16,10 @@
 
 using namespace pet_rt;
 
-std::vector<void *> pet_rt::compileKernels(const char *source,
-                                           const char *file,
-                                           const std::vector<const char *> &names,
-                                           const char *what) {
+std::vector<void *>
+pet_rt::compileKernels(const char *source, const char *file,
+                       const std::vector<const char *> &names,
+                       const char *what) {
   ensureInitialized();
   int major = 0, minor = 0;
   if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0) !=
@@ -55,8 +55,7 @@ std::vector<void *> pet_rt::compileKernels(const char *source,
   for (const char *name : names) {
     void *kernel = module ? mgpuModuleGetFunction(module, name) : nullptr;
     if (!kernel)
-      failWith(PET_RT_ERROR_LIBRARY, "%s: kernel %s does not load", what,
-               name);
+      failWith(PET_RT_ERROR_LIBRARY, "%s: kernel %s does not load", what, name);
     kernels.push_back(kernel);
   }
   return kernels;

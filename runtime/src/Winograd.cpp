@@ -26,7 +26,8 @@ namespace {
 const char *kSource = R"(
 typedef long long i64;
 
-// U[xi][k][c] = (G g G^T)[xi], g = filter[k][c] (3x3, any strides).
+// U[xi][k][c] = (G g G^T)[xi], g = filter[k][c] (3x3, any strides; C is
+// the filter's channels: a group's).
 extern "C" __global__ void pet_wino_filter(const float *w, float *u, i64 K,
     i64 C, i64 s0, i64 s1, i64 s2, i64 s3) {
   i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x;
@@ -178,52 +179,57 @@ bool pet_rt::winogradApplies(const PetMemRef4D &input,
                              int64_t strideW, int64_t dilationH,
                              int64_t dilationW, int64_t groups,
                              bool hasResidual) {
-  return groups == 1 && !hasResidual && strideH == 1 && strideW == 1 &&
+  return groups >= 1 && !hasResidual && strideH == 1 && strideW == 1 &&
          dilationH == dilationW && dilationH >= 1 && filter.sizes[2] == 3 &&
-         filter.sizes[3] == 3 && filter.sizes[1] == input.sizes[1] &&
-         filter.sizes[0] == output.sizes[1] && output.sizes[0] == input.sizes[0];
+         filter.sizes[3] == 3 && filter.sizes[1] * groups == input.sizes[1] &&
+         filter.sizes[0] % groups == 0 && filter.sizes[0] == output.sizes[1] &&
+         output.sizes[0] == input.sizes[0];
 }
 
 size_t pet_rt::winogradWorkspaceFloats(const PetMemRef4D &input,
                                        const PetMemRef4D &filter,
                                        const PetMemRef4D &output,
                                        int64_t dilation) {
-  size_t k = filter.sizes[0], c = input.sizes[1],
+  size_t k = filter.sizes[0], c = input.sizes[1], cg = filter.sizes[1],
          p = tileCount(output, dilation);
-  return 16 * (k * c + c * p + k * p);
+  return 16 * (k * cg + c * p + k * p);
 }
 
 void pet_rt::winogradConv(const PetMemRef4D &input, const PetMemRef4D &filter,
                           const float *bias, bool relu,
-                          const PetMemRef4D &output, int64_t padH,
-                          int64_t padW, int64_t dilation, float *workspace,
+                          const PetMemRef4D &output, int64_t padH, int64_t padW,
+                          int64_t dilation, float *workspace,
                           cublasHandle_t cublas) {
   const Kernels &k = kernels();
-  long long K = filter.sizes[0], C = input.sizes[1];
+  // Groups of Cg input and Kg output channels each.
+  long long K = filter.sizes[0], C = input.sizes[1], Cg = filter.sizes[1];
+  long long G = C / Cg, Kg = K / G;
   long long TH = tilesPerPhase(output.sizes[2], dilation),
             TW = tilesPerPhase(output.sizes[3], dilation);
   long long P = tileCount(output, dilation), dil = dilation;
-  float *u = workspace, *v = u + 16 * K * C, *m = v + 16 * C * P;
-  // The filter: U[16][K][C].
+  float *u = workspace, *v = u + 16 * K * Cg, *m = v + 16 * C * P;
+  // The filter: U[16][K][Cg] (= [16][G][Kg][Cg]).
   const float *w = filter.aligned + filter.offset;
   long long f0 = filter.strides[0], f1 = filter.strides[1],
             f2 = filter.strides[2], f3 = filter.strides[3];
-  void *filterParams[] = {&w, &u, &K, &C, &f0, &f1, &f2, &f3};
-  launch(k.filter, K * C, filterParams, 8);
+  void *filterParams[] = {&w, &u, &K, &Cg, &f0, &f1, &f2, &f3};
+  launch(k.filter, K * Cg, filterParams, 8);
   // The input blocks: V[16][C][P].
   const float *x = input.aligned + input.offset;
   long long H = input.sizes[2], W = input.sizes[3], x0 = input.strides[0],
-            x1 = input.strides[1], x2 = input.strides[2],
-            x3 = input.strides[3], ph = padH, pw = padW;
-  void *inputParams[] = {&x,  &v,  &C,  &H,  &W,   &x0, &x1, &x2,
+            x1 = input.strides[1], x2 = input.strides[2], x3 = input.strides[3],
+            ph = padH, pw = padW;
+  void *inputParams[] = {&x,  &v,  &C,  &H,   &W,  &x0, &x1, &x2,
                          &x3, &TH, &TW, &dil, &ph, &pw, &P};
   launch(k.input, C * P, inputParams, 15);
-  // M[xi] = U[xi] V[xi] (row-major K x P): column-major M^T = V^T U^T.
+  // M[xi][g] = U[xi][g] V[xi][g] (row-major Kg x P) for each of the 16 * G
+  // (position, group) pairs, one batch of uniform strides: column-major
+  // M^T = V^T U^T.
   float one = 1.0f, zero = 0.0f;
   checkCublas(cublasSgemmStridedBatched(cublas, CUBLAS_OP_N, CUBLAS_OP_N,
-                                        int(P), int(K), int(C), &one, v,
-                                        int(P), C * P, u, int(C), K * C, &zero,
-                                        m, int(P), K * P, 16),
+                                        int(P), int(Kg), int(Cg), &one, v,
+                                        int(P), Cg * P, u, int(Cg), Kg * Cg,
+                                        &zero, m, int(P), Kg * P, int(16 * G)),
               "cublasSgemmStridedBatched (Winograd)", "");
   // The outputs.
   float *y = output.aligned + output.offset;

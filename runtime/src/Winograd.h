@@ -13,7 +13,9 @@
 // the transforms read and write with the dilation's stride. The bias and
 // ReLU are applied by the output transform.
 //
-// FP32 only (TF32 programs run on tensor cores), one group, no residual.
+// Grouped convolutions too: the products are one batch of 16 x groups
+// (each group's channels). FP32 only (TF32 programs run on tensor cores),
+// no residual.
 // Library.cpp times it against cuDNN's plans per shape, as it times those.
 // Built with cudnn-frontend (its kernels are compiled with NVRTC).
 //
@@ -32,7 +34,7 @@
 namespace pet_rt {
 
 /// Whether the convolution of `input` by `filter` into `output` can run as
-/// Winograd F(2x2, 3x3): a 3x3 filter, stride 1, one group, no residual.
+/// Winograd F(2x2, 3x3): a 3x3 filter, stride 1, no residual.
 bool winogradApplies(const PetMemRef4D &input, const PetMemRef4D &filter,
                      const PetMemRef4D &output, int64_t strideH,
                      int64_t strideW, int64_t dilationH, int64_t dilationW,

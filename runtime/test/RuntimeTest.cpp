@@ -214,12 +214,13 @@ void checkFusedConvs() {
   checkFusedConv(2, 8, 9, 9, 8, 3, 2, 1, 1, 8, 5);
   checkFusedConv(1, 128, 14, 14, 128, 3, 1, 1, 1, 32, 5);
   checkFusedConv(1, 8, 12, 12, 8, 3, 1, 2, 2, 2, 6);
-  // Shapes Winograd F(2x2, 3x3) takes (3x3, stride 1, one group, no
-  // residual): odd sizes (partial tiles), dilation 2 (four phases), no
-  // padding at batch 2 (the split-accuracy case has a long reduction).
+  // Shapes Winograd F(2x2, 3x3) takes (3x3, stride 1, no residual): odd
+  // sizes (partial tiles), dilation 2 (four phases), no padding at batch 2,
+  // 16 groups (the split-accuracy case has a long reduction).
   checkFusedConv(1, 32, 13, 11, 24, 3, 1, 1, 1, 1, 5);
   checkFusedConv(1, 16, 14, 18, 8, 3, 1, 2, 2, 1, 5);
   checkFusedConv(2, 8, 9, 7, 8, 3, 1, 0, 1, 1, 1);
+  checkFusedConv(1, 64, 15, 15, 64, 3, 1, 1, 1, 16, 5);
 }
 
 /// The fused convolutions with NHWC operands (channels-last programs): all
@@ -681,10 +682,9 @@ void checkWinograd(const std::string &self) {
   expectLogged(self, "PET_CUDNN_API=winograd", "fused", "winograd-f2x2-3x3",
                true, "fused convolutions as Winograd F(2x2, 3x3)");
   int forcedStatus = 0;
-  std::string forced =
-      capture("PET_CUDNN_ALGORITHMS= PET_CUDNN_API=winograd " + self +
-                  " split-accuracy 2>&1",
-              forcedStatus);
+  std::string forced = capture("PET_CUDNN_ALGORITHMS= PET_CUDNN_API=winograd " +
+                                   self + " split-accuracy 2>&1",
+                               forcedStatus);
   double error = splitCaseError(forced);
   std::printf("Winograd F(2x2, 3x3) error %.2g (1x256x14x14)\n", error);
   expect(forcedStatus == 0 && error >= 0 && error < 1e-5,

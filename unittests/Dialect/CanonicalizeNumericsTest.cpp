@@ -45,6 +45,14 @@ const FoldCase kCases[] = {
        return %1 : tensor<4x2x3xf32>
      })",
      1},
+    {"transpose of a product with a transposed operand",
+     R"(func.func @f(%x: tensor<3x4xf32>, %w: tensor<6x4xf32>) -> tensor<3x6xf32> {
+       %0 = pet.transpose %x perm [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
+       %1 = pet.matmul %w, %0 : (tensor<6x4xf32>, tensor<4x3xf32>) -> tensor<6x3xf32>
+       %2 = pet.transpose %1 perm [1, 0] : tensor<6x3xf32> -> tensor<3x6xf32>
+       return %2 : tensor<3x6xf32>
+     })",
+     2},
     {"reshape chain",
      R"(func.func @f(%x: tensor<2x6xf32>) -> tensor<4x3xf32> {
        %0 = pet.reshape %x : tensor<2x6xf32> -> tensor<3x4xf32>

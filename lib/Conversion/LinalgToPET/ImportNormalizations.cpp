@@ -269,8 +269,8 @@ struct SafeSoftmaxFromSelect : public OpRewritePattern<linalg::GenericOp> {
     Value condition = op.getDpsInputOperand(0)->get();
     std::optional<Reduction> all =
         matchTrailingReduction<arith::AndIOp>(condition);
-    auto fill = all ? all->init.getDefiningOp<linalg::FillOp>()
-                    : linalg::FillOp();
+    auto fill =
+        all ? all->init.getDefiningOp<linalg::FillOp>() : linalg::FillOp();
     if (!all || all->axis != last || !fill ||
         !matchPattern(fill.getInputs()[0], m_One()) ||
         failed(getBroadcastShape(
@@ -323,8 +323,7 @@ struct LayerNormFromDecomposition : public OpRewritePattern<MulOp> {
       std::optional<std::pair<Value, int64_t>> mean =
           matchMean(centered.getRhs());
       auto shifted = rsqrt.getInput().getDefiningOp<AddOp>();
-      if (!mean || mean->first != x || x.getType() != op.getType() ||
-          !shifted)
+      if (!mean || mean->first != x || x.getType() != op.getType() || !shifted)
         continue;
       int64_t axis = mean->second;
       for (auto [variance, epsilon] :
@@ -528,10 +527,11 @@ struct ScaleAfterLayout : public OpRewritePattern<LayoutOp> {
 };
 
 /// scale(scale(p, a), b) -> scale(p, a * b) for a batched product p
-/// (possibly reshaped or transposed), the inner scale read once: the scales of attention's queries and keys, each
-/// moved after the product (ScaleAfterProduct). The values are the same;
-/// the rounding differs unless a factor is a power of two (which the
-/// folder merges anyway). Other chains of scales stay as they are.
+/// (possibly reshaped or transposed), the inner scale read once: the scales of
+/// attention's queries and keys, each moved after the product
+/// (ScaleAfterProduct). The values are the same; the rounding differs unless a
+/// factor is a power of two (which the folder merges anyway). Other chains of
+/// scales stay as they are.
 struct MergeScales : public OpRewritePattern<ScaleOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -546,8 +546,8 @@ struct MergeScales : public OpRewritePattern<ScaleOp> {
       product = product.getDefiningOp()->getOperand(0);
     if (!product.getDefiningOp<BatchMatmulOp>())
       return rewriter.notifyMatchFailure(op, "not of a product's scale");
-    double factor = op.getFactor().convertToDouble() *
-                    inner.getFactor().convertToDouble();
+    double factor =
+        op.getFactor().convertToDouble() * inner.getFactor().convertToDouble();
     if (!std::isfinite(factor))
       return rewriter.notifyMatchFailure(op, "the product overflows");
     rewriter.replaceOpWithNewOp<ScaleOp>(op, op.getType(), inner.getInput(),
@@ -628,12 +628,12 @@ struct TransposedRhs : public OpRewritePattern<BatchMatmulOp> {
     Value swapped = TransposeOp::create(
         rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
         transpose.getInput(), rewriter.getDenseI64ArrayAttr(perm));
-    Value keys = reshapeTo(rewriter, loc, swapped,
-                           {rhsType.getDimSize(0), rhsType.getDimSize(2),
-                            rhsType.getDimSize(1)});
-    rewriter.replaceOpWithNewOp<BatchMatmulOp>(
-        op, op.getType(), op.getLhs(), keys, op.getTransposeLhsAttr(),
-        rewriter.getUnitAttr());
+    Value keys = reshapeTo(
+        rewriter, loc, swapped,
+        {rhsType.getDimSize(0), rhsType.getDimSize(2), rhsType.getDimSize(1)});
+    rewriter.replaceOpWithNewOp<BatchMatmulOp>(op, op.getType(), op.getLhs(),
+                                               keys, op.getTransposeLhsAttr(),
+                                               rewriter.getUnitAttr());
     return success();
   }
 };
@@ -648,6 +648,5 @@ void mlir::pet::linalg_import::populateNormalizationImportPatterns(
                AbsorbBroadcastCopy<AddOp>, AbsorbBroadcastCopy<SubOp>,
                AbsorbBroadcastCopy<MulOp>, ScaleAfterLayout<ReshapeOp>,
                ScaleAfterLayout<TransposeOp>, ScaleAfterProduct, MergeScales,
-               TransposedRhs, ElementwiseBeforeReshape>(
-      context);
+               TransposedRhs, ElementwiseBeforeReshape>(context);
 }

@@ -663,14 +663,14 @@ struct ImportElementwiseGeneric : public OpRewritePattern<linalg::GenericOp> {
         Value constant = arith::ConstantOp::create(
             rewriter, loc,
             DenseElementsAttr::get(
-                constantType, rewriter.getFloatAttr(type.getElementType(), *c)));
+                constantType,
+                rewriter.getFloatAttr(type.getElementType(), *c)));
         Value x = materialize(*in);
         if (isa<arith::AddFOp>(def))
           return replace(AddOp::create(rewriter, loc, ValueRange{x, constant}));
-        return replace(side == 1 ? SubOp::create(rewriter, loc,
-                                                 ValueRange{x, constant})
-                                 : SubOp::create(rewriter, loc,
-                                                 ValueRange{constant, x}));
+        return replace(
+            side == 1 ? SubOp::create(rewriter, loc, ValueRange{x, constant})
+                      : SubOp::create(rewriter, loc, ValueRange{constant, x}));
       }
     }
     // Scaling by a constant: x * c, c * x, x / c, -x.

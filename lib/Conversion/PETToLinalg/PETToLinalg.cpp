@@ -887,9 +887,8 @@ void mlir::pet::populatePETToLinalgPatterns(RewritePatternSet &patterns) {
       context);
   patterns.add<ReshapeToTensor, ElementwiseToLinalg<ReluOp>,
                ElementwiseToLinalg<SigmoidOp>, ElementwiseToLinalg<TanhOp>,
-               ElementwiseToLinalg<RsqrtOp>,
-               ElementwiseToLinalg<GeluOp>, SoftmaxToLinalg, LayerNormToLinalg,
-               MaxPoolToLinalg>(context);
+               ElementwiseToLinalg<RsqrtOp>, ElementwiseToLinalg<GeluOp>,
+               SoftmaxToLinalg, LayerNormToLinalg, MaxPoolToLinalg>(context);
 }
 
 namespace {

@@ -549,6 +549,49 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
   return {};
 }
 
+namespace {
+/// transpose(matmul(a, b)) -> matmul(transpose(b), transpose(a)) where a or
+/// b is itself a transpose, which then cancels: fewer transposes for the
+/// same products and sums ((a b)^T = b^T a^T). A mutant that merged
+/// products computing W x^T, then transposed back, becomes x W^T (W^T of
+/// weights is computed once, at load).
+struct TransposeOfMatmul : public OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto matmul = op.getInput().getDefiningOp<MatmulOp>();
+    if (!matmul || !matmul->hasOneUse() ||
+        op.getPermutation() != ArrayRef<int64_t>{1, 0})
+      return rewriter.notifyMatchFailure(op, "not the transpose of a product");
+    auto isTranspose = [](Value v) {
+      auto t = v.getDefiningOp<TransposeOp>();
+      return t && t.getPermutation() == ArrayRef<int64_t>{1, 0};
+    };
+    if (!isTranspose(matmul.getLhs()) && !isTranspose(matmul.getRhs()))
+      return rewriter.notifyMatchFailure(op, "no operand transposed");
+    Location loc = op.getLoc();
+    auto transposed = [&](Value v) -> Value {
+      if (isTranspose(v))
+        return v.getDefiningOp<TransposeOp>().getInput();
+      return TransposeOp::create(rewriter, loc, v,
+                                 rewriter.getDenseI64ArrayAttr({1, 0}));
+    };
+    Value lhs = transposed(matmul.getRhs());
+    Value rhs = transposed(matmul.getLhs());
+    auto product = MatmulOp::create(rewriter, loc, op.getType(), lhs, rhs);
+    product->setDiscardableAttrs(matmul->getDiscardableAttrDictionary());
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<TransposeOfMatmul>(context);
+}
+
 //===----------------------------------------------------------------------===//
 // ReshapeOp
 //===----------------------------------------------------------------------===//

@@ -67,8 +67,9 @@ Value mlir::pet::buildScalarFunction(OpBuilder &b, Location loc, Operation *op,
 Value mlir::pet::buildSafeSoftmaxResult(OpBuilder &b, Location loc,
                                         Value quotient, Value laneMax) {
   Type type = quotient.getType();
-  Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                      laneMax, constant(b, loc, type, -INFINITY));
+  Value empty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, laneMax,
+                            constant(b, loc, type, -INFINITY));
   return arith::SelectOp::create(b, loc, empty, constant(b, loc, type, 0.0),
                                  quotient);
 }

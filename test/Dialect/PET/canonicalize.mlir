@@ -384,3 +384,27 @@ func.func @pad_into_conv(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %v: t
   %z = pet.conv2d %q, %v strides [2, 2] pad_low [1, 1] pad_high [0, 0] : (tensor<1x3x5x5xf32>, tensor<3x3x3x3xf32>) -> tensor<1x3x2x2xf32>
   return %y, %z : tensor<1x3x3x3xf32>, tensor<1x3x2x2xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Transposes of matrix products
+//===----------------------------------------------------------------------===//
+
+// (w x^T)^T = x w^T: the transposes of x cancel, one of w is left (of a
+// weight: computed once, at load); the product's attributes stay. Without
+// a transposed operand the transpose stays (it would add one).
+// CHECK-LABEL: func.func @transpose_of_matmul
+// CHECK-NEXT:  %[[WT:.*]] = pet.transpose %arg1 perm [1, 0] : tensor<6x4xf32> -> tensor<4x6xf32>
+// CHECK-NEXT:  %[[P:.*]] = pet.matmul %arg0, %[[WT]] {pet.mutant = 0 : i64} : (tensor<3x4xf32>, tensor<4x6xf32>) -> tensor<3x6xf32>
+// CHECK-NEXT:  %[[Q:.*]] = pet.matmul %arg1, %arg2 : (tensor<6x4xf32>, tensor<4x3xf32>) -> tensor<6x3xf32>
+// CHECK-NEXT:  %[[QT:.*]] = pet.transpose %[[Q]] perm [1, 0]
+// CHECK-NEXT:  return %[[P]], %[[QT]]
+func.func @transpose_of_matmul(%x: tensor<3x4xf32>, %w: tensor<6x4xf32>, %y: tensor<4x3xf32>) -> (tensor<3x6xf32>, tensor<3x6xf32>) {
+  %xt = pet.transpose %x perm [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
+  %p = pet.matmul %w, %xt {pet.mutant = 0 : i64} : (tensor<6x4xf32>, tensor<4x3xf32>) -> tensor<6x3xf32>
+  %pt = pet.transpose %p perm [1, 0] : tensor<6x3xf32> -> tensor<3x6xf32>
+  %q = pet.matmul %w, %y : (tensor<6x4xf32>, tensor<4x3xf32>) -> tensor<6x3xf32>
+  %qt = pet.transpose %q perm [1, 0] : tensor<6x3xf32> -> tensor<3x6xf32>
+  return %pt, %qt : tensor<3x6xf32>, tensor<3x6xf32>
+}

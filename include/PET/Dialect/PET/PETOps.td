@@ -209,6 +209,7 @@ def PET_TransposeOp : PET_MultiLinearOp<"transpose", [InferTypeOpAdaptor]> {
     $input `perm` $permutation attr-dict `:` type($input) `->` type($result)
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def PET_ReshapeOp : PET_MultiLinearOp<"reshape"> {
