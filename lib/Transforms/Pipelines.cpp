@@ -23,6 +23,7 @@ void mlir::pet::buildPETOptimizePipeline(OpPassManager &pm,
   mutate.report = options.report;
   mutate.operators = llvm::to_vector(options.operators);
   mutate.beamWidth = options.beamWidth;
+  mutate.maxWindowOps = options.maxWindowOps;
   mutate.rounds = options.rounds;
   mutate.timeLimit = options.timeLimit;
   mutate.costKeys = options.costKeys;

@@ -15,15 +15,7 @@ import pytest
 
 from pet_mlir import torch_bench
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = ROOT / ".venv-torch-mlir/bin/python"
-
-
-def _have_torch() -> bool:
-    if not PYTHON.exists():
-        return False
-    return subprocess.run([str(PYTHON), "-c", "import torch, torchvision, torch_mlir.fx"],
-                          capture_output=True).returncode == 0
+from test_torch_fx import PYTHON, ROOT, _have_torch
 
 
 @pytest.mark.skipif(not _have_torch(),

@@ -46,6 +46,12 @@ struct PETOptimizeOptions : public PassPipelineOptions<PETOptimizeOptions> {
   PassOptions::ListOption<std::string> operators{
       *this, "operators",
       llvm::cl::desc("Operators mutants may use (default all)")};
+  PassOptions::Option<unsigned> maxWindowOps{
+      *this, "max-window-ops",
+      llvm::cl::desc("Subprograms of more operators are searched in "
+                     "windows: convolutions/matmuls alone or with those "
+                     "sharing an operand (--pet-mutate's option)"),
+      llvm::cl::init(2)};
   PassOptions::Option<unsigned> beamWidth{
       *this, "beam-width",
       llvm::cl::desc("Cheapest programs of a round mutated again"),
