@@ -83,7 +83,7 @@ def test_torchvision_resnet_on_cpu_equals_pytorch(tmp_path):
         same = all(np.array_equal(loaded[k], m.state_dict()[k].numpy()) for k in floats)
         main = optimized[optimized.index("func.func @resnet("):]
         print(json.dumps(dict(
-            main_ops=sorted(set(re.findall(r"= (pet\.[a-z_0-9]+)", main))),
+            main_ops=sorted(set(re.findall(r"= (pet[.][a-z_0-9]+)", main))),
             mutants=optimized.count("pet.mutant"), names=names, floats=floats,
             function=manifest["function"], same=same,
             error=close(y, m(x).detach()), error_other=close(y2, other(x).detach()),
