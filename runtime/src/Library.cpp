@@ -994,8 +994,9 @@ GraphChoice &graphChoiceFor(ConvPlan &plan, PetMemRef4D *input,
   std::string api = forcedApi();
   // Winograd F(2x2, 3x3): FP32, 3x3, stride 1, no residual.
   bool winograd =
-      !tf32 && winogradApplies(*input, *filter, *output, sh, sw, dh, dw,
-                               input->sizes[1] / filter->sizes[1], hasResidual);
+      !tf32 && filter->sizes[1] > 0 &&
+      winogradApplies(*input, *filter, *output, sh, sw, dh, dw,
+                      input->sizes[1] / filter->sizes[1], hasResidual);
   if (api == "winograd" && winograd) {
     choice.winograd = true;
     if (logAlgorithms())
