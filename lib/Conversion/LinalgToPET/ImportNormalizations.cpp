@@ -230,8 +230,15 @@ struct SoftmaxFromDecomposition : public OpRewritePattern<linalg::GenericOp> {
       return rewriter.notifyMatchFailure(op, "not an exponential of x - max");
     Value x = sub.getLhs();
     Value max = sub.getRhs();
-    if (auto reshape = max.getDefiningOp<ReshapeOp>())
+    // The row maxima with their reduced dimension dropped, then put back
+    // as size 1 (and nothing else moved).
+    if (auto reshape = max.getDefiningOp<ReshapeOp>()) {
+      ArrayRef<int64_t> to = reshape.getType().getShape();
+      ArrayRef<int64_t> from = reshape.getInput().getType().getShape();
+      if (to.empty() || to.back() != 1 || to.drop_back() != from)
+        return rewriter.notifyMatchFailure(op, "not the maxima unsqueezed");
       max = reshape.getInput();
+    }
     std::optional<Reduction> maxima =
         matchTrailingReduction<arith::MaximumFOp>(max);
     if (x.getType() != type || !maxima || maxima->input != x ||
