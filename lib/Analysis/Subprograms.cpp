@@ -5,7 +5,6 @@
 #include "PET/Dialect/PET/EntryFunctions.h"
 #include "PET/Dialect/PET/PETOps.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/EquivalenceClasses.h"
@@ -33,18 +32,15 @@ SmallVector<Subprogram> mlir::pet::findSubprograms(func::FuncOp func) {
   // What only weights determine (batch normalization folded into a filter,
   // say) is computed once, at load: in no subprogram, and of level 0 like
   // the weights.
-  llvm::DenseSet<Value> weightOnly;
+  llvm::DenseSet<Value> weights;
   for (BlockArgument arg : func.getArguments())
     if (isPreprocessingInput(func, arg.getArgNumber()))
-      weightOnly.insert(arg);
+      weights.insert(arg);
+  llvm::SetVector<Operation *> weightOnly =
+      getWeightOnlyOps(func.getBody().front(), weights);
   for (Operation &op : func.getBody().getOps()) {
-    if (isa<arith::ConstantOp>(op) ||
-        (isPreprocessable(&op) && llvm::all_of(op.getOperands(), [&](Value v) {
-           return weightOnly.contains(v);
-         }))) {
-      weightOnly.insert(op.getResults().begin(), op.getResults().end());
+    if (weightOnly.contains(&op))
       continue;
-    }
     unsigned opLevel = 0;
     for (Value operand : op.getOperands())
       opLevel = std::max(opLevel, levelOf(operand));

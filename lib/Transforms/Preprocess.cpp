@@ -149,22 +149,10 @@ static LogicalResult hoistWeightComputations(func::FuncOp func,
            << "preprocessed arguments of @" << func.getSymName()
            << " from its weights";
   // What depends on weights and constants only.
-  llvm::SetVector<Operation *> slice;
   llvm::DenseSet<Value> known(weights.begin(), weights.end());
   known.insert(preprocessed.begin(), preprocessed.end());
-  Block &body = func.getBody().front();
-  for (Operation &op : body) {
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      known.insert(constant.getResult());
-      continue;
-    }
-    if (!isPreprocessable(&op) || !llvm::all_of(op.getOperands(), [&](Value v) {
-          return known.contains(v);
-        }))
-      continue;
-    slice.insert(&op);
-    known.insert(op.getResults().begin(), op.getResults().end());
-  }
+  llvm::SetVector<Operation *> slice =
+      getWeightOnlyOps(func.getBody().front(), known);
   // Its results that the rest of the function reads.
   SmallVector<Value> frontier;
   for (Operation *op : slice)

@@ -63,7 +63,7 @@ def _stopped_searches(report: dict) -> int:
                if part.get("stopped_by_time_limit"))
 
 
-def _report_counts(report: dict) -> Dict[str, int]:
+def report_counts(report: dict) -> Dict[str, int]:
     """Mutants applied and boxes corrected, from a --pet-optimize report."""
     mutants = boxes = 0
     for function in report["functions"]:
@@ -145,7 +145,7 @@ def compile_models(directory: Path, models: List[str], cost_db: Optional[Path],
                 entry[f"search_{phase}_s"] = round(report["seconds"], 2)
                 entry[f"cost_db_{phase}"] = str(db) if db else None
                 entry[f"searches_stopped_{phase}"] = _stopped_searches(report)
-                entry.update({f"{k}_{phase}": v for k, v in _report_counts(report).items()})
+                entry.update({f"{k}_{phase}": v for k, v in report_counts(report).items()})
                 # Programs the search kept that the database has not measured
                 # (the closed loop measures them and optimizes again).
                 measured = measure.database_keys(db)
@@ -373,6 +373,19 @@ def graph_profile(path: Path, count: int = 4) -> Optional[dict]:
             "top": [f"{r[0]} ({float(r[1]):g}x, {float(r[2]):.1f} us)" for r in rows[:count]]}
 
 
+def pyplot():
+    """matplotlib.pyplot without a display, or None (saying so) where
+    matplotlib is missing: the reports' charts are optional."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing: no chart", file=sys.stderr)
+        return None
+    return plt
+
+
 def _fmt(v, digits=3) -> str:
     return "--" if v is None else f"{v:.{digits}f}"
 
@@ -457,12 +470,8 @@ def write_report(table: dict, prefix: Path) -> None:
     for r in table["models"]:
         lines.append(f"* {r['model']}: " + "; ".join(r["top_kernels_on_fp32"]))
     prefix.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is missing: no chart", file=sys.stderr)
+    plt = pyplot()
+    if plt is None:
         return
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     series = [("torch_eager", "PyTorch eager"), ("torch_graph", "PyTorch CUDA graph"),

@@ -104,7 +104,7 @@ def compile_models(directory: Path, models: Sequence[str],
     precision's layout), the closed loop's first step."""
     import torch
     from . import measure
-    from .bench import _report_counts
+    from .bench import report_counts
     from .compile import compile as pet_compile
     from .params import values_path
     torch_models = _torch_models()
@@ -117,12 +117,12 @@ def compile_models(directory: Path, models: Sequence[str],
         entry = manifest.setdefault(name, {})
         for precision in precisions:
             db = cost_db_tf32 if precision == "tf32" else cost_db
+            stem = f"{name}-{precision}"
             output = library_path(directory, name, precision)
-            report = directory / f"{name}-{precision}.report.json"
+            report = directory / f"{stem}.report.json"
             options = f"min-gain={MIN_GAIN} report={report.resolve()}"
             if db:
                 options += f" cost-db={Path(db).resolve()}"
-            stem = f"{name}-{precision}"
             candidates_dir = directory / f"candidates-{precision}"
             if candidates:
                 candidates_dir.mkdir(exist_ok=True)
@@ -140,10 +140,11 @@ def compile_models(directory: Path, models: Sequence[str],
                     layout=_layout(name, precision) if precision == "tf32" else None)
                 print(f"{name} ({precision}): {len(programs)} candidate programs to time",
                       flush=True)
-            counts = _report_counts(json.loads(report.read_text()))
+            searched = json.loads(report.read_text())
+            counts = report_counts(searched)
             entry[precision] = {
                 "compile_s": round(time.perf_counter() - start, 2),
-                "search_s": round(json.loads(report.read_text())["seconds"], 2),
+                "search_s": round(searched["seconds"], 2),
                 "cost_db": str(db) if db else None,
                 "layout": _layout(name, precision), **counts}
             print(f"{name} ({precision}): {entry[precision]}", flush=True)
@@ -310,12 +311,9 @@ def write_report(directory: Path, out: Path, prefix: Path) -> Dict[str, Any]:
 def write_chart(results: List[Dict[str, Any]], path: Path) -> None:
     """Each model's times over PyTorch's CUDA graph, per precision (with
     matplotlib; without it, no chart)."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is missing: no chart", file=sys.stderr)
+    from .bench import pyplot
+    plt = pyplot()
+    if plt is None:
         return
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     series = [("torch_eager_ms", "PyTorch eager"), ("torch_graph_ms", "PyTorch CUDA graph"),

@@ -83,7 +83,7 @@ def test_report_counts_the_mutants_and_boxes_of_an_optimization(tmp_path):
     run_pet_opt((ROOT / "examples/seam_conv.mlir").read_text(),
                 [f"--pet-optimize=cost-db={ROOT}/examples/split-conv-costs.json "
                  f"report={report}"])
-    counts = bench._report_counts(json.loads(report.read_text()))
+    counts = bench.report_counts(json.loads(report.read_text()))
     assert counts["mutants_applied"] == 1
     assert counts["boxes_corrected"] >= 1
 

@@ -80,6 +80,24 @@ bool mlir::pet::dependsOnlyOnWeights(Value value) {
   return true;
 }
 
+llvm::SetVector<Operation *>
+mlir::pet::getWeightOnlyOps(Block &block, llvm::DenseSet<Value> &known) {
+  llvm::SetVector<Operation *> slice;
+  for (Operation &op : block) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      known.insert(constant.getResult());
+      continue;
+    }
+    if (!isPreprocessable(&op) || !llvm::all_of(op.getOperands(), [&](Value v) {
+          return known.contains(v);
+        }))
+      continue;
+    slice.insert(&op);
+    known.insert(op.getResults().begin(), op.getResults().end());
+  }
+  return slice;
+}
+
 SmallVector<Type> mlir::pet::getCallerArgumentTypes(func::FuncOp func) {
   SmallVector<Type> types;
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {

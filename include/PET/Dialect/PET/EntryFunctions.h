@@ -12,6 +12,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::pet {
 
@@ -38,6 +40,12 @@ bool isPreprocessable(Operation *op);
 /// Whether `value` is what --pet-preprocess computes once: a constant, a
 /// preprocessing input, or a preprocessable operator of such values.
 bool dependsOnlyOnWeights(Value value);
+
+/// The operators of `block` that compute from `known` values and constants
+/// only, in block order: what --pet-preprocess computes once, at load.
+/// `known` gets their results and the constants.
+llvm::SetVector<Operation *> getWeightOnlyOps(Block &block,
+                                              llvm::DenseSet<Value> &known);
 
 /// The types of the arguments a caller passes to `func`: those before the
 /// ones --pet-preprocess added (which `func`'s preprocessing function
