@@ -9,7 +9,9 @@
 # algorithm choices are shared between the processes through
 # $PET_CUDNN_ALGORITHMS (default OUT/algorithms.tsv). PET_BENCH_PROFILE (set, to anything)
 # also writes each library's kernel times per graph replay to
-# OUT/NAME.PREC.graph.tsv (CUPTI).
+# OUT/NAME.PREC.graph.tsv (CUPTI). PET_BENCH_TORCH_COMPILE=MODEL,... also
+# times torch.compile(mode="max-autotune") for those models, last in
+# their processes (Inductor's autotuning takes minutes per model).
 # Usage: bash bench/models/run-torch.sh DIR OUT [MODELS] [PRECISIONS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,11 +27,16 @@ export PET_CUDNN_ALGORITHMS=${PET_CUDNN_ALGORITHMS:-$out/algorithms.tsv}
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader \
   > "$out/device.txt" 2>/dev/null || true
 for model in ${models//,/ }; do
+  extra=()
+  if [[ ,${PET_BENCH_TORCH_COMPILE:-}, == *,$model,* ]]; then
+    extra+=(--torch-compile)
+  fi
   for precision in ${precisions//,/ }; do
     [[ -f $dir/$model-$precision.so ]] || continue
     PYTHONPATH="$root/python" python3 -m pet_mlir.torch_bench run "$dir" \
       "$out/$model.$precision.json" --model "$model" --precision "$precision" \
       --runtime-dir "$rt/lib" ${PET_BENCH_PROFILE:+--profile} \
+      "${extra[@]}" \
       2> "$out/$model.$precision.err" ||
       echo "$model $precision: FAILED ($(tail -1 "$out/$model.$precision.err"))" |
         tee -a "$out/failures.txt"

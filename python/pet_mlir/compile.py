@@ -455,20 +455,13 @@ def compile(model: Any, *, target: str = "linalg",
                 sig = signature(optimized, func)
             except CompileError:
                 pass
-        if target in ("linalg", "cpu"):
+        if target == "linalg":
             entry = sig["name"] if sig else None
-            passes = ["--convert-pet-to-linalg"]
-            if target == "cpu" and sig and (info is not None or sig["preprocess"]):
-                # An entry point that takes the weights as they are and
-                # computes the preprocessed ones, as a runtime does at load.
-                passes.append(f"--pet-add-runner-main=func={sig['name']} print=false")
-                entry = f"{sig['name']}_entry"
-            linalg = run_pet_opt(optimized, passes)
-            if target == "linalg":
-                output.write_text(linalg)
-            else:
-                from . import iree
-                iree.compile_module(linalg, output)
+            output.write_text(run_pet_opt(optimized, ["--convert-pet-to-linalg"]))
+        elif target == "cpu":
+            entry = compile_program_for_cpu(
+                optimized, sig if sig and (info is not None or sig["preprocess"]) else None,
+                output)
         else:
             # cuda: optimized as the GPU pipeline does (corrections as kernels).
             header = Path(header) if header else output.with_suffix(".h")
@@ -488,6 +481,21 @@ def compile(model: Any, *, target: str = "linalg",
             if target == "cuda":
                 add_names_to_header(header, manifest)
         return optimized
+
+
+def compile_program_for_cpu(optimized: str, sig: Optional[Dict[str, Any]],
+                            output: Path) -> Optional[str]:
+    """The cpu target's step after the search: the PET program `optimized`
+    through linalg to an IREE module (llvm-cpu) at `output`. With `sig`
+    (signature()), the module's entry takes the weights as they are and
+    computes the preprocessed ones, as a runtime does at load; returns the
+    entry's name (None: the program's functions as they are)."""
+    from . import iree
+    passes = ["--convert-pet-to-linalg"]
+    if sig:
+        passes.append(f"--pet-add-runner-main=func={sig['name']} print=false")
+    iree.compile_module(run_pet_opt(optimized, passes), output)
+    return f"{sig['name']}_entry" if sig else None
 
 
 def run_cpu(module: Union[str, Path], inputs: Union[Sequence[Any], Mapping[str, Any]],

@@ -5,8 +5,10 @@
           batch-norm scales folded into filters and weights
           preprocessed (as --pet-optimize does), each convolution with its
           bias, residual and ReLU one call into runtime/ (cuDNN's fused
-          convolution), each matrix product with its bias, residual and
-          GELU one cuBLASLt call on views of its operands
+          convolution), each matrix product with its bias, residual
+          and GELU one cuBLASLt call on views of its operands (with
+          PET_FUSED_ATTENTION=1, each attention one runtime kernel first:
+          --pet-gpu-attention-calls)
           (--pet-gpu-matmul-calls), each softmax and layer norm with the element-wise
           operators around it one kernel of a block per row
           (--pet-gpu-row-kernels), the rest linalg, chains of element-wise operators
@@ -117,7 +119,8 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
                       channels_last: Optional[bool] = None,
                       filters_last: Optional[bool] = None,
                       warp_rows: Optional[bool] = None,
-                      channels_last_arguments: bool = False) -> bytes:
+                      channels_last_arguments: bool = False,
+                      fused_attention: Optional[bool] = None) -> bytes:
     """PET IR (optimized first with `pet_args`) to an x86-64 object whose
     `pet_main` runs `func` on generated inputs and prints its results (and,
     with `time_runs`, times that many CUDA-graph replays of it). With
@@ -172,8 +175,15 @@ def compile_to_object(source: str, *, pet_args: Sequence[str] = (),
     if warp_rows is None:
         warp_rows = os.environ.get("PET_WARP_ROWS", "1") != "0"
     row_kernels = "--pet-gpu-row-kernels" + ("" if warp_rows else "=warp-rows=0")
+    # PET_FUSED_ATTENTION=1: attention as one kernel (--pet-gpu-attention-
+    # calls). Off by default: on the H200 its one-warp-per-row FP32 kernel
+    # took 28.7 us per BERT-base layer against 10.5 us for the two cuBLASLt
+    # products and the softmax row kernel it replaces (bench/README.md).
+    if fused_attention is None:
+        fused_attention = os.environ.get("PET_FUSED_ATTENTION") == "1"
+    attention = ["--pet-gpu-attention-calls"] if fused_attention else []
     linalg = run_pet_opt(source, [*pet_args, *PREPARE, *filters, *api, *conv_calls,
-                                  "--pet-gpu-matmul-calls", row_kernels,
+                                  *attention, "--pet-gpu-matmul-calls", row_kernels,
                                   "--convert-pet-to-linalg",
                                   "--pet-fuse-elementwise", "--pet-split-reductions",
                                   *runner, DEBUG])

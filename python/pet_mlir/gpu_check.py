@@ -49,6 +49,7 @@ def cases():
                        .read_text(), ["--convert-linalg-to-pet"])
     rows = (ROOT / "test/Conversion/PETToGPU/Inputs/row-ops.mlir").read_text()
     attention = (ROOT / "test/Conversion/PETToGPU/Inputs/attention.mlir").read_text()
+    fused = (ROOT / "test/Conversion/PETToGPU/Inputs/attention-fused.mlir").read_text()
     r32 = resnet18(image=32, classes=10)
     r224 = resnet18()
     return [
@@ -58,6 +59,8 @@ def cases():
         ("row-ops-block-rows", rows, []),
         # Matrix products on views with fused epilogues (--pet-gpu-matmul-calls).
         ("attention", attention, []),
+        # Scaled dot-product attention as one kernel (--pet-gpu-attention-calls).
+        ("attention-fused", fused, []),
         ("seam-conv", seam, []),
         ("seam-conv-opt", seam,
          [gpu.gpu_optimize_flag(f"cost-db={ROOT}/examples/split-conv-costs.json")]),
@@ -139,7 +142,8 @@ def prepare(directory: Path, names=None) -> None:
                                   api_header=header, func=func,
                                   channels_last="-nhwc" in name,
                                   filters_last=name.endswith("-krsc"),
-                                  warp_rows=not name.endswith("-block-rows")))
+                                  warp_rows=not name.endswith("-block-rows"),
+                                  fused_attention=name == "attention-fused" or None))
         results = cpu.run_on_cpu(optimized, func=func)
         (directory / f"{name}.cpu.json").write_text(json.dumps(results))
         print(f"prepared {name}: {len(results)} result(s), shapes "

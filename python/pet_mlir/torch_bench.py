@@ -19,6 +19,11 @@ tensor cores read), each with its header and weight manifest
 (NAME-PREC.so.params.json; the values file is not kept: the GPU machine
 builds the same modules and hands their state_dict over by name).
 DIR/torch-bench.json records compile and search times, mutants and boxes.
+DIR/NAME-PREC.pet.mlir is the optimized program each library runs. With
+`--cpu-reference` (needs IREE) the module's weights and the input are
+seeded on the CPU (seeded_weights, seeded_input: the GPU machine draws the
+same numbers) and the program runs on the CPU path with them
+(DIR/NAME-PREC.cpu.npy; the record keeps the weights' digest).
 
 On the GPU machine, `bash bench/models/run-torch.sh DIR OUT [MODELS]` builds
 the runtime and, for each model and precision, runs (one process each: the
@@ -31,9 +36,12 @@ which seeds PyTorch, builds the model on the GPU, computes the reference
 output in FP32 (TF32 off), times PyTorch eager and as one CUDA graph in the
 precision, loads the library with the model's state_dict (by name, through
 the manifest), runs it on the same input, compares (largest difference over
-the reference's largest |value|: FP32 within 1e-4, TF32 within 1e-2) and
-times it (one run captured as a CUDA graph, median of RUNS replays). Then
-here
+the reference's largest |value|: FP32 within 1e-4, TF32 within 1e-2),
+and with the CPU path's output where `compile --cpu-reference` saved one
+for the same weights (FP32 within 1e-5, TF32 within 5e-3, as gpu_check),
+times it (one run captured as a CUDA graph, median of RUNS replays) and,
+with `--torch-compile`, times torch.compile(mode="max-autotune") last.
+Then here
 
     python3 -m pet_mlir.torch_bench report DIR OUT --out PREFIX
 
@@ -54,6 +62,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -65,6 +74,9 @@ PRECISIONS = ("fp32", "tf32")
 # |value|, that counts as equal (TF32 rounds every product's operands to
 # 10 mantissa bits).
 TOLERANCE = {"fp32": 1e-4, "tf32": 1e-2}
+# The GPU library against the CPU path's run of the same program (as
+# pet_mlir.gpu_check: cuDNN/cuBLAS against f32 CPU loops).
+CPU_PATH_TOLERANCE = {"fp32": 1e-5, "tf32": 5e-3}
 # Each precision's search database option and layout; convolutional models
 # take NHWC outputs and KRSC filters in TF32 (bench/README.md, round 10).
 TF32_LAYOUT = "nhwc-krsc"
@@ -89,6 +101,11 @@ def library_path(directory: Path, name: str, precision: str) -> Path:
     return directory / f"{name}-{precision}.so"
 
 
+def program_path(directory: Path, name: str, precision: str) -> Path:
+    """The optimized PET program `compile` compiled into the library."""
+    return directory / f"{name}-{precision}.pet.mlir"
+
+
 def _layout(name: str, precision: str) -> str:
     return TF32_LAYOUT if precision == "tf32" and name != "bert_base" else "nchw"
 
@@ -96,12 +113,16 @@ def _layout(name: str, precision: str) -> str:
 def compile_models(directory: Path, models: Sequence[str],
                    cost_db: Optional[Path] = None, cost_db_tf32: Optional[Path] = None,
                    precisions: Sequence[str] = PRECISIONS,
-                   candidates: bool = False) -> Dict[str, Any]:
+                   candidates: bool = False,
+                   with_cpu_reference: bool = False) -> Dict[str, Any]:
     """Compiles each model for each precision (see the module's doc). With
     `candidates`, each search's original and kept programs that the
     precision's database has not measured are also compiled for timing on
     the GPU (DIR/candidates-PREC/NAME-PREC.o, pet_mlir.measure; in the
-    precision's layout), the closed loop's first step."""
+    precision's layout), the closed loop's first step. With
+    `with_cpu_reference`, each library's program also runs on the CPU path
+    with the seeded weights and input (cpu_reference; needs IREE), for the
+    GPU run to compare with."""
     import torch
     from . import measure
     from .bench import report_counts
@@ -114,6 +135,8 @@ def compile_models(directory: Path, models: Sequence[str],
     for name in models:
         torch.manual_seed(SEED)
         model, x = torch_models.build(name, device="cpu")
+        digest = seeded_weights(model)
+        x = seeded_input(x.shape)
         entry = manifest.setdefault(name, {})
         for precision in precisions:
             db = cost_db_tf32 if precision == "tf32" else cost_db
@@ -128,9 +151,12 @@ def compile_models(directory: Path, models: Sequence[str],
                 candidates_dir.mkdir(exist_ok=True)
                 options += f" candidates={(candidates_dir / stem).resolve()}.mlir"
             start = time.perf_counter()
-            pet_compile(model, example_inputs=(x,), target="cuda", output=output,
-                        optimize=options, layout=_layout(name, precision),
-                        progress=True)
+            optimized = pet_compile(model, example_inputs=(x,), target="cuda",
+                                    output=output, optimize=options,
+                                    layout=_layout(name, precision), progress=True)
+            # The program the library runs, for the GPU check against the
+            # CPU path (pet_mlir.gpu_check prepare --torch-bench DIR).
+            program_path(directory, name, precision).write_text(optimized)
             # The GPU machine builds the weights itself: no values file.
             values_path(output).unlink(missing_ok=True)
             if candidates:
@@ -147,31 +173,51 @@ def compile_models(directory: Path, models: Sequence[str],
                 "search_s": round(searched["seconds"], 2),
                 "cost_db": str(db) if db else None,
                 "layout": _layout(name, precision), **counts}
+            if with_cpu_reference:
+                entry[precision].update(weights_digest=digest, **cpu_reference(
+                    directory, name, precision, optimized, model, x))
             print(f"{name} ({precision}): {entry[precision]}", flush=True)
             manifest_file.write_text(json.dumps(manifest, indent=1))
     return manifest
 
 
-def spread_weights(model) -> None:
-    """Weights under which every layer shapes the output: He-initialized
-    convolutions and linear layers, small biases, BatchNorm and LayerNorm
-    parameters and statistics drawn around the identity. (The models'
-    default initializations shrink activations layer by layer, until an
-    output is little more than the last bias: equal outputs would then say
-    little about the layers.)"""
+def seeded_weights(model) -> str:
+    """Sets every float entry of `model`'s state_dict to values drawn from
+    a generator seeded with SEED on the CPU (so that this machine and the
+    GPU machine draw the same numbers), under which every layer shapes the
+    output: weights of rank >= 2 He-initialized (normal, std sqrt(2 /
+    fan_in)), normalization scales and running variances uniform in
+    [0.5, 1.5], biases and running means uniform in [-0.1, 0.1]. (The
+    models' default initializations shrink activations layer by layer,
+    until an output is little more than the last bias: equal outputs would
+    then say little about the layers.) Returns a digest of the values, by
+    which the two machines check that they drew the same."""
+    import hashlib
     import torch
+    generator = torch.Generator().manual_seed(SEED)
+    digest = hashlib.sha256()
     with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
-                torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-                if m.bias is not None:
-                    m.bias.uniform_(-0.1, 0.1)
-            elif isinstance(m, (torch.nn.BatchNorm2d, torch.nn.LayerNorm)):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.1, 0.1)
-                if isinstance(m, torch.nn.BatchNorm2d):
-                    m.running_mean.uniform_(-0.1, 0.1)
-                    m.running_var.uniform_(0.5, 1.5)
+        for name, value in model.state_dict().items():
+            if value.dtype != torch.float32:
+                continue
+            if value.dim() >= 2:
+                fan_in = value[0].numel()
+                new = torch.randn(value.shape, generator=generator) * (2.0 / fan_in) ** 0.5
+            elif name.endswith("running_var") or (
+                    name.endswith("weight") and not name.endswith("bias")):
+                new = torch.rand(value.shape, generator=generator) + 0.5
+            else:
+                new = torch.rand(value.shape, generator=generator) * 0.2 - 0.1
+            value.copy_(new)
+            digest.update(new.numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def seeded_input(shape: Sequence[int]):
+    """The benchmark's input: normal values from a generator seeded with
+    SEED + 1, on the CPU (as seeded_weights)."""
+    import torch
+    return torch.randn(tuple(shape), generator=torch.Generator().manual_seed(SEED + 1))
 
 
 def relative_difference(result, reference) -> float:
@@ -180,13 +226,49 @@ def relative_difference(result, reference) -> float:
     return float((result - reference).abs().max()) / (scale if scale else 1.0)
 
 
+def cpu_reference_path(directory: Path, name: str, precision: str) -> Path:
+    """The CPU path's output of the library's program on the seeded
+    weights and input (`compile --cpu-reference`)."""
+    return directory / f"{name}-{precision}.cpu.npy"
+
+
+def cpu_reference(directory: Path, name: str, precision: str, optimized: str,
+                  model, x) -> Dict[str, Any]:
+    """Runs `optimized` (the program compiled into the library) on the CPU
+    path (PET -> linalg -> IREE's llvm-cpu) with `model`'s state_dict and
+    input `x`, saves the output for the GPU run's comparison, and returns
+    how long that took and how far it is from PyTorch's output (CPU, FP32)."""
+    import numpy as np
+    import torch
+    from .compile import compile_program_for_cpu, run_cpu, signature
+    from .params import manifest_path, read_manifest, write_manifest
+    start = time.perf_counter()
+    library = library_path(directory, name, precision)
+    sig = signature(optimized)
+    with tempfile.TemporaryDirectory() as tmp:
+        module = Path(tmp) / "module.vmfb"
+        manifest = dict(read_manifest(manifest_path(library)))
+        manifest["entry"] = compile_program_for_cpu(optimized, sig, module)
+        write_manifest(manifest_path(module), manifest)
+        state = {k: v for k, v in model.state_dict().items() if v.dtype == torch.float32}
+        (output,) = run_cpu(module, [x.numpy()], params=state)
+    np.save(cpu_reference_path(directory, name, precision), output)
+    with torch.no_grad():
+        expected = model(x).float()
+    return {"cpu_s": round(time.perf_counter() - start, 2),
+            "cpu_vs_torch_cpu": relative_difference(torch.from_numpy(output), expected)}
+
+
 def run_model(directory: Path, out: Path, name: str, precision: str,
               runtime_dir: Optional[Path], runs: int = RUNS,
-              profile: bool = False) -> Dict[str, Any]:
+              profile: bool = False, torch_compile: bool = False) -> Dict[str, Any]:
     """On the GPU: PyTorch and the library on the same weights and input
-    (see the module's doc); the result is also written to `out`."""
+    (see the module's doc); the result is also written to `out`. With
+    `torch_compile`, torch.compile(mode="max-autotune") is timed last (its
+    autotuning takes minutes; the result is written before it starts)."""
     # Read by the runtime when it loads (below), not after.
     os.environ["PET_TF32"] = "1" if precision == "tf32" else "0"
+    import numpy as np
     import torch
     from .cuda_library import CudaLibrary
     from .params import manifest_path
@@ -194,13 +276,14 @@ def run_model(directory: Path, out: Path, name: str, precision: str,
     torch.manual_seed(SEED)
     torch.backends.cudnn.benchmark = True
     model, x = torch_models.build(name)
-    spread_weights(model)
+    digest = seeded_weights(model)
+    x = seeded_input(x.shape).to(x.device)
     tf32 = precision == "tf32"
     result: Dict[str, Any] = {
         "model": name, "precision": precision, "device": torch.cuda.get_device_name(),
         "torch": torch.__version__, "cudnn": torch.backends.cudnn.version(),
         "batch": int(x.shape[0]), "input_shape": list(x.shape), "runs": runs,
-        "tolerance": TOLERANCE[precision]}
+        "tolerance": TOLERANCE[precision], "weights_digest": digest}
     with torch.no_grad():
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
         reference = model(x).float()
@@ -222,19 +305,58 @@ def run_model(directory: Path, out: Path, name: str, precision: str,
     result["pet_load_and_first_run_s"] = round(time.perf_counter() - start, 2)
     result["pet_difference"] = relative_difference(output, reference)
     result["equal"] = result["pet_difference"] <= TOLERANCE[precision]
+    # The CPU path's output of the same program, weights and input, where
+    # `compile --cpu-reference` computed it with the same draws.
+    compiled = _compile_record(directory).get(name, {}).get(precision, {})
+    reference_path = cpu_reference_path(directory, name, precision)
+    if reference_path.exists() and compiled.get("weights_digest") == digest:
+        cpu = torch.from_numpy(np.load(reference_path)).to(output.device)
+        result["cpu_path_difference"] = relative_difference(output, cpu)
+        result["cpu_path_equal"] = \
+            result["cpu_path_difference"] <= CPU_PATH_TOLERANCE[precision]
+    elif reference_path.exists():
+        result["cpu_path_difference"] = None  # other weights: not comparable
     # With `profile`, the kernels of the timed graph: OUT with .graph.tsv.
     result["pet_ms"] = lib.time(x, runs=runs,
                                 profile=out.with_suffix(".graph.tsv") if profile else None)
     result["pet_over_graph"] = result["pet_ms"] / result["torch_graph_ms"]
     lib.close()
     out.write_text(json.dumps(result, indent=1))
+    cpu_note = ""
+    if "cpu_path_difference" in result:
+        cpu_note = ("; CPU path: weights differ, not compared"
+                    if result["cpu_path_difference"] is None else
+                    f"; CPU path {result['cpu_path_difference']:.2e} "
+                    f"({'equal' if result['cpu_path_equal'] else 'NOT EQUAL'} within "
+                    f"{CPU_PATH_TOLERANCE[precision]:g})")
     print(f"{name} {precision}: PyTorch eager {result['torch_eager_ms']:.3f} ms, graph "
           f"{result['torch_graph_ms']:.3f} ms; PET {result['pet_ms']:.3f} ms "
           f"({result['pet_over_graph']:.2f}x the graph); difference "
           f"{result['pet_difference']:.2e} ({'equal' if result['equal'] else 'NOT EQUAL'} "
-          f"within {TOLERANCE[precision]:g}; PyTorch's own {result['torch_difference']:.2e})",
-          flush=True)
+          f"within {TOLERANCE[precision]:g}; PyTorch's own {result['torch_difference']:.2e})"
+          + cpu_note, flush=True)
+    if torch_compile:
+        # Inductor (autotuned Triton kernels and library calls, CUDA
+        # graphs), compiled by the warm-up calls; last, because its compile
+        # workers stay alive after it.
+        start = time.perf_counter()
+        with torch.no_grad():
+            compiled_ms = torch_models.time_built(model, x, "max-autotune",
+                                                  only_compile=True)["compile"]
+        result["torch_compile_ms"] = compiled_ms
+        result["torch_compile_s"] = round(time.perf_counter() - start, 1)
+        result["pet_over_compile"] = result["pet_ms"] / compiled_ms
+        out.write_text(json.dumps(result, indent=1))
+        print(f"{name} {precision}: torch.compile max-autotune {compiled_ms:.3f} ms "
+              f"(compiled in {result['torch_compile_s']:.0f} s); PET "
+              f"{result['pet_over_compile']:.2f}x", flush=True)
     return result
+
+
+def _compile_record(directory: Path) -> Dict[str, Any]:
+    """DIR/torch-bench.json: what `compile` recorded per model and precision."""
+    path = directory / "torch-bench.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def collect(out: Path) -> List[Dict[str, Any]]:
@@ -266,21 +388,32 @@ def write_report(directory: Path, out: Path, prefix: Path) -> Dict[str, Any]:
              f"|PET - PyTorch FP32| over PyTorch's largest |value| (PyTorch's own in "
              f"the precision beside it); another input's: how far PyTorch's FP32 output "
              f"moves for another random input, on the same scale (what the comparison "
-             f"can tell apart). Weights: He-initialized (torch_bench.spread_weights), "
+             f"can tell apart). torch.compile: mode max-autotune, timed in the same "
+             f"process after the others (-- where not run). CPU path: largest "
+             f"|PET GPU - PET CPU path| over the CPU path's largest |value|, the same "
+             f"program, weights and input run through linalg on IREE's llvm-cpu on the "
+             f"compiling machine (as pet_mlir.gpu_check; -- where not computed). "
+             f"Weights: seeded on the CPU, He-initialized (torch_bench.seeded_weights), "
              f"so that every layer shapes the output.", "",
-             "| model | precision | PyTorch eager | PyTorch graph | PET | PET / graph "
-             "| difference | PyTorch's own | another input's | equal | mutants | boxes |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| model | precision | PyTorch eager | PyTorch graph | torch.compile "
+             "| PET | PET / graph | PET / compile | difference | PyTorch's own "
+             "| another input's | equal | CPU path | mutants | boxes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         compiled = manifest.get(r["model"], {}).get(r["precision"], {})
         sensitivity = r.get("input_sensitivity")
+        inductor = r.get("torch_compile_ms")
+        over_inductor = "--" if inductor is None else f"{r['pet_ms'] / inductor:.2f}"
         lines.append(
             f"| {r['model']} | {r['precision']} | {r['torch_eager_ms']:.3f} | "
-            f"{r['torch_graph_ms']:.3f} | **{r['pet_ms']:.3f}** | "
-            f"{r['pet_over_graph']:.2f} | {r['pet_difference']:.1e} | "
-            f"{r['torch_difference']:.1e} | "
+            f"{r['torch_graph_ms']:.3f} | "
+            f"{'--' if inductor is None else f'{inductor:.3f}'} | **{r['pet_ms']:.3f}** | "
+            f"{r['pet_over_graph']:.2f} | "
+            f"{over_inductor} | "
+            f"{r['pet_difference']:.1e} | {r['torch_difference']:.1e} | "
             f"{'--' if sensitivity is None else f'{sensitivity:.2f}'} | "
             f"{'yes' if r['equal'] else 'NO'} (<= {r['tolerance']:g}) | "
+            f"{_cpu_path_cell(r)} | "
             f"{compiled.get('mutants_applied', '')} | {compiled.get('boxes_corrected', '')} |")
     if failures:
         lines += ["", "Failed: " + "; ".join(failures)]
@@ -308,6 +441,16 @@ def write_report(directory: Path, out: Path, prefix: Path) -> Dict[str, Any]:
     return table
 
 
+def _cpu_path_cell(r: Dict[str, Any]) -> str:
+    """The report's cell for the GPU library against the CPU path."""
+    if "cpu_path_difference" not in r:
+        return "--"
+    if r["cpu_path_difference"] is None:
+        return "other weights"
+    return (f"{r['cpu_path_difference']:.1e} {'yes' if r['cpu_path_equal'] else 'NO'} "
+            f"(<= {CPU_PATH_TOLERANCE[r['precision']]:g})")
+
+
 def write_chart(results: List[Dict[str, Any]], path: Path) -> None:
     """Each model's times over PyTorch's CUDA graph, per precision (with
     matplotlib; without it, no chart)."""
@@ -317,14 +460,17 @@ def write_chart(results: List[Dict[str, Any]], path: Path) -> None:
         return
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     series = [("torch_eager_ms", "PyTorch eager"), ("torch_graph_ms", "PyTorch CUDA graph"),
+              ("torch_compile_ms", "torch.compile max-autotune"),
               ("pet_ms", "PET (pet-compile, cuda)")]
     for ax, precision in zip(axes, PRECISIONS):
         rows = [r for r in results if r["precision"] == precision]
         names = [r["model"] for r in rows]
-        width = 0.27
+        width = 0.2
         for i, (key, label) in enumerate(series):
-            ax.bar([x + (i - 1) * width for x in range(len(rows))],
-                   [r[key] / r["torch_graph_ms"] for r in rows], width, label=label)
+            # A column not measured for a model (torch.compile) is left out.
+            ax.bar([x + (i - 1.5) * width for x in range(len(rows))],
+                   [r[key] / r["torch_graph_ms"] if r.get(key) else 0 for r in rows],
+                   width, label=label)
         ax.axhline(0.8, color="gray", linestyle="--", linewidth=1)
         ax.set_xticks(range(len(rows)))
         ax.set_xticklabels(names, rotation=20)
@@ -347,6 +493,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     c.add_argument("--candidates", action="store_true",
                    help="also compile each search's programs for timing "
                         "(DIR/candidates-PREC, pet_mlir.measure's closed loop)")
+    c.add_argument("--cpu-reference", action="store_true",
+                   help="also run each program on the CPU path (IREE) with the seeded "
+                        "weights and input, for `run` to compare the GPU's output with")
     r = sub.add_parser("run", help="one model in one precision (GPU machine)")
     r.add_argument("directory", type=Path)
     r.add_argument("out", type=Path)
@@ -357,6 +506,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     r.add_argument("--profile", action="store_true",
                    help="write the kernels' GPU time per replay of the timed graph "
                         "(CUPTI) to OUT with .graph.tsv")
+    r.add_argument("--torch-compile", action="store_true",
+                   help="also time torch.compile(mode='max-autotune'), last (minutes)")
     p = sub.add_parser("report", help="the table of the runs' results")
     p.add_argument("directory", type=Path)
     p.add_argument("out", type=Path)
@@ -368,10 +519,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if unknown:
             parser.error(f"unknown model(s): {', '.join(unknown)} (one of {', '.join(MODELS)})")
         compile_models(args.directory, models, args.cost_db, args.cost_db_tf32,
-                       args.precisions.split(","), args.candidates)
+                       args.precisions.split(","), args.candidates, args.cpu_reference)
     elif args.command == "run":
         run_model(args.directory, args.out, args.model, args.precision, args.runtime_dir,
-                  args.runs, args.profile)
+                  args.runs, args.profile, args.torch_compile)
     else:
         write_report(args.directory, args.out, args.prefix)
     return 0

@@ -58,6 +58,22 @@ HAS_PTXAS = shutil.which("ptxas") is not None or Path("/usr/local/cuda/bin/ptxas
 
 
 @pytest.mark.skipif(not HAS_PTXAS, reason="no ptxas (CUDA toolkit) to build the kernels' fatbin")
+def test_fused_attention_is_one_runtime_call_when_asked(tmp_path):
+    """gpu_check's attention-fused program: by default two cuBLASLt
+    products and a softmax kernel; with fused_attention (PET_FUSED_ATTENTION=1)
+    one pet_rt_attention_f32 call and no scores' products (the projections
+    stay cuBLASLt calls). Its values: gpu_check on the GPU machine."""
+    source = (ROOT / "test/Conversion/PETToGPU/Inputs/attention-fused.mlir").read_text()
+    default = symbols(gpu.compile_to_object(source), tmp_path)
+    assert "_mlir_ciface_pet_rt_attention_f32" not in default
+    assert "U _mlir_ciface_pet_rt_gemm_f32" in default
+    fused = gpu.compile_to_object(source, fused_attention=True)
+    names = symbols(fused, tmp_path)
+    assert "U _mlir_ciface_pet_rt_attention_f32" in names
+    assert "U _mlir_ciface_pet_rt_gemm_f32" in names
+
+
+@pytest.mark.skipif(not HAS_PTXAS, reason="no ptxas (CUDA toolkit) to build the kernels' fatbin")
 def test_shared_library_with_load_run_free(tmp_path):
     if not (BUILD / "lib" / "libpet_runtime.so").exists():
         pytest.skip("the GPU runtime was not built (no CUDA toolkit or cuDNN)")

@@ -25,21 +25,32 @@ def test_compile_names_the_state_dict(tmp_path):
     """torchvision's ResNet-18 compiled for the cuda target (no GPU needed):
     library, header and manifest; the manifest's weights are the module's
     float state_dict entries with their shapes; no values file is kept;
-    the compile record counts what the search replaced."""
+    the compile record counts what the search replaced. With the CPU
+    reference: the program the library runs (kept), run on the CPU path
+    with the seeded weights, equals PyTorch's output on them (the GPU run
+    compares its output with the saved one), and the record holds the
+    weights' digest, which the same seed reproduces."""
     script = textwrap.dedent('''
         import json, sys, torch
         from pathlib import Path
         from pet_mlir import params, torch_bench
         out = Path(sys.argv[1])
-        torch_bench.compile_models(out, ["resnet18"], precisions=["fp32"])
+        torch_bench.compile_models(out, ["resnet18"], precisions=["fp32"],
+                                   with_cpu_reference=True)
         torch.manual_seed(torch_bench.SEED)
         model, _ = torch_bench._torch_models().build("resnet18", device="cpu")
         manifest = params.read_manifest(out / "resnet18-fp32.so.params.json")
+        # The seeded weights: the same draws again, others for another seed.
+        digest = torch_bench.seeded_weights(model)
+        again = torch_bench.seeded_weights(model)
+        torch_bench.SEED += 1
+        other = torch_bench.seeded_weights(model)
         print(json.dumps(dict(
             weights={a["name"]: a["shape"] for a in params.weights(manifest)},
             state={k: list(v.shape) for k, v in model.state_dict().items()
                    if v.dtype == torch.float32},
             files=sorted(p.name for p in out.iterdir()),
+            digests=[digest, again, other],
             record=json.loads((out / "torch-bench.json").read_text()))))
     ''')
     proc = subprocess.run([str(PYTHON), "-c", script, str(tmp_path)], capture_output=True,
@@ -52,9 +63,14 @@ def test_compile_names_the_state_dict(tmp_path):
     for name in ("resnet18-fp32.so", "resnet18-fp32.h", "resnet18-fp32.so.params.json"):
         assert name in r["files"]
     assert "resnet18-fp32.so.params.bin" not in r["files"]
+    for name in ("resnet18-fp32.pet.mlir", "resnet18-fp32.cpu.npy"):
+        assert name in r["files"]
     record = r["record"]["resnet18"]["fp32"]
     assert record["layout"] == "nchw" and record["mutants_applied"] >= 0
     assert record["compile_s"] > 0
+    assert record["cpu_vs_torch_cpu"] <= 1e-5
+    digest, again, other = r["digests"]
+    assert record["weights_digest"] == digest == again and other != digest
 
 
 def _result(model, precision, pet_ms, difference):
@@ -86,6 +102,30 @@ def test_report_orders_models_and_marks_differences(tmp_path):
     assert "| NO (<= 0.01) |" in lines[1]   # 3e-2 over TF32's 1e-2
     assert "csrnet fp32: FAILED" in md
     assert json.loads((tmp_path / "report.json").read_text())["failures"]
+
+
+def test_report_shows_torch_compile_and_the_cpu_path(tmp_path):
+    """torch.compile's time and PET over it where measured, -- where not;
+    the CPU path's difference marked against its tolerance (FP32 1e-5), or
+    'other weights' where the GPU machine drew other values."""
+    out = tmp_path / "out"
+    out.mkdir()
+    rows = [dict(_result("resnet18", "fp32", 0.5, 1e-6), torch_compile_ms=2.0,
+                 cpu_path_difference=2e-6, cpu_path_equal=True),
+            dict(_result("csrnet", "fp32", 0.5, 1e-6), cpu_path_difference=3e-5,
+                 cpu_path_equal=False),
+            dict(_result("bert_base", "fp32", 0.5, 1e-6), cpu_path_difference=None)]
+    for r in rows:
+        (out / f"{r['model']}.{r['precision']}.json").write_text(json.dumps(r))
+    torch_bench.write_report(tmp_path, out, tmp_path / "report")
+    lines = {line.split("|")[1].strip(): line for line in
+             (tmp_path / "report.md").read_text().splitlines()
+             if line.startswith("| ") and "fp32" in line}
+    assert "| 2.000 | **0.500** | 0.50 | 0.25 |" in lines["resnet18"]
+    assert "| 2.0e-06 yes (<= 1e-05) |" in lines["resnet18"]
+    assert "| -- | **0.500** | 0.50 | -- |" in lines["csrnet"]
+    assert "| 3.0e-05 NO (<= 1e-05) |" in lines["csrnet"]
+    assert "| other weights |" in lines["bert_base"]
 
 
 def test_report_without_results_is_an_error(tmp_path):

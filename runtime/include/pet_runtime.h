@@ -215,6 +215,21 @@ enum {
 void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
                                   PetMemRef1D *bias, PetMemRef3D *residual,
                                   PetMemRef3D *output, int64_t flags);
+/* Flags of pet_rt_attention_f32. */
+enum {
+  PET_RT_ATTENTION_SAFE = 1,
+};
+/* out[b] = softmax(scale * q[b] k[b]^T, along the keys) v[b] for each
+ * batch b, in one kernel (the scores are not stored): q is [batch, Lq, D],
+ * k [batch, Lk, D], v [batch, Lk, Dv], out [batch, Lq, Dv], each a strided
+ * view of any strides, D and Dv at most 128. `scaleBits` holds the scale's
+ * IEEE double bits (rounded to float, as the product is scaled in f32).
+ * With PET_RT_ATTENTION_SAFE, a row whose scores are all -inf gives zeros
+ * (PyTorch's safe softmax), otherwise NaN. FP32 arithmetic in TF32 mode
+ * too; out is overwritten. */
+void _mlir_ciface_pet_rt_attention_f32(PetMemRef3D *q, PetMemRef3D *k,
+                                       PetMemRef3D *v, PetMemRef3D *out,
+                                       int64_t scaleBits, int64_t flags);
 /* out += lhs x rhs (cuBLAS SGEMM), row-major, contiguous. */
 void _mlir_ciface_pet_rt_matmul_f32(PetMemRef2D *lhs, PetMemRef2D *rhs,
                                     PetMemRef2D *output);

@@ -106,14 +106,6 @@ uint32_t alignmentOf(const void *p) {
   return alignment;
 }
 
-std::string viewText(const PetMemRef3D *m) {
-  char text[96];
-  std::snprintf(text, sizeof(text), "%ldx%ldx%ld@%ld,%ld,%ld",
-                long(m->sizes[0]), long(m->sizes[1]), long(m->sizes[2]),
-                long(m->strides[0]), long(m->strides[1]), long(m->strides[2]));
-  return text;
-}
-
 /// PET_CUDNN_ALGORITHMS's file (algorithmFile()) also holds the products'
 /// choices (lines "gemm <shape key><TAB><the algorithm's 64 bytes in
 /// hex>"), so that processes compared with each other run a shape alike:
@@ -400,4 +392,12 @@ extern "C" void _mlir_ciface_pet_rt_gemm_f32(PetMemRef3D *lhs, PetMemRef3D *rhs,
     run(plan, plan.algo, lhs, rhs, bias, residual, output, hasBias, hasResidual,
         detail);
   });
+}
+
+std::string pet_rt::viewText(const PetMemRef3D *m) {
+  char text[96];
+  std::snprintf(text, sizeof(text), "%ldx%ldx%ld@%ld,%ld,%ld",
+                long(m->sizes[0]), long(m->sizes[1]), long(m->sizes[2]),
+                long(m->strides[0]), long(m->strides[1]), long(m->strides[2]));
+  return text;
 }

@@ -74,10 +74,12 @@ void ensureInitialized();
 CUstream stream();
 bool isCapturing();
 
+/// "BxRxC@s0,s1,s2": a 3-d view's sizes and strides, for messages.
+std::string viewText(const PetMemRef3D *m);
+
 /// The kernels `names` of the CUDA C++ `source` (`file` names it in
 /// messages), compiled with NVRTC for device 0's architecture and loaded;
-/// fails with `what` said when that cannot be done. (Nvrtc.cpp, built with
-/// cudnn-frontend, which links NVRTC.)
+/// fails with `what` said when that cannot be done.
 std::vector<void *> compileKernels(const char *source, const char *file,
                                    const std::vector<const char *> &names,
                                    const char *what);

@@ -354,6 +354,84 @@ void checkGemmViews(int heads, int m, int d, int64_t flags, bool keys,
     pet_rt_free(p);
 }
 
+/// pet_rt_attention_f32 against a double reference: `heads` heads of lq
+/// queries and lk keys of d values (values of dv), q, k and v read out of
+/// one lq x (heads * (2d + dv)) projection as BERT's merged QKV lays them
+/// out (lq == lk there; otherwise separate buffers), the output written
+/// into an lq x (heads * dv) matrix; with `maskRow`, row 1 of head 0 gets
+/// -inf scores (a query of -inf against positive keys), which `safe`
+/// turns into zeros and an unsafe softmax into NaN.
+void checkAttention(int heads, int lq, int lk, int d, int dv, double scale,
+                    bool safe, bool maskRow = false) {
+  int64_t qWidth = int64_t(heads) * d, vWidth = int64_t(heads) * dv;
+  float *q = alloc(size_t(lq) * qWidth), *k = alloc(size_t(lk) * qWidth);
+  float *v = alloc(size_t(lk) * vWidth), *o = alloc(size_t(lq) * vWidth);
+  fill(q, size_t(lq) * qWidth, 21);
+  fill(k, size_t(lk) * qWidth, 22);
+  fill(v, size_t(lk) * vWidth, 23);
+  fill(o, size_t(lq) * vWidth, 24); // overwritten
+  for (size_t i = 0; i < size_t(lq) * qWidth; ++i)
+    q[i] *= 4; // scores of a few units: a softmax that is not flat
+  if (maskRow) {
+    for (int j = 0; j < lk; ++j)
+      for (int l = 0; l < d; ++l)
+        k[j * qWidth + l] = std::fabs(k[j * qWidth + l]) + 0.1f;
+    for (int l = 0; l < d; ++l)
+      q[1 * qWidth + l] = -INFINITY;
+  }
+  PetMemRef3D Q{q, q, 0, {heads, lq, d}, {d, qWidth, 1}};
+  PetMemRef3D K{k, k, 0, {heads, lk, d}, {d, qWidth, 1}};
+  PetMemRef3D V{v, v, 0, {heads, lk, dv}, {dv, vWidth, 1}};
+  PetMemRef3D O{o, o, 0, {heads, lq, dv}, {dv, vWidth, 1}};
+  std::vector<double> ref(size_t(lq) * vWidth);
+  for (int h = 0; h < heads; ++h)
+    for (int i = 0; i < lq; ++i) {
+      std::vector<double> s(lk);
+      double m = -INFINITY;
+      for (int j = 0; j < lk; ++j) {
+        double dot = 0;
+        for (int l = 0; l < d; ++l)
+          dot += double(q[i * qWidth + h * d + l]) * k[j * qWidth + h * d + l];
+        s[j] = dot * scale;
+        m = std::max(m, s[j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < lk; ++j)
+        sum += s[j] = m == -INFINITY ? 0 : std::exp(s[j] - m);
+      for (int c = 0; c < dv; ++c) {
+        double acc = 0;
+        for (int j = 0; j < lk; ++j)
+          acc += s[j] * v[j * vWidth + h * dv + c];
+        ref[size_t(i) * vWidth + h * dv + c] = sum > 0 ? acc / sum : 0;
+      }
+    }
+  int64_t bits;
+  std::memcpy(&bits, &scale, sizeof(bits));
+  _mlir_ciface_pet_rt_attention_f32(&Q, &K, &V, &O, bits,
+                                    safe ? PET_RT_ATTENTION_SAFE : 0);
+  pet_rt_synchronize();
+  bool masked = true;
+  std::vector<float> got(o, o + ref.size());
+  if (maskRow) {
+    // Row 1 of head 0: zeros (safe) or NaN; the rest compared below.
+    for (int c = 0; c < dv; ++c) {
+      float x = got[1 * vWidth + c];
+      masked &= safe ? x == 0.0f : std::isnan(x);
+      got[1 * vWidth + c] = float(ref[1 * vWidth + c]);
+    }
+  }
+  double err = maxRelError(got.data(), ref);
+  char what[200];
+  std::snprintf(what, sizeof(what),
+                "attention of %d heads, %d queries x %d keys, d %d / %d%s%s "
+                "(rel err %.2g)",
+                heads, lq, lk, d, dv, safe ? ", safe" : "",
+                maskRow ? ", a row of -inf scores" : "", err);
+  expect(err < 1e-5 && masked, what);
+  for (float *p : {q, k, v, o})
+    pet_rt_free(p);
+}
+
 /// A convolution recorded in a graph with the zeroing of its output, and
 /// replayed.
 void checkGraph() {
@@ -788,6 +866,11 @@ int main(int argc, char **argv) {
   checkGemmViews(3, 20, 12, PET_RT_GEMM_BIAS | PET_RT_GEMM_RESIDUAL, true);
   checkGemmViews(2, 16, 8, PET_RT_GEMM_BIAS, true, /*offset=*/3);
   checkGemmViews(2, 16, 8, 0, false, /*offset=*/1);
+  checkAttention(12, 128, 128, 64, 64, 0.125, true); // BERT-base's
+  checkAttention(2, 37, 45, 24, 40, 0.3, false);     // partial tiles and rows
+  checkAttention(1, 5, 70, 128, 128, 1.0, false);    // the longest rows
+  checkAttention(2, 9, 33, 16, 16, 0.25, true, /*maskRow=*/true);
+  checkAttention(2, 9, 33, 16, 16, 0.25, false, /*maskRow=*/true);
   checkChannelsLast();
   checkConvViews();
   checkGraph();

@@ -256,6 +256,42 @@ def GPUFiltersLast : Pass<"pet-gpu-filters-last", "ModuleOp"> {
   let dependentDialects = ["func::FuncDialect"];
 }
 
+def GPUAttentionCalls : Pass<"pet-gpu-attention-calls", "ModuleOp"> {
+  let summary = "Scaled dot-product attention (product, scale, softmax, product) as one runtime kernel";
+  let description = [{
+    In PET's GPU pipeline, on PET's tensors, before `--pet-gpu-matmul-calls`:
+    each chain
+
+    ```mlir
+    %s = pet.batch_matmul %q, %k transpose_rhs : ...   // or pet.matmul
+    %t = pet.scale %s by 1.250000e-01 : ...             // optional
+    %p = pet.softmax %t axis 2 [safe] : ...             // the last axis
+    %o = pet.batch_matmul %p, %v : ...
+    ```
+
+    in which each of `%s`, `%t` and `%p` has one reader, becomes one call
+    of `pet_rt_attention_f32` (`runtime/`: a kernel that keeps the scores
+    on chip, FP32, an online softmax over tiles of keys), on a new buffer
+    read back with `bufferization.to_tensor`. Either product may transpose
+    its operands (`transpose_lhs` of the first, `transpose_rhs` of both);
+    `q`, `k` and `v` are read as strided views of where they lie (through
+    transposes, reshapes and splits: the heads inside the projections), and
+    an output whose only reader is a transpose that keeps the last
+    dimension last (and a reshape of it) is written straight into that
+    layout. Rows (the product's inner and output dimensions) of more than
+    128 values, or more than `max-keys` keys, stay as they are (cuBLASLt
+    products and a row kernel). Transposes, reshapes and splits left
+    without readers are erased.
+  }];
+  let options = [
+    Option<"maxKeys", "max-keys", "int64_t", /*default=*/"1024",
+           "Fuse attention over at most this many keys">,
+  ];
+  let dependentDialects = ["bufferization::BufferizationDialect",
+                           "memref::MemRefDialect", "func::FuncDialect",
+                           "arith::ArithDialect"];
+}
+
 def GPUMatmulCalls : Pass<"pet-gpu-matmul-calls", "ModuleOp"> {
   let summary = "PET matrix products with their bias, residual and GELU as one cuBLASLt call, operands read where they lie";
   let description = [{

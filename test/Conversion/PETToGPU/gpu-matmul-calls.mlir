@@ -157,3 +157,25 @@ func.func @transposed_residual(%x: tensor<8x32xf32>, %w: tensor<32x16xf32>,
   %2 = pet.add %0, %1 : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
   return %2 : tensor<8x16xf32>
 }
+
+// -----
+
+// A context as torch-mlir's decomposition lays it out: the product's batch
+// split by a reshape (4 -> 1 x 4) before the transpose and the reshape to
+// the 8 x 32 matrix. Written straight into that matrix (strides 8, 32, 1),
+// the reshapes and the transpose gone.
+
+// CHECK-LABEL: func.func @context_4d
+// CHECK:       %[[C:.*]] = memref.alloc() : memref<8x32xf32>
+// CHECK:       memref.reinterpret_cast %[[C]] to offset: [0], sizes: [4, 8, 8], strides: [8, 32, 1]
+// CHECK:       call @pet_rt_gemm_f32
+// CHECK:       %[[CT:.*]] = bufferization.to_tensor %[[C]]
+// CHECK-NOT:   pet.
+// CHECK:       return %[[CT]]
+func.func @context_4d(%p: tensor<4x8x8xf32>, %v: tensor<4x8x8xf32>) -> tensor<8x32xf32> {
+  %c = pet.batch_matmul %p, %v : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %c0 = pet.reshape %c : tensor<4x8x8xf32> -> tensor<1x4x8x8xf32>
+  %c1 = pet.transpose %c0 perm [0, 2, 1, 3] : tensor<1x4x8x8xf32> -> tensor<1x8x4x8xf32>
+  %c2 = pet.reshape %c1 : tensor<1x8x4x8xf32> -> tensor<8x32xf32>
+  return %c2 : tensor<8x32xf32>
+}
