@@ -1,18 +1,18 @@
-"""PET-dialect programs of real networks, built from code.
+"""PET-dialect programs of real networks, built from code, for the tests
+and the GPU equality check (`pet_mlir.gpu_check`): programs of the GPU
+pipeline's size without torch-mlir. (The benchmark compiles PyTorch's own
+modules instead: `pet_mlir.torch_bench`.)
 
 Weights are function arguments marked `{pet.weight}` (so nothing is
 downloaded, any random values can be fed, and --pet-preprocess knows what to
 compute once); inference batch-norm is a per-channel pet.mul and
 pet.add, as the importer folds it. Architectures follow the reference
 definitions (torchvision's ResNet-18, ResNeXt-50 32x4d and Inception-v3;
-CSRNet's VGG-16 front end and dilated back end; BERT-base's encoder), so
-that times compare with PyTorch running the same networks
-(`bench/models/torch_models.py`). `MODELS` lists the benchmark's five.
+CSRNet's VGG-16 front end and dilated back end; their parameter counts are
+checked by test_models.py). `MODELS` lists them.
 """
 
 from __future__ import annotations
-
-import functools
 
 from typing import List, Tuple
 
@@ -298,84 +298,12 @@ def csrnet(batch: int = 1, height: int = 576, width: int = 768) -> str:
     return _function(b, "csrnet", _bias(b, y, shape), shape)
 
 
-def _linear(b: _Builder, v: str, rows: int, cin: int, cout: int) -> str:
-    """v [rows, cin] times a weight [cin, cout], plus a bias."""
-    w = b.arg([cin, cout])
-    y = b.op(f"pet.matmul {v}, {w} : ({_t([rows, cin])}, {_t([cin, cout])}) -> {_t([rows, cout])}")
-    bias = b.arg([1, cout])
-    return b.op(f"pet.add {y}, {bias} : ({_t([rows, cout])}, {_t([1, cout])}) -> {_t([rows, cout])}")
-
-
-def bert_base(seq: int = 128, hidden: int = 768, heads: int = 12,
-              intermediate: int = 3072, layers: int = 12, batch: int = 1) -> str:
-    """BERT-base's encoder (post-layer-norm, GELU, no attention mask) on
-    `batch` sequences of embedded tokens, [batch * seq, hidden] (sequence
-    after sequence), as a PET function @bert_base."""
-    b = _Builder()
-    head = hidden // heads
-    rows = batch * seq
-    x = b.arg([rows, hidden], weight=False)
-
-    def linear(v: str, cin: int, cout: int) -> str:
-        return _linear(b, v, rows, cin, cout)
-
-    def heads_first(v: str) -> str:
-        if batch == 1:
-            r = b.op(f"pet.reshape {v} : {_t([seq, hidden])} -> {_t([seq, heads, head])}")
-            return b.op(f"pet.transpose {r} perm [1, 0, 2] : {_t([seq, heads, head])} "
-                        f"-> {_t([heads, seq, head])}")
-        r = b.op(f"pet.reshape {v} : {_t([rows, hidden])} -> {_t([batch, seq, heads, head])}")
-        t = b.op(f"pet.transpose {r} perm [0, 2, 1, 3] : {_t([batch, seq, heads, head])} "
-                 f"-> {_t([batch, heads, seq, head])}")
-        return b.op(f"pet.reshape {t} : {_t([batch, heads, seq, head])} "
-                    f"-> {_t([batch * heads, seq, head])}")
-
-    def heads_last(v: str) -> str:
-        if batch == 1:
-            t = b.op(f"pet.transpose {v} perm [1, 0, 2] : {_t([heads, seq, head])} "
-                     f"-> {_t([seq, heads, head])}")
-            return b.op(f"pet.reshape {t} : {_t([seq, heads, head])} -> {_t([seq, hidden])}")
-        r = b.op(f"pet.reshape {v} : {_t([batch * heads, seq, head])} "
-                 f"-> {_t([batch, heads, seq, head])}")
-        t = b.op(f"pet.transpose {r} perm [0, 2, 1, 3] : {_t([batch, heads, seq, head])} "
-                 f"-> {_t([batch, seq, heads, head])}")
-        return b.op(f"pet.reshape {t} : {_t([batch, seq, heads, head])} -> {_t([rows, hidden])}")
-
-    def norm(v: str) -> str:
-        n = b.op(f"pet.layer_norm {v} axis 1 epsilon 1.0e-12 : {_t([rows, hidden])}")
-        gamma, beta = b.arg([1, hidden]), b.arg([1, hidden])
-        g = b.op(f"pet.mul {n}, {gamma} : ({_t([rows, hidden])}, {_t([1, hidden])}) -> {_t([rows, hidden])}")
-        return b.op(f"pet.add {g}, {beta} : ({_t([rows, hidden])}, {_t([1, hidden])}) -> {_t([rows, hidden])}")
-
-    def add(u: str, v: str) -> str:
-        return b.op(f"pet.add {u}, {v} : ({_t([rows, hidden])}, {_t([rows, hidden])}) -> {_t([rows, hidden])}")
-
-    bh = batch * heads
-    for _ in range(layers):
-        q, k, v = (heads_first(linear(x, hidden, hidden)) for _ in range(3))
-        scores = b.op(f"pet.batch_matmul {q}, {k} transpose_rhs : ({_t([bh, seq, head])}, "
-                      f"{_t([bh, seq, head])}) -> {_t([bh, seq, seq])}")
-        scaled = b.op(f"pet.scale {scores} by {1.0 / head ** 0.5!r} : {_t([bh, seq, seq])}")
-        probs = b.op(f"pet.softmax {scaled} axis 2 : {_t([bh, seq, seq])}")
-        ctx = b.op(f"pet.batch_matmul {probs}, {v} : ({_t([bh, seq, seq])}, "
-                   f"{_t([bh, seq, head])}) -> {_t([bh, seq, head])}")
-        x = norm(add(linear(heads_last(ctx), hidden, hidden), x))
-        ffn = b.op(f"pet.gelu {linear(x, hidden, intermediate)} : {_t([rows, intermediate])}")
-        x = norm(add(linear(ffn, intermediate, hidden), x))
-    return _function(b, "bert_base", x, [rows, hidden])
-
-
-# The benchmark's models (issue: the PET paper's five), by name: a function
-# building the PET program, and its function's name.
+# The networks, by name: a function building the PET program, and its
+# function's name (the GPU equality check and the tests use them; the
+# benchmark runs PyTorch's own modules: pet_mlir.torch_bench).
 MODELS = {
     "resnet18": (resnet18, "resnet18"),
     "resnext50": (resnext50_32x4d, "resnext50"),
     "inception_v3": (inception_v3, "inception_v3"),
     "csrnet": (csrnet, "csrnet"),
-    "bert_base": (bert_base, "bert_base"),
 }
-
-# The same at batch 16 (BERT: 16 sequences), named MODEL_b16.
-BATCH = 16
-MODELS_BATCH = {f"{name}_b{BATCH}": (functools.partial(build, batch=BATCH), func)
-                for name, (build, func) in MODELS.items()}

@@ -83,7 +83,7 @@ TF32_LAYOUT = "nhwc-krsc"
 SEED = 0
 RUNS = 100
 # A replacement must save this fraction of its subprogram's time (as the
-# hand-built benchmark: pet_mlir.bench.DEFAULT_MIN_GAIN).
+# hand-built programs' benchmark of rounds 1-14 did).
 MIN_GAIN = 0.03
 
 
@@ -125,7 +125,7 @@ def compile_models(directory: Path, models: Sequence[str],
     GPU run to compare with."""
     import torch
     from . import measure
-    from .bench import report_counts
+    from .reports import report_counts
     from .compile import compile as pet_compile
     from .params import values_path
     torch_models = _torch_models()
@@ -418,7 +418,7 @@ def write_report(directory: Path, out: Path, prefix: Path) -> Dict[str, Any]:
     if failures:
         lines += ["", "Failed: " + "; ".join(failures)]
     # The kernels of each timed graph (run --profile), where they were kept.
-    from .bench import graph_profile
+    from .reports import graph_profile
     profiles = []
     for r in results:
         path = out / f"{r['model']}.{r['precision']}.graph.tsv"
@@ -454,7 +454,7 @@ def _cpu_path_cell(r: Dict[str, Any]) -> str:
 def write_chart(results: List[Dict[str, Any]], path: Path) -> None:
     """Each model's times over PyTorch's CUDA graph, per precision (with
     matplotlib; without it, no chart)."""
-    from .bench import pyplot
+    from .reports import pyplot
     plt = pyplot()
     if plt is None:
         return
