@@ -34,30 +34,6 @@ constexpr int64_t kSafe = 1;
 // The longest rows of q, k and v the kernel takes.
 constexpr int64_t kMaxColumns = 128;
 
-/// A product's operands and their transposes.
-struct Product {
-  Operation *op = nullptr;
-  Value lhs, rhs;
-  bool transposeLhs = false, transposeRhs = false;
-};
-
-std::optional<Product> productOf(Operation *op) {
-  if (!op)
-    return std::nullopt;
-  if (auto mm = dyn_cast<MatmulOp>(op))
-    return Product{op, mm.getLhs(), mm.getRhs(), mm.getTransposeLhs(),
-                   mm.getTransposeRhs()};
-  if (auto bmm = dyn_cast<BatchMatmulOp>(op))
-    return Product{op, bmm.getLhs(), bmm.getRhs(), bmm.getTransposeLhs(),
-                   bmm.getTransposeRhs()};
-  return std::nullopt;
-}
-
-bool allStaticF32(Operation *op) {
-  return llvm::all_of(op->getOperands(), isStaticF32) &&
-         llvm::all_of(op->getResults(), isStaticF32);
-}
-
 /// What one call computes.
 struct Attention {
   Product scores, context;
@@ -80,7 +56,7 @@ std::optional<Attention> match(SoftmaxOp softmax, int64_t maxKeys) {
   a.softmax = softmax;
   int64_t rank = shapeOf(softmax.getResult()).size();
   if (static_cast<int64_t>(softmax.getAxis()) != rank - 1 ||
-      !allStaticF32(softmax))
+      !hasStaticF32Tensors(softmax))
     return std::nullopt;
   Block *block = softmax->getBlock();
   // Back to the scores' product: reshapes that keep rows and at most one
@@ -119,7 +95,7 @@ std::optional<Attention> match(SoftmaxOp softmax, int64_t maxKeys) {
   }
   std::optional<Product> context = productOf(user);
   if (!scores || !context || context->op->getBlock() != block ||
-      !allStaticF32(scores->op) || !allStaticF32(context->op) ||
+      !hasStaticF32Tensors(scores->op) || !hasStaticF32Tensors(context->op) ||
       context->lhs != weights || context->transposeLhs ||
       context->rhs == weights ||
       // The reshapes between undo each other: the same rows, in order.

@@ -37,9 +37,7 @@ constexpr int64_t kBias = 1, kResidual = 2, kGeluTanh = 4;
 
 /// A product and what its call computes after it.
 struct Gemm {
-  Operation *product;
-  Value lhs, rhs;
-  bool transposeLhs = false, transposeRhs = false;
+  Product product;
   Value bias, residual;
   bool gelu = false;
   /// The epilogue's operators, in order.
@@ -51,32 +49,21 @@ struct Gemm {
   Value getResult() const {
     if (layout.transpose)
       return layout.result;
-    return epilogue.empty() ? product->getResult(0)
+    return epilogue.empty() ? product.op->getResult(0)
                             : epilogue.back()->getResult(0);
   }
 };
 
-Operation *onlyUser(Value v) {
-  return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
-}
-
-Gemm matchGemm(Operation *product) {
-  Gemm gemm{product, product->getOperand(0), product->getOperand(1)};
-  if (auto mm = dyn_cast<MatmulOp>(product)) {
-    gemm.transposeLhs = mm.getTransposeLhs();
-    gemm.transposeRhs = mm.getTransposeRhs();
-  } else {
-    auto bmm = cast<BatchMatmulOp>(product);
-    gemm.transposeLhs = bmm.getTransposeLhs();
-    gemm.transposeRhs = bmm.getTransposeRhs();
-  }
-  Value current = product->getResult(0);
+Gemm matchGemm(const Product &product) {
+  Gemm gemm{product};
+  Operation *op = product.op;
+  Value current = op->getResult(0);
   ArrayRef<int64_t> shape = shapeOf(current);
   int64_t n = shape.back();
   // Bias (the output's last dimension, broadcast) and residual (the
   // output's shape) additions, each at most once, then a GELU (tanh).
   while (Operation *user = onlyUser(current)) {
-    if (user->getBlock() != product->getBlock())
+    if (user->getBlock() != op->getBlock())
       break;
     if (auto add = dyn_cast<AddOp>(user)) {
       Value other = add.getLhs() == current ? add.getRhs() : add.getLhs();
@@ -115,7 +102,7 @@ Gemm matchGemm(Operation *product) {
 
 void lowerGemm(Gemm gemm) {
   OpBuilder b(gemm.getResult().getDefiningOp());
-  Location loc = gemm.product->getLoc();
+  Location loc = gemm.product.op->getLoc();
   Value result = gemm.getResult();
   auto resultType = cast<RankedTensorType>(result.getType());
   Value buffer = memref::AllocOp::create(
@@ -124,10 +111,13 @@ void lowerGemm(Gemm gemm) {
   // the layout transpose over it.
   OutputLayout layout = gemm.layout;
   layout.result = result;
-  View out = layout.productView(gemm.product->getResult(0));
+  View out = layout.productView(gemm.product.op->getResult(0));
   Value outView = materialize(b, loc, out, buffer);
-  Value lhs = materialize(b, loc, matrixView(gemm.lhs, gemm.transposeLhs));
-  Value rhs = materialize(b, loc, matrixView(gemm.rhs, gemm.transposeRhs));
+  const Product &product = gemm.product;
+  Value lhs =
+      materialize(b, loc, matrixView(product.lhs, product.transposeLhs));
+  Value rhs =
+      materialize(b, loc, matrixView(product.rhs, product.transposeRhs));
   int64_t n = out.sizes.back();
   Value bias;
   if (gemm.bias) {
@@ -155,7 +145,7 @@ void lowerGemm(Gemm gemm) {
   gemm.layout.erase();
   for (Operation *op : llvm::reverse(gemm.epilogue))
     op->erase();
-  gemm.product->erase();
+  gemm.product.op->erase();
 }
 
 struct GPUMatmulCallsPass
@@ -163,13 +153,13 @@ struct GPUMatmulCallsPass
   void runOnOperation() override {
     SmallVector<Operation *> products;
     getOperation().walk([&](Operation *op) {
-      if (isa<MatmulOp, BatchMatmulOp>(op) &&
-          llvm::all_of(op->getOperands(), isStaticF32) &&
-          isStaticF32(op->getResult(0)))
+      if (isa<MatmulOp, BatchMatmulOp>(op) && hasStaticF32Tensors(op))
         products.push_back(op);
     });
+    // Operands read when each is lowered: an earlier call replaces the
+    // product it computes.
     for (Operation *product : products)
-      lowerGemm(matchGemm(product));
+      lowerGemm(matchGemm(*productOf(product)));
     // Transposes, reshapes and splits that only the calls read (as views)
     // are gone.
     eraseUnread<TransposeOp, ReshapeOp, SplitOp>(getOperation());

@@ -135,8 +135,20 @@ Value mlir::pet::materialize(OpBuilder &b, Location loc, const View &view,
                                            view.sizes, view.strides);
 }
 
-static Operation *onlyUser(Value v) {
+Operation *mlir::pet::onlyUser(Value v) {
   return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+}
+
+std::optional<Product> mlir::pet::productOf(Operation *op) {
+  if (!op)
+    return std::nullopt;
+  if (auto mm = dyn_cast<MatmulOp>(op))
+    return Product{op, mm.getLhs(), mm.getRhs(), mm.getTransposeLhs(),
+                   mm.getTransposeRhs()};
+  if (auto bmm = dyn_cast<BatchMatmulOp>(op))
+    return Product{op, bmm.getLhs(), bmm.getRhs(), bmm.getTransposeLhs(),
+                   bmm.getTransposeRhs()};
+  return std::nullopt;
 }
 
 /// The view of a row-major buffer of `layout`'s result through which the

@@ -17,6 +17,20 @@
 
 namespace mlir::pet {
 
+/// The only operator that reads `v`, or null.
+Operation *onlyUser(Value v);
+
+/// A matrix product (`pet.matmul` or `pet.batch_matmul`): its operands and
+/// their transposes.
+struct Product {
+  Operation *op = nullptr;
+  Value lhs, rhs;
+  bool transposeLhs = false, transposeRhs = false;
+};
+
+/// `op` as a product, if it is one.
+std::optional<Product> productOf(Operation *op);
+
 /// Row-major strides of `shape`.
 SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape);
 

@@ -13,6 +13,11 @@ bool mlir::pet::isStaticF32(Value value) {
   return type && type.hasStaticShape() && type.getElementType().isF32();
 }
 
+bool mlir::pet::hasStaticF32Tensors(Operation *op) {
+  return llvm::all_of(op->getOperands(), isStaticF32) &&
+         llvm::all_of(op->getResults(), isStaticF32);
+}
+
 Value mlir::pet::bufferOf(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memref = MemRefType::get(type.getShape(), type.getElementType());

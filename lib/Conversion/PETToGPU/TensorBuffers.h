@@ -20,6 +20,9 @@ namespace mlir::pet {
 /// handle).
 bool isStaticF32(Value value);
 
+/// Whether every operand and result of `op` is one.
+bool hasStaticF32Tensors(Operation *op);
+
 /// A read-only buffer of `tensor` with the identity layout
 /// (`bufferization.to_buffer`; bufferization copies a strided one).
 Value bufferOf(OpBuilder &b, Location loc, Value tensor);
