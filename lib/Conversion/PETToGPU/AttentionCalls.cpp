@@ -159,13 +159,14 @@ struct GPUAttentionCallsPass
     : public pet::impl::GPUAttentionCallsBase<GPUAttentionCallsPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<Attention> found;
-    getOperation().walk([&](SoftmaxOp softmax) {
+    SmallVector<SoftmaxOp> softmaxes;
+    getOperation().walk(
+        [&](SoftmaxOp softmax) { softmaxes.push_back(softmax); });
+    // Each matched when it is lowered: an earlier call replaces the context
+    // it computes, which a later attention may read.
+    for (SoftmaxOp softmax : softmaxes)
       if (std::optional<Attention> a = match(softmax, maxKeys))
-        found.push_back(*a);
-    });
-    for (const Attention &a : found)
-      lower(a);
+        lower(*a);
     // Transposes, reshapes and splits that only the calls read (as views)
     // are gone.
     eraseUnread<TransposeOp, ReshapeOp, SplitOp>(getOperation());

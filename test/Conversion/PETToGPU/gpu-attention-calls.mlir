@@ -57,6 +57,7 @@ func.func @bert_attention(%qkv: tensor<8x48xf32>) -> tensor<8x16xf32> {
 // transpose. One call, the reshapes gone.
 
 // CHECK-LABEL: func.func @torch_attention
+// SHORT-LABEL: func.func @torch_attention
 // CHECK:       %[[OUT:.*]] = memref.alloc() : memref<8x16xf32>
 // CHECK:       memref.reinterpret_cast %[[OUT]] to offset: [0], sizes: [4, 8, 4], strides: [4, 16, 1]
 // CHECK:       call @pet_rt_attention_f32
@@ -74,6 +75,28 @@ func.func @torch_attention(%q: tensor<4x8x4xf32>, %k: tensor<4x8x4xf32>, %v: ten
   %c1 = pet.transpose %c0 perm [0, 2, 1, 3] : tensor<1x4x8x4xf32> -> tensor<1x8x4x4xf32>
   %c2 = pet.reshape %c1 : tensor<1x8x4x4xf32> -> tensor<8x16xf32>
   return %c2 : tensor<8x16xf32>
+}
+
+// -----
+
+// Stacked: the second attention's queries are the first's context. Two
+// calls, the second reading the first's buffer.
+
+// CHECK-LABEL: func.func @chained
+// CHECK:       %[[C1:.*]] = memref.alloc() : memref<2x4x8xf32>
+// CHECK:       call @pet_rt_attention_f32
+// CHECK:       %[[T1:.*]] = bufferization.to_tensor %[[C1]]
+// CHECK:       bufferization.to_buffer %[[T1]] read_only
+// CHECK:       call @pet_rt_attention_f32
+// CHECK-NOT:   pet.
+func.func @chained(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %s = pet.batch_matmul %q, %k transpose_rhs : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x4xf32>
+  %w = pet.softmax %s axis 2 : tensor<2x4x4xf32>
+  %c = pet.batch_matmul %w, %v : (tensor<2x4x4xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %s2 = pet.batch_matmul %c, %k transpose_rhs : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x4xf32>
+  %w2 = pet.softmax %s2 axis 2 : tensor<2x4x4xf32>
+  %c2 = pet.batch_matmul %w2, %v : (tensor<2x4x4xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %c2 : tensor<2x4x8xf32>
 }
 
 // -----
