@@ -130,8 +130,8 @@ def compile_models(directory: Path, models: Sequence[str],
     from .params import values_path
     torch_models = _torch_models()
     directory.mkdir(parents=True, exist_ok=True)
-    manifest_file = directory / "torch-bench.json"
-    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+    manifest_file = _record_path(directory)
+    manifest = _compile_record(directory)
     for name in models:
         torch.manual_seed(SEED)
         model, x = torch_models.build(name, device="cpu")
@@ -154,8 +154,7 @@ def compile_models(directory: Path, models: Sequence[str],
             optimized = pet_compile(model, example_inputs=(x,), target="cuda",
                                     output=output, optimize=options,
                                     layout=_layout(name, precision), progress=True)
-            # The program the library runs, for the GPU check against the
-            # CPU path (pet_mlir.gpu_check prepare --torch-bench DIR).
+            # The program the library runs (the CPU reference runs it too).
             program_path(directory, name, precision).write_text(optimized)
             # The GPU machine builds the weights itself: no values file.
             values_path(output).unlink(missing_ok=True)
@@ -203,8 +202,7 @@ def seeded_weights(model) -> str:
             if value.dim() >= 2:
                 fan_in = value[0].numel()
                 new = torch.randn(value.shape, generator=generator) * (2.0 / fan_in) ** 0.5
-            elif name.endswith("running_var") or (
-                    name.endswith("weight") and not name.endswith("bias")):
+            elif name.endswith(("running_var", "weight")):
                 new = torch.rand(value.shape, generator=generator) + 0.5
             else:
                 new = torch.rand(value.shape, generator=generator) * 0.2 - 0.1
@@ -218,6 +216,14 @@ def seeded_input(shape: Sequence[int]):
     SEED + 1, on the CPU (as seeded_weights)."""
     import torch
     return torch.randn(tuple(shape), generator=torch.Generator().manual_seed(SEED + 1))
+
+
+def float_state(model) -> Dict[str, Any]:
+    """`model`'s float32 parameters and buffers by state_dict name (what
+    its compiled library and CPU module take as weights)."""
+    import torch
+    return {k: v.detach().contiguous() for k, v in model.state_dict().items()
+            if v.dtype == torch.float32}
 
 
 def relative_difference(result, reference) -> float:
@@ -250,8 +256,7 @@ def cpu_reference(directory: Path, name: str, precision: str, optimized: str,
         manifest = dict(read_manifest(manifest_path(library)))
         manifest["entry"] = compile_program_for_cpu(optimized, sig, module)
         write_manifest(manifest_path(module), manifest)
-        state = {k: v for k, v in model.state_dict().items() if v.dtype == torch.float32}
-        (output,) = run_cpu(module, [x.numpy()], params=state)
+        (output,) = run_cpu(module, [x.numpy()], params=float_state(model))
     np.save(cpu_reference_path(directory, name, precision), output)
     with torch.no_grad():
         expected = model(x).float()
@@ -296,11 +301,9 @@ def run_model(directory: Path, out: Path, name: str, precision: str,
         result.update({f"torch_{k}_ms": v for k, v in
                        torch_models.time_built(model, x).items()})
     library = library_path(directory, name, precision)
-    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()
-             if v.dtype == torch.float32}
     start = time.perf_counter()
     lib = CudaLibrary(library, runtime_dir=runtime_dir)
-    lib.load(state, manifest=manifest_path(library))
+    lib.load(float_state(model), manifest=manifest_path(library))
     (output,) = lib.run(x)
     result["pet_load_and_first_run_s"] = round(time.perf_counter() - start, 2)
     result["pet_difference"] = relative_difference(output, reference)
@@ -353,9 +356,13 @@ def run_model(directory: Path, out: Path, name: str, precision: str,
     return result
 
 
+def _record_path(directory: Path) -> Path:
+    return directory / "torch-bench.json"
+
+
 def _compile_record(directory: Path) -> Dict[str, Any]:
     """DIR/torch-bench.json: what `compile` recorded per model and precision."""
-    path = directory / "torch-bench.json"
+    path = _record_path(directory)
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -372,8 +379,7 @@ def collect(out: Path) -> List[Dict[str, Any]]:
 def write_report(directory: Path, out: Path, prefix: Path) -> Dict[str, Any]:
     """PREFIX.md and PREFIX.json from `run`'s results and the compile
     manifest."""
-    manifest_file = directory / "torch-bench.json"
-    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+    manifest = _compile_record(directory)
     results = collect(out)
     if not results:
         raise SystemExit(f"{out}: no results of `torch_bench run`")
